@@ -1,0 +1,64 @@
+// The real-mode setup's C++ entry: builds the zero page and runs each part
+// in turn, in the order of Linux's arch/x86/boot/main.c. Quiet: it prints
+// nothing unless it has to stop (Panic).
+#include "elf.h"
+#include "io.h"
+#include "setup.h"
+
+// Patched by `bzelf build` at this symbol; the magic tells a wrong patch
+// (or an image not made by the tool) from a real one. C linkage comes from
+// its declaration in setup.h.
+[[gnu::used]] constinit bzelf::SetupParams bzelf_setup_params = {
+    .magic = bzelf::kSetupParamsMagic,
+    .kernel_class = 0,
+    .reserved = {},
+};
+
+namespace bzelf::setup {
+
+// In the bss, which header.S zeroes before SetupMain runs.
+alignas(16) linuxboot::boot_params zero_page;
+
+namespace {
+
+// boot.rst, "The old command-line protocol".
+constexpr uint16_t kOldCmdlineMagic = 0xA33F;
+// Where protocol 2.01 and older kernels ran their setup, and so where a
+// command line outside the moved setup area stays (boot.rst).
+constexpr uint32_t kOldSetupSegment = 0x9000;
+
+}  // namespace
+
+void CopyBootParams() {
+  // The header as the loader left it: our defaults plus what it filled in.
+  __builtin_memcpy(&zero_page.hdr, &hdr, sizeof(hdr));
+
+  // A loader that predates protocol 2.02 gives the command line as an
+  // offset at 0x22, with 0xA33F at 0x20. Old kernels moved setup_move_size
+  // bytes of their setup to 0x9000:0000, so an offset inside that area
+  // travelled with them; we do not move, so it is in our segment, and any
+  // other offset is in segment 0x9000.
+  if (zero_page.hdr.cmd_line_ptr == 0 && cl_magic == kOldCmdlineMagic) {
+    const uint16_t offset = cl_offset;
+    const uint32_t seg =
+        offset < zero_page.hdr.setup_move_size ? Ds() : kOldSetupSegment;
+    zero_page.hdr.cmd_line_ptr = (seg << 4) + offset;
+  }
+}
+
+}  // namespace bzelf::setup
+
+// Called by header.S on our own stack with the bss zeroed.
+extern "C" [[noreturn]] void SetupMain() {
+  using namespace bzelf::setup;
+  if (bzelf_setup_params.magic != bzelf::kSetupParamsMagic) {
+    Panic("setup", "image parameters missing; build the image with bzelf");
+  }
+  CopyBootParams();
+  CheckCpu(bzelf_setup_params.kernel_class);
+  DetectMemory();
+  InitKeyboard();
+  QueryVideo();
+  EnableA20();
+  GoProtectedMode();
+}

@@ -1,0 +1,40 @@
+// The real-mode setup's parts and the objects they share. SetupMain
+// (boot/main.cpp) calls them in the order Linux's arch/x86/boot/main.c
+// does; each one lives in the file named after its BIOS service.
+#pragma once
+
+#include <stdint.h>
+
+#include "boot-params.h"
+#include "stage-params.h"
+
+namespace bzelf::setup {
+
+// The zero page handed to the protected-mode code (boot/main.cpp).
+extern linuxboot::boot_params zero_page;
+
+void CopyBootParams();                    // main.cpp
+void CheckCpu(uint8_t kernel_class);      // cpu.cpp
+void DetectMemory();                      // e820.cpp
+void InitKeyboard();                      // keyboard.cpp
+void QueryVideo();                        // video.cpp
+void EnableA20();                         // a20.cpp
+[[noreturn]] void GoProtectedMode();      // pm.cpp
+
+// Console output for the panic path: BIOS teletype and COM1 (tty.cpp).
+void Puts(const char* s);
+
+// Prints "bzelf: <what>: <detail> -- System halted" on screen and COM1,
+// then halts for good (panic.cpp).
+[[noreturn]] void Panic(const char* what, const char* detail);
+
+}  // namespace bzelf::setup
+
+// boot/header.S.
+extern "C" bzelf::linuxboot::setup_header hdr;
+// The old command-line protocol's words at offsets 0x20 and 0x22 of the
+// boot sector (boot.rst, "The old command-line protocol").
+extern "C" volatile uint16_t cl_magic;
+extern "C" volatile uint16_t cl_offset;
+// Filled in by `bzelf build` (boot/main.cpp).
+extern "C" bzelf::SetupParams bzelf_setup_params;

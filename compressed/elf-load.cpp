@@ -1,0 +1,111 @@
+#include "elf-load.h"
+
+#include "console.h"
+#include "crc32.h"
+#include "elf.h"
+#include "gzip.h"
+#include "inflate.h"
+
+namespace bzelf {
+namespace {
+
+uint8_t* PhysToPtr(uint64_t paddr) {
+  return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(paddr));
+}
+
+void CheckParams(const StageParams& params) {
+  if (params.segment_count == 0 || params.segment_count > kMaxSegments ||
+      params.region_count == 0 || params.region_count > kMaxRegions) {
+    Panic("image", Message() << "bad segment or region count ("
+                             << Dec{params.segment_count} << ", " << Dec{params.region_count}
+                             << ")");
+  }
+  if (params.payload_offset > params.file_size ||
+      params.payload_length > params.file_size - params.payload_offset) {
+    Panic("image", "payload lies outside the image");
+  }
+}
+
+}  // namespace
+
+void LoadKernel(uintptr_t stage_base, const StageParams& params,
+                const MemoryPlan& plan, uint8_t* scratch) {
+  CheckParams(params);
+  const uint8_t* member = reinterpret_cast<const uint8_t*>(stage_base + params.payload_offset);
+  GzipMember gz = ParseGzipMember(member, params.payload_length);
+  if (gz.error != GzipError::kOk) {
+    Panic("payload", GzipErrorString(gz.error));
+  }
+  if (gz.deflate_offset != params.deflate_offset || gz.deflate_length != params.deflate_length) {
+    Panic("payload", "gzip member does not match the image's record of it");
+  }
+  const uint8_t* deflate = member + gz.deflate_offset;
+
+  // Check every destination before writing any of them.
+  for (unsigned i = 0; i < params.segment_count; ++i) {
+    const StageSegment& s = params.segments[i];
+    if (s.filesz > s.memsz || s.paddr + s.memsz < s.paddr) {
+      Panic("kernel", Message() << "segment " << Dec{i} << " has filesz > memsz");
+    }
+    plan.CheckWritable(s.paddr, s.paddr + s.memsz, "kernel segment", i);
+  }
+
+  uint32_t crc = 0;
+  uint64_t total = 0;
+  for (unsigned i = 0; i < params.region_count; ++i) {
+    const StageRegion& r = params.regions[i];
+    bool last = i + 1 == params.region_count;
+    uint32_t in_end = last ? params.deflate_length : params.regions[i + 1].deflate_offset;
+    if (r.deflate_offset > in_end || in_end > params.deflate_length) {
+      Panic("payload", Message() << "region " << Dec{i} << " lies outside the DEFLATE data");
+    }
+    uint8_t* out;
+    if (r.sink == static_cast<uint8_t>(RegionSink::kScratch)) {
+      if (r.out_length > kScratchSize) {
+        Panic("payload", Message() << "region " << Dec{i} << " is larger than the scratch area");
+      }
+      out = scratch;
+    } else if (r.sink == static_cast<uint8_t>(RegionSink::kSegment) &&
+               r.segment < params.segment_count &&
+               r.out_length == params.segments[r.segment].filesz) {
+      out = PhysToPtr(params.segments[r.segment].paddr);
+    } else {
+      Panic("payload", Message() << "region " << Dec{i} << " has no valid destination");
+    }
+    InflateResult res = InflateRaw(deflate + r.deflate_offset, in_end - r.deflate_offset, out,
+                                   r.out_length,
+                                   last ? InflateEnd::kFinalBlock : InflateEnd::kEndOfInput);
+    if (res.error != InflateError::kOk) {
+      Panic("payload", Message() << "invalid DEFLATE data in region " << Dec{i} << ": "
+                                 << InflateErrorString(res.error));
+    }
+    if (res.out_used != r.out_length || res.in_used != in_end - r.deflate_offset) {
+      Panic("payload", Message() << "region " << Dec{i} << " inflated to " << Dec{res.out_used}
+                                 << " bytes, expected " << Dec{r.out_length});
+    }
+    if (i == 0) {
+      // The first region starts with the kernel's own ELF header.
+      if (r.out_length < sizeof(elf::Elf32_Ehdr) || out[0] != 0x7f || out[1] != 'E' ||
+          out[2] != 'L' || out[3] != 'F' || out[elf::EI_CLASS] != params.kernel_class) {
+        Panic("payload", "the inflated data does not start with the kernel's ELF header");
+      }
+    }
+    crc = Crc32(crc, out, r.out_length);
+    total += r.out_length;
+  }
+  if (crc != gz.crc32) {
+    Panic("payload", Message() << "gzip CRC32 mismatch: data " << Hex{crc} << ", trailer "
+                               << Hex{gz.crc32});
+  }
+  if (static_cast<uint32_t>(total) != gz.isize) {
+    Panic("payload", Message() << "gzip ISIZE mismatch: data " << Dec{total} << ", trailer "
+                               << Dec{gz.isize});
+  }
+
+  for (unsigned i = 0; i < params.segment_count; ++i) {
+    const StageSegment& s = params.segments[i];
+    __builtin_memset(PhysToPtr(s.paddr + s.filesz), 0, static_cast<size_t>(s.memsz - s.filesz));
+  }
+}
+
+}  // namespace bzelf

@@ -1,0 +1,84 @@
+// The decompressor's C++ entry: check the image, plan memory, inflate the
+// kernel to its physical address, hand off in the kernel's own mode.
+#include "boot-params.h"
+#include "console.h"
+#include "elf-load.h"
+#include "elf.h"
+#include "long-mode.h"
+#include "memory.h"
+#include "stage-params.h"
+
+using bzelf::linuxboot::boot_params;
+
+// Patched by `bzelf build`; the magic tells the tool where it is and the
+// stage that the tool filled it in.
+namespace {
+constexpr bzelf::StageParams UnpatchedStageParams() {
+  bzelf::StageParams p{};
+  p.magic = bzelf::kStageParamsMagic;
+  p.version = bzelf::kStageParamsVersion;
+  return p;
+}
+}  // namespace
+extern "C" {
+constinit bzelf::StageParams bzelf_stage_params = UnpatchedStageParams();
+}
+
+extern "C" [[noreturn]] void HandOff32(uint32_t entry, uint32_t boot_params);
+extern "C" [[noreturn]] void HandOff64(uint32_t entry_low, uint32_t entry_high,
+                                       uint32_t boot_params, uint32_t pml4);
+
+namespace bzelf {
+namespace {
+
+void UseBuiltinCmdline(boot_params* bp, uintptr_t base, const StageParams& params) {
+  uint64_t ptr = bp->hdr.cmd_line_ptr | (static_cast<uint64_t>(bp->ext_cmd_line_ptr) << 32);
+  bool loader_gave_one = ptr != 0 && ptr < 0x1'0000'0000ull &&
+                         *reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr)) != 0;
+  if (loader_gave_one || params.cmdline_size == 0) return;
+  // The built-in command line stays in the image, which the kernel's
+  // memory plan already avoids.
+  bp->hdr.cmd_line_ptr = static_cast<uint32_t>(base + params.cmdline_offset);
+  bp->ext_cmd_line_ptr = 0;
+}
+
+// The real-mode setup checks this too, but 32- and 64-bit loaders never
+// run it.
+void CheckLongMode() {
+  uint32_t eax, ebx, ecx, edx;
+  asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000000u));
+  if (eax >= 0x80000001u) {
+    asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000001u));
+    if (edx & (1u << 29)) return;  // LM
+  }
+  Panic("cpu", "this kernel needs a 64-bit (x86-64) CPU; long mode not found");
+}
+
+}  // namespace
+}  // namespace bzelf
+
+extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
+  using namespace bzelf;
+  ConsoleInit(bp);
+  const StageParams& params = bzelf_stage_params;
+  if (params.magic != kStageParamsMagic || params.version != kStageParamsVersion) {
+    Panic("image", "stage parameters missing: this image was not made by `bzelf build`");
+  }
+  if (params.kernel_class != elf::ELFCLASS32 && params.kernel_class != elf::ELFCLASS64) {
+    Panic("image", Message() << "unknown kernel class " << Dec{params.kernel_class});
+  }
+
+  UseBuiltinCmdline(bp, base, params);
+  MemoryPlan plan(bp, base, params);
+  uint8_t* arena = reinterpret_cast<uint8_t*>(base + params.arena_offset);
+  LoadKernel(base, params, plan, arena + kArenaScratchOffset);
+
+  uint32_t bp_addr = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp));
+  if (params.kernel_class == elf::ELFCLASS32) {
+    HandOff32(static_cast<uint32_t>(params.entry), bp_addr);
+  }
+  CheckLongMode();
+  uint32_t pml4 = BuildIdentityMap(arena + kArenaPageTablesOffset);
+  HandOff64(static_cast<uint32_t>(params.entry), static_cast<uint32_t>(params.entry >> 32),
+            bp_addr, pml4);
+}

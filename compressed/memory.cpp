@@ -1,0 +1,112 @@
+#include "memory.h"
+
+#include "console.h"
+
+namespace bzelf {
+namespace {
+
+using linuxboot::boot_params;
+
+constexpr uint64_t k4GiB = 0x1'0000'0000ull;
+// The real-mode interrupt vector table and BIOS data area: firmware state
+// a kernel may still want to read (Linux reads the EBDA pointer from it).
+constexpr uint64_t kBiosDataEnd = 0x500;
+
+uint64_t CmdLineAddress(const boot_params* bp) {
+  return bp->hdr.cmd_line_ptr | (static_cast<uint64_t>(bp->ext_cmd_line_ptr) << 32);
+}
+
+// Length of the command line with its NUL, bounded by cmdline_size (or the
+// protocol's 255 bytes before cmdline_size existed, boot.rst).
+uint64_t CmdLineBytes(const boot_params* bp, uint64_t addr) {
+  uint32_t limit = bp->hdr.version >= 0x0206 ? bp->hdr.cmdline_size : 255;
+  if (addr >= k4GiB) return limit + 1;  // cannot read it; keep it all
+  const char* p = reinterpret_cast<const char*>(static_cast<uintptr_t>(addr));
+  uint32_t n = 0;
+  while (n < limit && p[n] != 0) ++n;
+  return n + 1;
+}
+
+}  // namespace
+
+MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
+                       const StageParams& params)
+    : bp_(bp) {
+  if (bp->e820_entries == 0 || bp->e820_entries > linuxboot::E820_MAX_ENTRIES_ZEROPAGE) {
+    Panic("memory", Message() << "boot_params has no usable E820 memory map (e820_entries="
+                              << Dec{bp->e820_entries} << ")");
+  }
+  Reserve(0, kBiosDataEnd, "the BIOS data area");
+  Reserve(reinterpret_cast<uintptr_t>(bp), sizeof(boot_params), "boot_params");
+  Reserve(stage_base, params.file_size, "the boot stage");
+  Reserve(stage_base + params.arena_offset, params.arena_size, "the boot stage's memory");
+  if (uint64_t cmdline = CmdLineAddress(bp)) {
+    Reserve(cmdline, CmdLineBytes(bp, cmdline), "the command line");
+  }
+  uint64_t initrd = bp->hdr.ramdisk_image | (static_cast<uint64_t>(bp->ext_ramdisk_image) << 32);
+  uint64_t initrd_size = bp->hdr.ramdisk_size | (static_cast<uint64_t>(bp->ext_ramdisk_size) << 32);
+  if (initrd_size != 0) Reserve(initrd, initrd_size, "the initrd");
+
+  // setup_data is a linked list the loader built; a list that goes on
+  // past kMaxReserved nodes is taken as a loop.
+  uint64_t node = bp->hdr.version >= 0x0209 ? bp->hdr.setup_data : 0;
+  while (node != 0) {
+    if (node >= k4GiB || reserved_count_ == kMaxReserved) {
+      Panic("setup_data", Message() << "list node at " << Hex{node}
+                                    << " is above 4 GiB or the list does not end");
+    }
+    const auto* sd = reinterpret_cast<const linuxboot::setup_data*>(static_cast<uintptr_t>(node));
+    Reserve(node, sizeof(*sd) + sd->len, "setup_data");
+    node = sd->next;
+  }
+}
+
+void MemoryPlan::Reserve(uint64_t start, uint64_t size, const char* name) {
+  if (reserved_count_ == kMaxReserved) {
+    Panic("memory", "too many reserved ranges");
+  }
+  reserved_[reserved_count_++] = Range{start, start + size, name};
+}
+
+bool MemoryPlan::IsRam(uint64_t start, uint64_t end) const {
+  // E820 entries may be unsorted and split: walk forward from `start`,
+  // each step jumping to the end of a RAM entry that contains the position.
+  uint64_t pos = start;
+  while (pos < end) {
+    uint64_t next = pos;
+    for (int i = 0; i < bp_->e820_entries; ++i) {
+      const auto& e = bp_->e820_table[i];
+      if (e.type != linuxboot::E820_TYPE_RAM) continue;
+      if (e.addr <= pos && pos < e.addr + e.size && e.addr + e.size > next) {
+        next = e.addr + e.size;
+      }
+    }
+    if (next == pos) return false;
+    pos = next;
+  }
+  // A reserved entry that overlaps RAM wins (firmware tables inside RAM).
+  for (int i = 0; i < bp_->e820_entries; ++i) {
+    const auto& e = bp_->e820_table[i];
+    if (e.type == linuxboot::E820_TYPE_RAM) continue;
+    if (e.addr < end && start < e.addr + e.size) return false;
+  }
+  return true;
+}
+
+void MemoryPlan::CheckWritable(uint64_t start, uint64_t end, const char* what,
+                               unsigned index) const {
+  if (end < start || end > k4GiB) {
+    Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not below 4 GiB");
+  }
+  if (!IsRam(start, end)) {
+    Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not RAM in the E820 map");
+  }
+  for (int i = 0; i < reserved_count_; ++i) {
+    const Range& r = reserved_[i];
+    if (r.start < end && start < r.end) {
+      Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " overlaps " << r.name << " at " << Hex{r.start} << "-" << Hex{r.end});
+    }
+  }
+}
+
+}  // namespace bzelf

@@ -1,0 +1,42 @@
+// What memory the decompressor may write: E820 RAM, minus everything the
+// loader handed us (boot_params, command line, initrd, setup_data) and the
+// stage itself.
+#pragma once
+
+#include <stdint.h>
+
+#include "boot-params.h"
+#include "stage-params.h"
+
+namespace bzelf {
+
+struct Range {
+  uint64_t start;
+  uint64_t end;  // exclusive
+  const char* name;
+};
+
+class MemoryPlan {
+ public:
+  // Collects the reserved ranges; panics on a boot_params it cannot use
+  // (no E820 map, a setup_data list that loops).
+  MemoryPlan(const linuxboot::boot_params* bp, uintptr_t stage_base,
+             const StageParams& params);
+
+  // Panics, naming the conflict, unless [start, end) is E820 RAM below
+  // 4 GiB and touches nothing reserved. `what` names the range.
+  void CheckWritable(uint64_t start, uint64_t end, const char* what,
+                     unsigned index) const;
+
+ private:
+  static constexpr int kMaxReserved = 72;
+
+  void Reserve(uint64_t start, uint64_t size, const char* name);
+  bool IsRam(uint64_t start, uint64_t end) const;
+
+  const linuxboot::boot_params* bp_;
+  Range reserved_[kMaxReserved];
+  int reserved_count_ = 0;
+};
+
+}  // namespace bzelf

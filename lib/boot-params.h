@@ -1,0 +1,214 @@
+// The Linux x86 boot protocol objects, with the names boot.rst and
+// zero-page.rst give them (Linux: arch/x86/include/uapi/asm/bootparam.h).
+// Shared by the real-mode setup, the decompressor, the host tool and the
+// tests; depends on nothing but the compiler's freestanding headers.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace bzelf::linuxboot {
+
+// setup_header.header: "HdrS".
+inline constexpr uint32_t kHeaderMagic = 0x53726448;
+// setup_header.boot_flag.
+inline constexpr uint16_t kBootFlag = 0xAA55;
+// We implement boot protocol 2.15 (Linux 5.5 and later).
+inline constexpr uint16_t kProtocolVersion = 0x020F;
+
+// setup_header.loadflags.
+inline constexpr uint8_t LOADED_HIGH = 1 << 0;
+inline constexpr uint8_t KASLR_FLAG = 1 << 1;
+inline constexpr uint8_t QUIET_FLAG = 1 << 5;
+inline constexpr uint8_t KEEP_SEGMENTS = 1 << 6;
+inline constexpr uint8_t CAN_USE_HEAP = 1 << 7;
+
+// setup_header.xloadflags.
+inline constexpr uint16_t XLF_KERNEL_64 = 1 << 0;
+inline constexpr uint16_t XLF_CAN_BE_LOADED_ABOVE_4G = 1 << 1;
+inline constexpr uint16_t XLF_EFI_HANDOVER_32 = 1 << 2;
+inline constexpr uint16_t XLF_EFI_HANDOVER_64 = 1 << 3;
+inline constexpr uint16_t XLF_EFI_KEXEC = 1 << 4;
+
+// Segment selectors of the 32- and 64-bit boot protocols.
+inline constexpr uint16_t BOOT_CS = 0x10;
+inline constexpr uint16_t BOOT_DS = 0x18;
+
+// setup_data types we know of.
+inline constexpr uint32_t SETUP_NONE = 0;
+inline constexpr uint32_t SETUP_E820_EXT = 1;
+
+// E820 memory types.
+inline constexpr uint32_t E820_TYPE_RAM = 1;
+inline constexpr uint32_t E820_TYPE_RESERVED = 2;
+inline constexpr uint32_t E820_TYPE_ACPI = 3;
+inline constexpr uint32_t E820_TYPE_NVS = 4;
+inline constexpr uint32_t E820_TYPE_UNUSABLE = 5;
+
+inline constexpr size_t E820_MAX_ENTRIES_ZEROPAGE = 128;
+
+struct [[gnu::packed]] setup_header {
+  uint8_t setup_sects;
+  uint16_t root_flags;
+  uint32_t syssize;
+  uint16_t ram_size;
+  uint16_t vid_mode;
+  uint16_t root_dev;
+  uint16_t boot_flag;
+  uint16_t jump;
+  uint32_t header;
+  uint16_t version;
+  uint32_t realmode_swtch;
+  uint16_t start_sys_seg;
+  uint16_t kernel_version;
+  uint8_t type_of_loader;
+  uint8_t loadflags;
+  uint16_t setup_move_size;
+  uint32_t code32_start;
+  uint32_t ramdisk_image;
+  uint32_t ramdisk_size;
+  uint32_t bootsect_kludge;
+  uint16_t heap_end_ptr;
+  uint8_t ext_loader_ver;
+  uint8_t ext_loader_type;
+  uint32_t cmd_line_ptr;
+  uint32_t initrd_addr_max;
+  uint32_t kernel_alignment;
+  uint8_t relocatable_kernel;
+  uint8_t min_alignment;
+  uint16_t xloadflags;
+  uint32_t cmdline_size;
+  uint32_t hardware_subarch;
+  uint64_t hardware_subarch_data;
+  uint32_t payload_offset;
+  uint32_t payload_length;
+  uint64_t setup_data;
+  uint64_t pref_address;
+  uint32_t init_size;
+  uint32_t handover_offset;
+  uint32_t kernel_info_offset;
+};
+
+struct [[gnu::packed]] screen_info {
+  uint8_t orig_x;
+  uint8_t orig_y;
+  uint16_t ext_mem_k;
+  uint16_t orig_video_page;
+  uint8_t orig_video_mode;
+  uint8_t orig_video_cols;
+  uint8_t flags;
+  uint8_t unused2;
+  uint16_t orig_video_ega_bx;
+  uint16_t unused3;
+  uint8_t orig_video_lines;
+  uint8_t orig_video_isVGA;
+  uint16_t orig_video_points;
+  uint16_t lfb_width;
+  uint16_t lfb_height;
+  uint16_t lfb_depth;
+  uint32_t lfb_base;
+  uint32_t lfb_size;
+  uint16_t cl_magic;
+  uint16_t cl_offset;
+  uint16_t lfb_linelength;
+  uint8_t red_size;
+  uint8_t red_pos;
+  uint8_t green_size;
+  uint8_t green_pos;
+  uint8_t blue_size;
+  uint8_t blue_pos;
+  uint8_t rsvd_size;
+  uint8_t rsvd_pos;
+  uint16_t vesapm_seg;
+  uint16_t vesapm_off;
+  uint16_t pages;
+  uint16_t vesa_attributes;
+  uint32_t capabilities;
+  uint32_t ext_lfb_base;
+  uint8_t _reserved[2];
+};
+
+// screen_info.orig_video_isVGA values (Linux: uapi/linux/screen_info.h).
+inline constexpr uint8_t VIDEO_TYPE_MDA = 0x10;
+inline constexpr uint8_t VIDEO_TYPE_CGA = 0x11;
+inline constexpr uint8_t VIDEO_TYPE_EGAM = 0x20;
+inline constexpr uint8_t VIDEO_TYPE_EGAC = 0x21;
+inline constexpr uint8_t VIDEO_TYPE_VGAC = 0x22;
+
+struct [[gnu::packed]] e820_entry {
+  uint64_t addr;
+  uint64_t size;
+  uint32_t type;
+};
+
+struct [[gnu::packed]] setup_data {
+  uint64_t next;
+  uint32_t type;
+  uint32_t len;
+  // uint8_t data[len] follows.
+};
+
+struct [[gnu::packed]] boot_params {
+  struct screen_info screen_info;           // 0x000
+  uint8_t apm_bios_info[0x14];              // 0x040
+  uint8_t _pad2[4];                         // 0x054
+  uint64_t tboot_addr;                      // 0x058
+  uint8_t ist_info[0x10];                   // 0x060
+  uint64_t acpi_rsdp_addr;                  // 0x070
+  uint8_t _pad3[8];                         // 0x078
+  uint8_t hd0_info[16];                     // 0x080
+  uint8_t hd1_info[16];                     // 0x090
+  uint8_t sys_desc_table[0x10];             // 0x0a0
+  uint8_t olpc_ofw_header[0x10];            // 0x0b0
+  uint32_t ext_ramdisk_image;               // 0x0c0
+  uint32_t ext_ramdisk_size;                // 0x0c4
+  uint32_t ext_cmd_line_ptr;                // 0x0c8
+  uint8_t _pad4[112];                       // 0x0cc
+  uint32_t cc_blob_address;                 // 0x13c
+  uint8_t edid_info[0x80];                  // 0x140
+  uint8_t efi_info[0x20];                   // 0x1c0
+  uint32_t alt_mem_k;                       // 0x1e0
+  uint32_t scratch;                         // 0x1e4
+  uint8_t e820_entries;                     // 0x1e8
+  uint8_t eddbuf_entries;                   // 0x1e9
+  uint8_t edd_mbr_sig_buf_entries;          // 0x1ea
+  uint8_t kbd_status;                       // 0x1eb
+  uint8_t secure_boot;                      // 0x1ec
+  uint8_t _pad5[2];                         // 0x1ed
+  uint8_t sentinel;                         // 0x1ef
+  uint8_t _pad6[1];                         // 0x1f0
+  setup_header hdr;                         // 0x1f1
+  uint8_t _pad7[0x290 - 0x1f1 - sizeof(setup_header)];
+  uint32_t edd_mbr_sig_buffer[16];          // 0x290
+  e820_entry e820_table[E820_MAX_ENTRIES_ZEROPAGE];  // 0x2d0
+  uint8_t _pad8[48];                        // 0xcd0
+  uint8_t eddbuf[6 * 82];                   // 0xd00
+  uint8_t _pad9[276];                       // 0xeec
+};
+
+static_assert(sizeof(setup_header) == 0x26c - 0x1f1);
+static_assert(offsetof(setup_header, jump) == 0x200 - 0x1f1);
+static_assert(offsetof(setup_header, header) == 0x202 - 0x1f1);
+static_assert(offsetof(setup_header, code32_start) == 0x214 - 0x1f1);
+static_assert(offsetof(setup_header, heap_end_ptr) == 0x224 - 0x1f1);
+static_assert(offsetof(setup_header, cmd_line_ptr) == 0x228 - 0x1f1);
+static_assert(offsetof(setup_header, xloadflags) == 0x236 - 0x1f1);
+static_assert(offsetof(setup_header, payload_offset) == 0x248 - 0x1f1);
+static_assert(offsetof(setup_header, setup_data) == 0x250 - 0x1f1);
+static_assert(offsetof(setup_header, init_size) == 0x260 - 0x1f1);
+static_assert(offsetof(setup_header, kernel_info_offset) == 0x268 - 0x1f1);
+static_assert(sizeof(screen_info) == 0x40);
+static_assert(sizeof(e820_entry) == 20);
+static_assert(sizeof(setup_data) == 16);
+static_assert(offsetof(boot_params, ext_ramdisk_image) == 0x0c0);
+static_assert(offsetof(boot_params, cc_blob_address) == 0x13c);
+static_assert(offsetof(boot_params, scratch) == 0x1e4);
+static_assert(offsetof(boot_params, e820_entries) == 0x1e8);
+static_assert(offsetof(boot_params, sentinel) == 0x1ef);
+static_assert(offsetof(boot_params, hdr) == 0x1f1);
+static_assert(offsetof(boot_params, edd_mbr_sig_buffer) == 0x290);
+static_assert(offsetof(boot_params, e820_table) == 0x2d0);
+static_assert(offsetof(boot_params, eddbuf) == 0xd00);
+static_assert(sizeof(boot_params) == 0x1000);
+
+}  // namespace bzelf::linuxboot

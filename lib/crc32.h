@@ -1,0 +1,20 @@
+// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as gzip and
+// Linux's arch/x86/boot/tools/build.c use it.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace bzelf {
+
+// The raw register update: no pre- or post-inversion. Linux's build.c
+// starts it at 0xffffffff and stores the register as it is.
+uint32_t Crc32Raw(uint32_t reg, const uint8_t* data, size_t len);
+
+// zlib's crc32(): Crc32(0, ...) is the gzip trailer value; chain by passing
+// the previous result.
+inline uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t len) {
+  return ~Crc32Raw(~crc, data, len);
+}
+
+}  // namespace bzelf

@@ -1,0 +1,44 @@
+// DEFLATE (RFC 1951) decoder shared by the decompressor (freestanding,
+// -m32) and the host tool and tests (hosted). Whole-buffer: the output
+// buffer is also the history window.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace bzelf {
+
+enum class InflateError : uint8_t {
+  kOk = 0,
+  kTruncated,          // input ended inside a block
+  kBadBlockType,       // BTYPE 11
+  kBadStoredLength,    // LEN != ~NLEN
+  kBadCodeLengths,     // over-subscribed / incomplete / bad repeat
+  kBadSymbol,          // literal/length 286-287, distance 30-31, no code
+  kDistanceTooFar,     // match reaches before the start of the output
+  kOutputOverflow,     // more output than the buffer holds
+  kNoFinalBlock,       // input ended at a block boundary, no BFINAL seen
+  kUnexpectedFinal,    // BFINAL seen where the caller expected more
+};
+
+const char* InflateErrorString(InflateError error);
+
+struct InflateResult {
+  InflateError error;
+  size_t in_used;   // input bytes consumed (whole bytes)
+  size_t out_used;  // bytes written to the output
+};
+
+enum class InflateEnd : uint8_t {
+  kFinalBlock,    // stop after the block with BFINAL set
+  kEndOfInput,    // the input is a run of whole blocks without BFINAL,
+                  // ending byte-aligned (as a zlib full/sync flush does)
+};
+
+// Decodes raw DEFLATE from in[0, in_len) into out[0, out_cap). Never reads
+// or writes outside those ranges. Back-references may reach only into the
+// bytes written by this call.
+InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out,
+                         size_t out_cap, InflateEnd end);
+
+}  // namespace bzelf

@@ -1,0 +1,103 @@
+// What `bzelf build` records in the image for the stages that run at boot.
+// The host tool decides everything once (placement rule, physical
+// addresses, how the payload splits into regions); the stages read these
+// blocks and validate every address before they write to it.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace bzelf {
+
+// Part 5 (the stage ELF) layout: the ELF header, program headers and notes
+// fill the first kHeadSize bytes; the 64-bit entry follows at kHeadSize, as
+// boot.rst puts it at offset 0x200 of the protected-mode code.
+inline constexpr uint32_t kStageHeadSize = 0x200;
+inline constexpr uint32_t kStageLinkAddress = 0x100000;
+
+// Where the kernel ELF's bytes go when inflated.
+enum class RegionSink : uint8_t {
+  kScratch = 0,  // ELF headers and file padding: inflated into stage scratch.
+  kSegment = 1,  // A PT_LOAD's file bytes: inflated at its physical address.
+};
+
+// One stretch of the DEFLATE stream. The host tool ends every region with
+// a zlib full flush, so no match reaches back across a region boundary and
+// each region inflates on its own.
+struct [[gnu::packed]] StageRegion {
+  uint32_t deflate_offset;  // start in the raw DEFLATE data
+  uint32_t out_length;      // bytes it inflates to
+  uint8_t sink;             // RegionSink
+  uint8_t segment;          // index into StageParams::segments for kSegment
+  uint16_t reserved;
+};
+
+struct [[gnu::packed]] StageSegment {
+  uint64_t paddr;   // physical load address, after the placement rule
+  uint64_t filesz;  // bytes that come from the payload
+  uint64_t memsz;   // filesz plus the zeroed tail
+};
+
+// Placement rules (DESIGN.md, "What p_paddr means").
+enum class PlacementRule : uint8_t {
+  kPaddr = 0,        // p_paddr is physical
+  kXenNotes = 1,     // p_paddr - XEN_ELFNOTE_PADDR_OFFSET
+  kVirtualBase = 2,  // old kernel: p_paddr holds virtual addresses
+  kOverride = 3,     // --paddr-offset
+};
+
+inline constexpr uint32_t kStageParamsMagic = 0x5045'5a42;  // "BZEP"
+inline constexpr uint32_t kStageParamsVersion = 1;
+inline constexpr size_t kMaxSegments = 16;
+inline constexpr size_t kMaxRegions = 2 * kMaxSegments + 1;
+// Scratch for regions of kind kScratch: the kernel's ELF header, program
+// headers and notes (the tool keeps them under 4 KiB) and at most one page
+// of alignment padding.
+inline constexpr uint32_t kScratchSize = 8192;
+
+// The stage's working memory ("arena"), page-aligned right after the last
+// byte of part 5, and what it holds, in this order. The stage has no .bss:
+// its link-time addresses would fall inside the payload.
+inline constexpr uint32_t kArenaStackSize = 16384;  // grows down from here
+inline constexpr uint32_t kArenaScratchOffset = kArenaStackSize;
+inline constexpr uint32_t kArenaPageTablesOffset =
+    kArenaScratchOffset + kScratchSize;
+// 4 GiB identity map with 2 MiB pages: one PML4, one PDPT, four PDs.
+inline constexpr uint32_t kArenaPageTablesSize = 6 * 4096;
+inline constexpr uint32_t kArenaZeroPageOffset =
+    kArenaPageTablesOffset + kArenaPageTablesSize;  // boot_params for PVH
+inline constexpr uint32_t kArenaSize = kArenaZeroPageOffset + 4096;
+static_assert(kArenaPageTablesOffset % 4096 == 0);
+
+// Filled in by `bzelf build` at the stage symbol bzelf_stage_params.
+struct [[gnu::packed]] StageParams {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t file_size;       // part 5 bytes, payload and image CRC included
+  uint32_t arena_offset;    // part 5 offset of the stage's bss arena
+  uint32_t arena_size;
+  uint32_t payload_offset;  // part 5 offset of the gzip member
+  uint32_t payload_length;  // gzip member bytes, trailer included
+  uint32_t deflate_offset;  // offset of the raw DEFLATE data in the member
+  uint32_t deflate_length;  // raw DEFLATE bytes (trailer excluded)
+  uint8_t kernel_class;     // elf::ELFCLASS32 or elf::ELFCLASS64
+  uint8_t placement_rule;   // PlacementRule
+  uint8_t segment_count;
+  uint8_t region_count;
+  uint32_t cmdline_offset;  // part 5 offset of the built-in command line
+  uint32_t cmdline_size;    // its bytes, NUL included; 0 when there is none
+  uint64_t entry;           // physical entry point
+  uint64_t paddr_offset;    // what the rule subtracted from p_paddr
+  StageSegment segments[kMaxSegments];
+  StageRegion regions[kMaxRegions];
+};
+
+// Filled in by `bzelf build` at the setup symbol bzelf_setup_params.
+inline constexpr uint32_t kSetupParamsMagic = 0x5053'5a42;  // "BZSP"
+struct [[gnu::packed]] SetupParams {
+  uint32_t magic;
+  uint8_t kernel_class;  // the setup checks for long mode when ELFCLASS64
+  uint8_t reserved[3];
+};
+
+}  // namespace bzelf

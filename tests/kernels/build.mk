@@ -1,0 +1,74 @@
+# Test kernels (tests/kernels/README.md), included by the top Makefile: it
+# supplies B and the STAGE_* toolchain and flags.
+#
+#   test32.elf          ELF32 at 2 MiB, entered through the 32-bit protocol
+#   test64.elf          ELF64 like vmlinux (high virtual, p_paddr 16 MiB)
+#   test32-spread.elf   as test32/test64, with .data and .bss 32 MiB above
+#   test64-spread.elf   .rodata: the image must not grow by the gap
+#   sample64.elf        test64 under the name `make run` boots
+
+TK_DIR := tests/kernels
+TK_OUT := $(B)/kernels
+
+# QEMU's exit status when a kernel passes: isa-debug-exit turns the byte
+# kDebugExitPass (0x10, verdict.h) into (0x10 << 1) | 1. verdict.h
+# static_asserts the two agree; exported for tests/qemu/run-all.sh.
+TEST_KERNEL_PASS_STATUS := 33
+export TEST_KERNEL_PASS_STATUS
+
+TEST_KERNELS := $(TK_OUT)/test32.elf $(TK_OUT)/test64.elf \
+  $(TK_OUT)/test32-spread.elf $(TK_OUT)/test64-spread.elf
+
+# The spread layouts' gap between .rodata and .data: far more than the
+# kernels' size, well inside QEMU's -m 128 with room left for the initrd.
+TK_SPREAD_GAP := 0x2000000
+
+# The 64-bit kernel needs a compiler and linker that do x86-64; with a
+# 32-bit-only CROSS_COMPILE toolchain, point these at another one.
+TK64_CXX ?= $(STAGE_CXX)
+TK64_LD ?= $(STAGE_LD)
+
+TK_COMMON_FLAGS := -O2 -fno-pie -DTEST_KERNEL_PASS_STATUS=$(TEST_KERNEL_PASS_STATUS)
+# The 32-bit kernel runs where it is linked, paging off.
+TK32_CXXFLAGS := $(STAGE_CXXFLAGS) $(TK_COMMON_FLAGS) -m32 -march=i686
+# The 64-bit kernel's C++ runs at its linked (virtual) addresses in the top
+# 2 GiB once entry64.S has mapped them, as Linux's does: -mcmodel=kernel.
+# No red zone: nothing here may assume the stack below %rsp is its own.
+TK64_CXXFLAGS := $(STAGE_CXXFLAGS) $(TK_COMMON_FLAGS) -m64 -mno-red-zone \
+  -mcmodel=kernel
+TK_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 \
+  --build-id=none --orphan-handling=error
+# Linker scripts go through the C preprocessor (as Linux's vmlinux.lds.S);
+# -undef so that a predefined "i386" cannot rewrite OUTPUT_ARCH(i386).
+TK_CPP := $(STAGE_CXX) -E -P -undef -x c -I$(TK_DIR)
+
+TK_SRCS := $(wildcard $(TK_DIR)/*.cpp)
+TK_OBJS32 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj32/%.o,$(TK_SRCS) $(TK_DIR)/entry32.S)
+TK_OBJS64 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj64/%.o,$(TK_SRCS) $(TK_DIR)/entry64.S)
+
+$(TK_OUT)/obj32/%.o: $(TK_DIR)/%
+	@mkdir -p $(@D)
+	$(STAGE_CXX) $(TK32_CXXFLAGS) -c -o $@ $<
+$(TK_OUT)/obj64/%.o: $(TK_DIR)/%
+	@mkdir -p $(@D)
+	$(TK64_CXX) $(TK64_CXXFLAGS) -c -o $@ $<
+
+$(TK_OUT)/test32.ld $(TK_OUT)/test64.ld: $(TK_OUT)/%.ld: $(TK_DIR)/%.ld.S $(TK_DIR)/layout64.h
+	@mkdir -p $(@D)
+	$(TK_CPP) -o $@ $<
+$(TK_OUT)/test32-spread.ld $(TK_OUT)/test64-spread.ld: $(TK_OUT)/%-spread.ld: $(TK_DIR)/%.ld.S $(TK_DIR)/layout64.h
+	@mkdir -p $(@D)
+	$(TK_CPP) -DKERNEL_DATA_GAP=$(TK_SPREAD_GAP) -o $@ $<
+
+$(TK_OUT)/test32.elf $(TK_OUT)/test32-spread.elf: $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS32)
+	$(STAGE_LD) -m elf_i386 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS32)
+$(TK_OUT)/test64.elf $(TK_OUT)/test64-spread.elf: $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS64)
+	$(TK64_LD) -m elf_x86_64 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS64)
+
+$(TK_OUT)/sample64.elf: $(TK_OUT)/test64.elf
+	cp $< $@
+
+.PHONY: test-kernels print-test-kernel-pass-status
+test-kernels: $(TEST_KERNELS) $(TK_OUT)/sample64.elf
+print-test-kernel-pass-status:
+	@echo $(TEST_KERNEL_PASS_STATUS)

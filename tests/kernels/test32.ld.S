@@ -1,0 +1,66 @@
+/*
+ * The 32-bit test kernel: ELFCLASS32, ET_EXEC, linked and loaded at 2 MiB
+ * (virtual = physical), entered at startup_32. Not at 1 MiB: the bzelf
+ * stage sits there (QEMU -kernel loads the protected-mode part at
+ * 0x100000). Four PT_LOADs -- text, rodata, data, bss -- so the loader has
+ * to place several segments and zero a p_memsz tail. KERNEL_DATA_GAP moves
+ * .data and .bss that far up for the widely-spread layout.
+ */
+#define KERNEL_LOAD_ADDRESS 0x200000
+#ifndef KERNEL_DATA_GAP
+#define KERNEL_DATA_GAP 0
+#endif
+
+OUTPUT_FORMAT("elf32-i386")
+OUTPUT_ARCH(i386)
+ENTRY(startup_32)
+
+PHDRS {
+  text PT_LOAD FLAGS(5);   /* R X */
+  rodata PT_LOAD FLAGS(4); /* R */
+  data PT_LOAD FLAGS(6);   /* R W */
+  bss PT_LOAD FLAGS(6);    /* R W, no file bytes */
+}
+
+SECTIONS {
+  . = KERNEL_LOAD_ADDRESS;
+  __kernel_phys_start = .;
+
+  .text : {
+    *(.text.entry)
+    *(.text .text.*)
+  } :text
+
+  . = ALIGN(4096);
+  .rodata : {
+    *(.rodata .rodata.*)
+  } :rodata
+
+  . = ALIGN(4096) + KERNEL_DATA_GAP;
+  .data : {
+    *(.data .data.*)
+  } :data
+
+  . = ALIGN(4096);
+  .bss : {
+    *(.bss .bss.*)
+    *(COMMON)
+  } :bss
+  . = ALIGN(4096);
+  __kernel_phys_end = .;
+
+  /* Must stay empty: nothing runs constructors, and nothing relocates. */
+  .init_array : { *(.init_array .init_array.* .ctors .ctors.*) } :data
+  .rel.dyn : { *(.rel.*) } :data
+  .got : { *(.got .got.plt .igot.plt) } :data
+  .plt : { *(.plt .iplt) } :text
+
+  /* The object files' "no executable stack" markers: nothing to load. */
+  /DISCARD/ : { *(.note.GNU-stack) }
+
+  .comment 0 : { *(.comment) }
+}
+
+ASSERT(SIZEOF(.init_array) == 0, "test32: global constructors: nothing would run them")
+ASSERT(SIZEOF(.rel.dyn) == 0, "test32: dynamic relocations: nothing would apply them")
+ASSERT(SIZEOF(.got) == 0 && SIZEOF(.plt) == 0, "test32: GOT or PLT entries: these kernels are linked where they run")

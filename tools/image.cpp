@@ -1,0 +1,168 @@
+#include "image.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "crc32.h"
+#include "elf.h"
+#include "gzip.h"
+#include "inflate.h"
+#include "stage-elf.h"
+#include "stage-symbols.h"
+
+extern "C" const uint8_t bzelf_setup_bin[], bzelf_setup_bin_end[];
+extern "C" const uint8_t bzelf_stage_bin[], bzelf_stage_bin_end[];
+
+namespace bzelf {
+namespace {
+
+using linuxboot::setup_header;
+constexpr size_t kHdrOffset = 0x1f1;
+constexpr size_t kVersionBufferSize = 128;
+
+size_t AlignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+std::string VersionString(const KernelElf& k, const std::string& kernel_name) {
+  std::string base = kernel_name.substr(kernel_name.find_last_of('/') + 1);
+  std::string v = "bzelf " + (k.linux_version.empty() ? base : "Linux " + k.linux_version);
+  if (v.size() >= kVersionBufferSize) v.resize(kVersionBufferSize - 1);
+  return v;
+}
+
+}  // namespace
+
+BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
+                      const BuildOptions& opt) {
+  BuiltImage out{};
+  out.kernel = ParseKernel(kernel_file, name);
+  out.placement = ChoosePlacement(out.kernel, opt.paddr_offset, name);
+  out.payload = BuildPayload(out.kernel, kernel_file, out.placement, opt.level, name);
+
+  // Part 5: the stage, the payload, the built-in command line, the CRC.
+  Bytes part5(bzelf_stage_bin, bzelf_stage_bin_end);
+  if (part5.size() < kStageHeadSize ||
+      Load<uint32_t>(part5, symbols::kStageParams) != kStageParamsMagic) {
+    throw ToolError("(stage)", "the built-in stage has no parameter block");
+  }
+  StageParams sp = out.payload.params;
+  sp.magic = kStageParamsMagic;
+  sp.version = kStageParamsVersion;
+  part5.resize(AlignUp(part5.size(), 16), 0);
+  sp.payload_offset = static_cast<uint32_t>(part5.size());
+  sp.payload_length = static_cast<uint32_t>(out.payload.gzip.size());
+  sp.deflate_offset = out.payload.deflate_offset;
+  sp.deflate_length = out.payload.deflate_length;
+  part5.insert(part5.end(), out.payload.gzip.begin(), out.payload.gzip.end());
+  if (!opt.cmdline.empty()) {
+    if (opt.cmdline.size() > 0x7ff) throw ToolError(name, "--cmdline longer than 2047 bytes");
+    sp.cmdline_offset = static_cast<uint32_t>(part5.size());
+    sp.cmdline_size = static_cast<uint32_t>(opt.cmdline.size() + 1);
+    part5.insert(part5.end(), opt.cmdline.begin(), opt.cmdline.end());
+    part5.push_back(0);
+  }
+  // Linux's build.c pads so that the CRC ends the file and syssize counts
+  // 16-byte paragraphs; keep the CRC the last 4 bytes.
+  part5.resize(AlignUp(part5.size() + 4, 16) - 4, 0);
+  size_t part5_size = part5.size() + 4;
+  sp.file_size = static_cast<uint32_t>(part5_size);
+  sp.arena_offset = static_cast<uint32_t>(AlignUp(part5_size, 4096));
+  sp.arena_size = kArenaSize;
+  Store(part5, symbols::kStageParams, sp);
+  WriteStageHead(part5, {sp.file_size, sp.arena_offset, sp.arena_size, symbols::kStartup32,
+                         symbols::kStartupPvh, symbols::kStageParams});
+
+  // Boot sector and setup, padded to whole sectors.
+  Bytes image(bzelf_setup_bin, bzelf_setup_bin_end);
+  image.resize(AlignUp(std::max<size_t>(image.size(), 5 * 512), 512), 0);
+  unsigned setup_sects = static_cast<unsigned>(image.size() / 512 - 1);
+  if (Load<uint32_t>(image, symbols::kSetupParams) != kSetupParamsMagic) {
+    throw ToolError("(stage)", "the built-in setup has no parameter block");
+  }
+  SetupParams setup_params{kSetupParamsMagic, out.kernel.elf_class, {}};
+  Store(image, symbols::kSetupParams, setup_params);
+  std::string version = VersionString(out.kernel, name);
+  std::memset(&image[symbols::kSetupKernelVersion], 0, kVersionBufferSize);
+  std::memcpy(&image[symbols::kSetupKernelVersion], version.data(), version.size());
+
+  auto hdr = Load<setup_header>(image, kHdrOffset);
+  if (hdr.header != linuxboot::kHeaderMagic) throw ToolError("(stage)", "setup has no HdrS");
+  hdr.setup_sects = static_cast<uint8_t>(setup_sects);
+  hdr.syssize = static_cast<uint32_t>((part5_size + 15) / 16);
+  hdr.payload_offset = sp.payload_offset;
+  hdr.payload_length = sp.payload_length;
+  hdr.pref_address = kStageLinkAddress;
+  // init_size (boot.rst): the linear memory from the load address that we
+  // need before looking at the memory map = part 5 plus the arena.
+  hdr.init_size = sp.arena_offset + sp.arena_size;
+  hdr.kernel_version = static_cast<uint16_t>(symbols::kSetupKernelVersion - 0x200);
+  Store(image, kHdrOffset, hdr);
+
+  image.insert(image.end(), part5.begin(), part5.end());
+  uint32_t crc = Crc32Raw(0xffffffff, image.data(), image.size());
+  for (int i = 0; i < 4; ++i) image.push_back(static_cast<uint8_t>(crc >> (8 * i)));
+  out.bytes = std::move(image);
+  return out;
+}
+
+ImageView ParseImage(const Bytes& img, const std::string& name) {
+  ImageView v{};
+  if (img.size() < 0x1000 || Load<uint16_t>(img, 0x1fe) != linuxboot::kBootFlag ||
+      Load<uint32_t>(img, 0x202) != linuxboot::kHeaderMagic) {
+    throw ToolError(name, "not a Linux boot protocol image (no 0xAA55 and HdrS)");
+  }
+  v.hdr = Load<setup_header>(img, kHdrOffset);
+  v.setup_sects = v.hdr.setup_sects ? v.hdr.setup_sects : 4;
+  v.part5_offset = (v.setup_sects + 1) * 512;
+  if (v.part5_offset + 4 > img.size()) throw ToolError(name, "setup_sects runs past the file");
+  v.part5_size = img.size() - v.part5_offset;
+  v.crc_stored = Load<uint32_t>(img, img.size() - 4);
+  v.crc_computed = Crc32Raw(0xffffffff, img.data(), img.size() - 4);
+  if (v.hdr.kernel_version != 0 && v.hdr.kernel_version + 0x200u < img.size()) {
+    const char* s = reinterpret_cast<const char*>(&img[v.hdr.kernel_version + 0x200]);
+    v.kernel_version.assign(s, strnlen(s, std::min<size_t>(256, img.size() - (s - reinterpret_cast<const char*>(img.data())))));
+  }
+  // The stage ELF and its bzelf note, which says where StageParams is.
+  const uint8_t* p5 = &img[v.part5_offset];
+  if (v.part5_size >= kStageHeadSize && std::memcmp(p5, elf::kMagic, 4) == 0 &&
+      p5[elf::EI_CLASS] == elf::ELFCLASS64) {
+    v.stage_elf_ok = true;
+    // The PVH note comes first: "Xen", 4-byte entry.
+    size_t pos = v.part5_offset + kStageNoteOffset + 12 + 4 + 4;
+    auto nh = Load<elf::Elf_Nhdr>(img, pos);
+    if (nh.n_namesz == sizeof(kBzelfNoteName) && nh.n_type == kBzelfNoteBuild &&
+        nh.n_descsz == sizeof(BzelfBuildNote) &&
+        std::memcmp(&img[pos + 12], kBzelfNoteName, sizeof(kBzelfNoteName)) == 0) {
+      auto note = Load<BzelfBuildNote>(img, pos + 12 + 8);
+      if (note.params_offset + sizeof(StageParams) <= v.part5_size) {
+        auto sp = Load<StageParams>(img, v.part5_offset + note.params_offset);
+        if (sp.magic == kStageParamsMagic) v.params = sp;
+      }
+    }
+  }
+  return v;
+}
+
+Bytes ExtractKernel(const Bytes& img, const ImageView& v, const std::string& name) {
+  uint64_t off = v.hdr.payload_offset, len = v.hdr.payload_length;
+  if (len == 0 || off + len > v.part5_size) {
+    throw ToolError(name, "payload_offset/payload_length lie outside the protected-mode part");
+  }
+  const uint8_t* member = &img[v.part5_offset + off];
+  GzipMember gz = ParseGzipMember(member, len);
+  if (gz.error != GzipError::kOk) {
+    throw ToolError(name, std::string("payload: ") + GzipErrorString(gz.error));
+  }
+  Bytes out(gz.isize);
+  InflateResult r = InflateRaw(member + gz.deflate_offset, gz.deflate_length, out.data(),
+                               out.size(), InflateEnd::kFinalBlock);
+  if (r.error != InflateError::kOk) {
+    throw ToolError(name, std::string("payload: ") + InflateErrorString(r.error));
+  }
+  if (r.out_used != out.size()) throw ToolError(name, "payload: ISIZE does not match the data");
+  if (Crc32(0, out.data(), out.size()) != gz.crc32) {
+    throw ToolError(name, "payload: gzip CRC32 mismatch");
+  }
+  return out;
+}
+
+}  // namespace bzelf

@@ -1,0 +1,50 @@
+// Assembling a bzelf image, and reading one back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "boot-params.h"
+#include "common.h"
+#include "kernel-elf.h"
+#include "payload.h"
+#include "stage-params.h"
+
+namespace bzelf {
+
+struct BuildOptions {
+  std::string cmdline;                   // built-in command line, may be empty
+  std::optional<uint64_t> paddr_offset;  // --paddr-offset
+  int level = 9;                         // zlib level
+};
+
+struct BuiltImage {
+  Bytes bytes;
+  KernelElf kernel;
+  Placement placement;
+  Payload payload;
+};
+
+BuiltImage BuildImage(const Bytes& kernel_file, const std::string& kernel_name,
+                      const BuildOptions& options);
+
+// A parsed image; every offset checked against the file size.
+struct ImageView {
+  linuxboot::setup_header hdr;
+  unsigned setup_sects;    // as used: 0 means 4
+  size_t part5_offset;     // (setup_sects + 1) * 512
+  size_t part5_size;
+  uint32_t crc_stored;     // last 4 bytes
+  uint32_t crc_computed;   // Linux build.c CRC over the rest
+  std::optional<StageParams> params;  // via the bzelf build note
+  std::string kernel_version;
+  bool stage_elf_ok;
+};
+
+ImageView ParseImage(const Bytes& image, const std::string& name);
+
+// Inflates the payload with our own decoder and checks gzip CRC32/ISIZE.
+Bytes ExtractKernel(const Bytes& image, const ImageView& view, const std::string& name);
+
+}  // namespace bzelf

@@ -1,0 +1,214 @@
+#include "kernel-elf.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "elf.h"
+
+namespace bzelf {
+namespace {
+
+// Usual kernel virtual bases: Linux i386's PAGE_OFFSET, and x86_64's
+// __START_KERNEL_map; an old kernel put these into p_paddr.
+constexpr uint64_t kVirtBase32 = 0xC0000000ull;
+constexpr uint64_t kVirtBase64 = 0xFFFFFFFF80000000ull;
+constexpr uint64_t kUpperHalf64 = 0xFFFF800000000000ull;
+
+template <typename Ehdr, typename Phdr>
+void ParseHeaders(const Bytes& file, const std::string& name, KernelElf& k) {
+  if (file.size() < sizeof(Ehdr)) throw ToolError(name, "truncated ELF header");
+  auto eh = Load<Ehdr>(file, 0);
+  k.type = eh.e_type;
+  k.machine = eh.e_machine;
+  k.flags = eh.e_flags;
+  k.entry = eh.e_entry;
+  k.ehsize = eh.e_ehsize;
+  if (eh.e_phnum == 0) throw ToolError(name, "no program headers");
+  if (eh.e_phentsize != sizeof(Phdr)) {
+    throw ToolError(name, "unexpected program header size " + std::to_string(eh.e_phentsize));
+  }
+  uint64_t ph_end = uint64_t{eh.e_phoff} + uint64_t{eh.e_phnum} * sizeof(Phdr);
+  if (eh.e_phoff > file.size() || ph_end > file.size()) {
+    throw ToolError(name, "program headers lie outside the file");
+  }
+  k.elf_end = std::max<uint64_t>(sizeof(Ehdr), ph_end);
+  if (eh.e_shoff != 0 && eh.e_shnum != 0) {
+    uint64_t sh_end = uint64_t{eh.e_shoff} + uint64_t{eh.e_shnum} * eh.e_shentsize;
+    if (sh_end <= file.size()) k.elf_end = std::max(k.elf_end, sh_end);
+  }
+  for (unsigned i = 0; i < eh.e_phnum; ++i) {
+    auto ph = Load<Phdr>(file, eh.e_phoff + i * sizeof(Phdr));
+    KernelPhdr p{ph.p_type, ph.p_flags, ph.p_offset, ph.p_vaddr, ph.p_paddr,
+                 ph.p_filesz,  ph.p_memsz, ph.p_align};
+    std::string where = "program header " + std::to_string(i);
+    if (p.type != elf::PT_NULL && p.filesz != 0 &&
+        (p.offset > file.size() || p.filesz > file.size() - p.offset)) {
+      throw ToolError(name, where + ": contents lie outside the file");
+    }
+    if (p.type == elf::PT_LOAD && p.filesz > p.memsz) {
+      throw ToolError(name, where + ": p_filesz " + HexString(p.filesz) + " > p_memsz " +
+                                HexString(p.memsz));
+    }
+    if (p.type == elf::PT_LOAD && p.paddr + p.memsz < p.paddr) {
+      throw ToolError(name, where + ": wraps around the address space");
+    }
+    if (p.type == elf::PT_INTERP || p.type == elf::PT_DYNAMIC) {
+      throw ToolError(name, where + ": a kernel has no dynamic linking (PT_INTERP/PT_DYNAMIC)");
+    }
+    if (p.filesz != 0) k.elf_end = std::max(k.elf_end, p.offset + p.filesz);
+    k.phdrs.push_back(p);
+  }
+}
+
+void ParseNotes(const Bytes& file, KernelElf& k) {
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type != elf::PT_NOTE) continue;
+    uint64_t pos = p.offset, end = p.offset + p.filesz;
+    while (pos + sizeof(elf::Elf_Nhdr) <= end) {
+      auto nh = Load<elf::Elf_Nhdr>(file, pos);
+      uint64_t name_at = pos + sizeof(nh);
+      uint64_t desc_at = name_at + ((uint64_t{nh.n_namesz} + 3) & ~3ull);
+      uint64_t next = desc_at + ((uint64_t{nh.n_descsz} + 3) & ~3ull);
+      if (next > end) break;
+      bool xen = nh.n_namesz == 4 && std::memcmp(&file[name_at], "Xen", 4) == 0;
+      if (xen) {
+        uint64_t value = 0;
+        if (nh.n_descsz == 4) value = Load<uint32_t>(file, desc_at);
+        if (nh.n_descsz == 8) value = Load<uint64_t>(file, desc_at);
+        if (nh.n_descsz == 4 || nh.n_descsz == 8) {
+          if (nh.n_type == elf::XEN_ELFNOTE_PADDR_OFFSET) k.xen.paddr_offset = value;
+          if (nh.n_type == elf::XEN_ELFNOTE_VIRT_BASE) k.xen.virt_base = value;
+          if (nh.n_type == elf::XEN_ELFNOTE_PHYS32_ENTRY) {
+            k.xen.phys32_entry = static_cast<uint32_t>(value);
+          }
+        }
+      }
+      pos = next;
+    }
+  }
+}
+
+std::string FindLinuxVersion(const Bytes& file) {
+  static const char kBanner[] = "Linux version ";
+  auto it = std::search(file.begin(), file.end(), kBanner, kBanner + sizeof(kBanner) - 1);
+  if (it == file.end()) return {};
+  auto start = it + (sizeof(kBanner) - 1);
+  auto stop = start;
+  while (stop != file.end() && stop - start < 64 && *stop > ' ' && *stop < 0x7f) ++stop;
+  return std::string(start, stop);
+}
+
+}  // namespace
+
+KernelElf ParseKernel(const Bytes& file, const std::string& name) {
+  if (file.size() < elf::EI_NIDENT || std::memcmp(file.data(), elf::kMagic, 4) != 0) {
+    throw ToolError(name, "not an ELF file");
+  }
+  KernelElf k{};
+  k.elf_class = file[elf::EI_CLASS];
+  if (file[elf::EI_DATA] != elf::ELFDATA2LSB) throw ToolError(name, "not a little-endian ELF");
+  if (k.elf_class == elf::ELFCLASS32) {
+    ParseHeaders<elf::Elf32_Ehdr, elf::Elf32_Phdr>(file, name, k);
+    if (k.machine != elf::EM_386) {
+      throw ToolError(name, "ELF32 kernel for machine " + std::to_string(k.machine) +
+                                ", not i386 (EM_386)");
+    }
+  } else if (k.elf_class == elf::ELFCLASS64) {
+    ParseHeaders<elf::Elf64_Ehdr, elf::Elf64_Phdr>(file, name, k);
+    if (k.machine != elf::EM_X86_64) {
+      throw ToolError(name, "ELF64 kernel for machine " + std::to_string(k.machine) +
+                                ", not x86-64 (EM_X86_64)");
+    }
+  } else {
+    throw ToolError(name, "unknown ELF class " + std::to_string(k.elf_class));
+  }
+  if (k.type != elf::ET_EXEC) {
+    throw ToolError(name, "not an executable (e_type " + std::to_string(k.type) +
+                              "); link the kernel with a fixed load address");
+  }
+
+  std::vector<const KernelPhdr*> loads;
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && p.memsz != 0) loads.push_back(&p);
+  }
+  if (loads.empty()) throw ToolError(name, "no PT_LOAD segment with contents");
+  if (loads.size() > kMaxSegments) {
+    throw ToolError(name, std::to_string(loads.size()) + " PT_LOAD segments; at most " +
+                              std::to_string(kMaxSegments) + " are supported");
+  }
+  for (size_t i = 0; i < loads.size(); ++i) {
+    for (size_t j = i + 1; j < loads.size(); ++j) {
+      const KernelPhdr& a = *loads[i];
+      const KernelPhdr& b = *loads[j];
+      if (a.paddr < b.paddr + b.memsz && b.paddr < a.paddr + a.memsz) {
+        throw ToolError(name, "PT_LOAD segments at " + HexString(a.paddr) + " and " +
+                                  HexString(b.paddr) + " overlap in physical memory");
+      }
+    }
+  }
+  ParseNotes(file, k);
+  k.trailing = file.size() > k.elf_end ? file.size() - k.elf_end : 0;
+  k.linux_version = FindLinuxVersion(file);
+  return k;
+}
+
+const char* PlacementRuleName(PlacementRule rule) {
+  switch (rule) {
+    case PlacementRule::kPaddr: return "paddr";
+    case PlacementRule::kXenNotes: return "xen-paddr-offset";
+    case PlacementRule::kVirtualBase: return "virtual-base";
+    case PlacementRule::kOverride: return "override";
+  }
+  return "unknown";
+}
+
+Placement ChoosePlacement(const KernelElf& k, std::optional<uint64_t> override_offset,
+                          const std::string& name) {
+  Placement pl{PlacementRule::kPaddr, 0, "p_paddr is the physical address", 0};
+  uint64_t min_paddr = UINT64_MAX;
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && p.memsz != 0) min_paddr = std::min(min_paddr, p.paddr);
+  }
+  uint64_t base = k.elf_class == elf::ELFCLASS32 ? kVirtBase32 : kVirtBase64;
+  if (override_offset) {
+    pl = {PlacementRule::kOverride, *override_offset,
+          "--paddr-offset " + HexString(*override_offset) + " given", 0};
+  } else if (k.xen.paddr_offset) {
+    pl = {PlacementRule::kXenNotes, *k.xen.paddr_offset,
+          "XEN_ELFNOTE_PADDR_OFFSET " + HexString(*k.xen.paddr_offset) + " is subtracted", 0};
+  } else if (min_paddr >= base) {
+    pl = {PlacementRule::kVirtualBase, base,
+          "every p_paddr is at or above the kernel virtual base " + HexString(base) +
+              ": treated as virtual (old kernel), base subtracted", 0};
+  } else if (k.elf_class == elf::ELFCLASS64 && min_paddr >= kUpperHalf64) {
+    throw ToolError(name, "p_paddr values lie in the upper half (lowest " +
+                              HexString(min_paddr) + ") but below " + HexString(base) +
+                              ": cannot tell their physical base; give --paddr-offset");
+  }
+  // Physical addresses must come out below 4 GiB: the stage runs in 32-bit
+  // mode and maps the first 4 GiB for the 64-bit hand-off.
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type != elf::PT_LOAD || p.memsz == 0) continue;
+    if (p.paddr < pl.offset || p.paddr - pl.offset + p.memsz > 0x1'0000'0000ull) {
+      throw ToolError(name, "segment at p_paddr " + HexString(p.paddr) + " (" + pl.reason +
+                                ") does not land in the first 4 GiB of physical memory");
+    }
+  }
+  // e_entry is virtual by the gABI, but Linux's vmlinux and many hobby
+  // kernels put the physical entry there: try the virtual view first.
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && k.entry >= p.vaddr && k.entry - p.vaddr < p.memsz) {
+      pl.entry_phys = k.entry - p.vaddr + p.paddr - pl.offset;
+      return pl;
+    }
+  }
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && k.entry >= p.paddr && k.entry - p.paddr < p.memsz) {
+      pl.entry_phys = k.entry - pl.offset;
+      return pl;
+    }
+  }
+  throw ToolError(name, "entry point " + HexString(k.entry) + " lies outside every PT_LOAD segment");
+}
+
+}  // namespace bzelf
