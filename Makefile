@@ -32,7 +32,8 @@ SETUP_CXXFLAGS := $(STAGE_CXXFLAGS) -m16 -march=i386 -Os -fno-pie
 STAGE32_CXXFLAGS := $(STAGE_CXXFLAGS) -m32 -march=i686 -O2 -fpie \
   -fvisibility=hidden -fno-zero-initialized-in-bss
 
-HOST_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Ilib -I$(B)/gen \
+HOST_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
+  -Ilib -Itools -I$(B)/gen \
   -MMD -MP
 HOST_LDLIBS := -lz
 

@@ -52,14 +52,16 @@ bootsect_main:
 	jmp	1b
 
 /*
- * early_puts: prints the NUL-terminated string at ds:si on the screen
- * (INT 10h AH=0Eh teletype) and on COM1. 8086 instructions only: it also
- * reports a CPU too old for the rest of the setup. Clobbers ax, bx, cx,
- * dx, si.
+ * early_puts: prints the NUL-terminated string at ds:si on COM1 and then on
+ * the screen (INT 10h AH=0Eh teletype): in two passes, because BIOSes that
+ * mirror the teletype to a serial console (SeaBIOS under QEMU -nographic)
+ * would interleave the copies. 8086 instructions only: it also reports a
+ * CPU too old for the rest of the setup. Clobbers ax, bx, cx, dx, si.
  */
 	.globl	early_puts
 early_puts:
-	/* COM1 (8250 at 0x3F8): 115200 baud (divisor 1), 8N1. */
+	pushw	%si
+	/* COM1 (8250 at 0x3F8): 115200 baud (divisor 1), 8N1, polled. */
 	movw	$0x3fb, %dx
 	movb	$0x80, %al		/* LCR: divisor latch access */
 	outb	%al, %dx
@@ -72,27 +74,30 @@ early_puts:
 	movw	$0x3fb, %dx
 	movb	$0x03, %al		/* LCR: 8 data bits, no parity, 1 stop */
 	outb	%al, %dx
-2:	lodsb
+1:	lodsb
 	testb	%al, %al
-	jz	4f
-	pushw	%ax
+	jz	3f
+	movb	%al, %ah
+	movw	$0x3fd, %dx		/* LSR: wait for THRE, bounded */
+	xorw	%cx, %cx
+2:	inb	%dx, %al
+	testb	$0x20, %al
+	loopz	2b
+	movb	%ah, %al
+	movw	$0x3f8, %dx
+	outb	%al, %dx
+	jmp	1b
+3:	popw	%si
+4:	lodsb
+	testb	%al, %al
+	jz	5f
 	pushw	%si
 	movb	$0x0e, %ah
 	movw	$0x0007, %bx		/* page 0, light grey */
 	int	$0x10			/* some BIOSes clobber si and bp here */
 	popw	%si
-	popw	%ax
-	movb	%al, %ah
-	movw	$0x3fd, %dx		/* LSR: wait for THRE, bounded */
-	xorw	%cx, %cx
-3:	inb	%dx, %al
-	testb	$0x20, %al
-	loopz	3b
-	movb	%ah, %al
-	movw	$0x3f8, %dx
-	outb	%al, %dx
-	jmp	2b
-4:	ret
+	jmp	4b
+5:	ret
 
 bootsect_msg:
 	.ascii	"\r\nbzelf: boot sector: start this image with a boot loader"

@@ -58,13 +58,18 @@ void BiosPutc(char c) {
 
 }  // namespace
 
+// The whole string to COM1 first, then to the screen: BIOSes that mirror
+// the teletype to a serial console (SeaBIOS does under QEMU -nographic)
+// would otherwise interleave the two copies character by character.
 void Puts(const char* s) {
   if (!serial_ready) {
     SerialInit();
   }
-  for (; *s != '\0'; ++s) {
-    BiosPutc(*s);
-    SerialPutc(*s);
+  for (const char* p = s; *p != '\0'; ++p) {
+    SerialPutc(*p);
+  }
+  for (const char* p = s; *p != '\0'; ++p) {
+    BiosPutc(*p);
   }
 }
 

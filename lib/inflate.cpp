@@ -399,8 +399,9 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
     // k * distance back.
     for (int i = 0; i < 8; ++i) out[i] = src[i];
     if (length > 8) {
-      const uint32_t period = distance * ((8 + distance - 1) / distance);
-      src = out + 8 - period;
+      // k * distance, the smallest multiple >= 8 (no division in here).
+      constexpr uint8_t kPeriod[8] = {0, 0, 8, 9, 8, 10, 12, 14};
+      src = out + 8 - kPeriod[distance];
       out += 8;
       do {
         Copy8(out, src);
@@ -643,7 +644,9 @@ InflateError CopyStoredBlock(Inflater& s) {
     return InflateError::kTruncated;
   if (len > static_cast<size_t>(s.out_end - s.out))
     return InflateError::kOutputOverflow;
-  __builtin_memcpy(s.out, s.next, len);
+  // (An empty block, such as a flush marker, may come with a null `out`:
+  // memcpy must not see it even for length 0.)
+  if (len != 0) __builtin_memcpy(s.out, s.next, len);
   s.next += len;
   s.out += len;
   return InflateError::kOk;

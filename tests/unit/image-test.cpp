@@ -168,19 +168,30 @@ TEST(Image, StageHeaderDecodesToStartup32) {
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::ifstream in(path + ".txt");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The instruction line of objdump's output at `addr`, blanks squeezed.
   auto line_at = [&](unsigned addr) {
     char key[16];
-    std::snprintf(key, sizeof(key), "\n%8x:", addr);
-    size_t at = text.find(key);
-    if (at == std::string::npos) return std::string();
-    return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+    std::snprintf(key, sizeof(key), "%x:", addr);
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t eol = text.find('\n', pos);
+      if (eol == std::string::npos) eol = text.size();
+      std::string line;
+      for (size_t i = pos; i < eol; ++i) {
+        char c = text[i] == '\t' ? ' ' : text[i];
+        if (c != ' ' || (!line.empty() && line.back() != ' ')) line += c;
+      }
+      if (line.rfind(key, 0) == 0) return line;
+      pos = eol + 1;
+    }
+    return std::string();
   };
   char target[16];
-  std::snprintf(target, sizeof(target), "jmp    0x%x", symbols::kStartup32);
-  EXPECT_NE(line_at(0x0).find("jg     0x47"), std::string::npos) << line_at(0x0);
-  EXPECT_NE(line_at(0x4).find("add    (%ecx),%al"), std::string::npos) << line_at(0x4);
-  EXPECT_NE(line_at(0x6).find("add    %edi,%edi"), std::string::npos) << line_at(0x6);
-  EXPECT_NE(line_at(0x8).find("dec    %esi"), std::string::npos) << line_at(0x8);
+  std::snprintf(target, sizeof(target), "jmp 0x%x", symbols::kStartup32);
+  EXPECT_NE(line_at(0x0).find("jg 0x47"), std::string::npos) << line_at(0x0);
+  EXPECT_NE(line_at(0x4).find("add (%ecx),%al"), std::string::npos) << line_at(0x4);
+  EXPECT_NE(line_at(0x6).find("add %edi,%edi"), std::string::npos) << line_at(0x6);
+  EXPECT_NE(line_at(0x8).find("dec %esi"), std::string::npos) << line_at(0x8);
   EXPECT_NE(line_at(0x9).find(target), std::string::npos) << line_at(0x9);
   // The taken path: objdump decodes linearly, so disassemble from 0x47.
   cmd = "objdump -D -b binary -m i386 --start-address=0x47 --stop-address=0x49 " + path + " > " +
@@ -188,7 +199,7 @@ TEST(Image, StageHeaderDecodesToStartup32) {
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::ifstream in2(path + ".txt");
   text.assign((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
-  EXPECT_NE(line_at(0x47).find("jmp    0x9"), std::string::npos) << line_at(0x47);
+  EXPECT_NE(line_at(0x47).find("jmp 0x9"), std::string::npos) << line_at(0x47);
 }
 
 TEST(Image, BadKernelLeavesNoOutput) {

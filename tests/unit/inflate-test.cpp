@@ -197,7 +197,6 @@ class RoundTrip : public testing::TestWithParam<std::tuple<int, int>> {};
 
 TEST_P(RoundTrip, VariedData) {
   auto [level, strategy] = GetParam();
-  if (level == 0 && strategy != Z_DEFAULT_STRATEGY) GTEST_SKIP();
   ExpectRoundTrip({}, level, strategy);
   ExpectRoundTrip({0x42}, level, strategy);
   ExpectRoundTrip(Text(100000, 1), level, strategy);
@@ -209,8 +208,11 @@ TEST_P(RoundTrip, VariedData) {
   for (size_t size = 1; size < 600; size += 37) ExpectRoundTrip(Text(size, size), level, strategy);
 }
 
+// Level 0 writes stored blocks whatever the strategy.
+INSTANTIATE_TEST_SUITE_P(ZlibStored, RoundTrip,
+                         testing::Values(std::tuple{0, Z_DEFAULT_STRATEGY}));
 INSTANTIATE_TEST_SUITE_P(Zlib, RoundTrip,
-                         testing::Combine(testing::Values(0, 1, 6, 9),
+                         testing::Combine(testing::Values(1, 6, 9),
                                           testing::Values(Z_DEFAULT_STRATEGY, Z_FILTERED,
                                                           Z_HUFFMAN_ONLY, Z_RLE, Z_FIXED)));
 

@@ -1,0 +1,70 @@
+// Crc32/Crc32Raw against the CRC catalogue's check value and zlib's crc32.
+
+#include "crc32.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace bzelf {
+namespace {
+
+std::vector<uint8_t> Random(size_t n, uint32_t seed) {
+  std::vector<uint8_t> v(n);
+  for (auto& b : v) {
+    seed = seed * 1103515245u + 12345u;
+    b = static_cast<uint8_t>(seed >> 23);
+  }
+  return v;
+}
+
+uint32_t ZlibCrc(uint32_t crc, const uint8_t* p, size_t n) {
+  return static_cast<uint32_t>(crc32(crc, p, static_cast<uInt>(n)));
+}
+
+TEST(Crc32, CheckValue) {
+  // CRC-32/ISO-HDLC in the Williams/Cook catalogue: "123456789" -> CBF43926.
+  const uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+  EXPECT_EQ(Crc32(0, check, sizeof check), 0xcbf43926u);
+  EXPECT_EQ(Crc32(0, nullptr, 0), 0u);
+  // The raw register: no inversions (Linux's build.c stores it as is).
+  EXPECT_EQ(Crc32Raw(0xffffffffu, check, sizeof check), ~0xcbf43926u);
+  EXPECT_EQ(Crc32Raw(0x12345678u, nullptr, 0), 0x12345678u);
+  // The CRC of "a", as zlib computes it.
+  const uint8_t a[] = {'a'};
+  EXPECT_EQ(Crc32(0, a, 1), 0xe8b7be43u);
+}
+
+TEST(Crc32, MatchesZlibAtEveryLengthAndAlignment) {
+  std::vector<uint8_t> data = Random(4096 + 64, 1);
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t len = 0; len < 300; ++len) {
+      ASSERT_EQ(Crc32(0, data.data() + offset, len), ZlibCrc(0, data.data() + offset, len))
+          << offset << " " << len;
+    }
+  }
+  EXPECT_EQ(Crc32(0, data.data(), 4096), ZlibCrc(0, data.data(), 4096));
+}
+
+TEST(Crc32, Chained) {
+  std::vector<uint8_t> data = Random(1 << 20, 2);
+  uint32_t whole = ZlibCrc(0, data.data(), data.size());
+  EXPECT_EQ(Crc32(0, data.data(), data.size()), whole);
+  // Chunks of odd sizes, as the stage checks region by region.
+  uint32_t crc = 0;
+  size_t pos = 0, step = 1;
+  while (pos < data.size()) {
+    size_t n = std::min(step, data.size() - pos);
+    crc = Crc32(crc, data.data() + pos, n);
+    pos += n;
+    step = step * 3 + 1;
+  }
+  EXPECT_EQ(crc, whole);
+  // Starting from a non-zero CRC.
+  EXPECT_EQ(Crc32(0xdeadbeefu, data.data(), 1000), ZlibCrc(0xdeadbeefu, data.data(), 1000));
+}
+
+}  // namespace
+}  // namespace bzelf
