@@ -51,7 +51,7 @@ UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf
 
-.PHONY: all deps run check unit-tests qemu-tests clean
+.PHONY: all deps run check unit-tests qemu-tests linux-tests clean
 all: $(BZELF)
 
 # --- set-up: one script installs every Debian package we use ----------------
@@ -125,9 +125,13 @@ unit-tests: $(B)/.deps-ok $(B)/bin/unit-tests
 qemu-tests: $(B)/.deps-ok $(BZELF) $(TEST_KERNELS)
 	BZELF=$(BZELF) KERNELS_DIR=$(B)/kernels ./tests/qemu/run-all.sh
 
+linux-tests: $(B)/.deps-ok $(BZELF)
+	BZELF=$(BZELF) WORK=$(B)/linux ./tests/linux/run.sh
+
+# Builds first, then runs every suite and prints one total at the end.
 check: $(B)/.deps-ok
-	$(MAKE) unit-tests
-	$(MAKE) qemu-tests
+	$(MAKE) $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS)
+	./tests/check.sh
 
 run: $(B)/.deps-ok $(BZELF) $(B)/kernels/sample64.elf
 	$(BZELF) build $(B)/kernels/sample64.elf -o $(B)/sample.bzelf \

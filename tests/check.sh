@@ -1,0 +1,51 @@
+#!/bin/sh
+# Runs every test suite and closes with one line counting them all:
+#   unit      GoogleTest, everything without hardware in it
+#   qemu      the test kernels under QEMU -kernel, corrupted payload
+#   linux     Debian's kernel through -kernel and PVH, payload checks
+# Each suite's own lines stay visible; a suite that cannot run counts as a
+# failure. Expects `make` to have built build/bin/{bzelf,unit-tests} and
+# the test kernels.
+set -u
+cd "$(dirname "$0")/.."
+out=build/test-results
+mkdir -p "$out"
+total_passed=0
+total_failed=0
+
+# count FILE PASS_PATTERN FAIL_PATTERN: adds the matching line counts.
+tally() {
+  p=$(grep -c "$2" "$1")
+  f=$(grep -c "$3" "$1")
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+}
+
+suite() { # NAME COMMAND...
+  name=$1
+  shift
+  echo "== $name"
+  "$@" > "$out/$name.txt" 2>&1
+  status=$?
+  cat "$out/$name.txt"
+  if [ "$status" -ne 0 ] && ! grep -q '^FAIL \|^\[  FAILED  \] [A-Za-z]' "$out/$name.txt"; then
+    echo "FAIL $name: suite exited with status $status" | tee -a "$out/$name.txt"
+  fi
+}
+
+suite unit build/bin/unit-tests --gtest_brief=1
+# gtest prints one "[  FAILED  ] Suite.Test" per failure; passes are the
+# tests run minus those.
+run=$(sed -n 's/^\[==========\] \([0-9]*\) tests\{0,1\} from .* ran.*/\1/p' "$out/unit.txt")
+unit_failed=$(grep -c '^\[  FAILED  \] [A-Za-z]' "$out/unit.txt")
+unit_skipped=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) tests\{0,1\},.*/\1/p' "$out/unit.txt")
+total_passed=$((total_passed + ${run:-0} - unit_failed - ${unit_skipped:-0}))
+total_failed=$((total_failed + unit_failed + $(grep -c '^FAIL unit:' "$out/unit.txt")))
+
+suite qemu ./tests/qemu/run-all.sh
+tally "$out/qemu.txt" '^PASS ' '^FAIL '
+suite linux ./tests/linux/run.sh
+tally "$out/linux.txt" '^PASS ' '^FAIL '
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
