@@ -117,20 +117,23 @@ $(B)/bin/unit-tests: $(UNIT_OBJS) $(HOSTLIB_OBJS) $(B)/host/blobs.o
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lgtest -lgtest_main -pthread $(HOST_LDLIBS)
 
--include tests/kernels/build.mk
+# Each test suite may bring a build.mk that adds what it needs to
+# TEST_DEPS; tests/check.sh then runs every tests/*/run.sh.
+TEST_DEPS :=
+-include $(wildcard tests/*/build.mk)
 
 unit-tests: $(B)/.deps-ok $(B)/bin/unit-tests
 	$(B)/bin/unit-tests
 
 qemu-tests: $(B)/.deps-ok $(BZELF) $(TEST_KERNELS)
-	BZELF=$(BZELF) KERNELS_DIR=$(B)/kernels ./tests/qemu/run-all.sh
+	BZELF=$(BZELF) KERNELS_DIR=$(B)/kernels ./tests/qemu/run.sh
 
 linux-tests: $(B)/.deps-ok $(BZELF)
 	BZELF=$(BZELF) WORK=$(B)/linux ./tests/linux/run.sh
 
 # Builds first, then runs every suite and prints one total at the end.
 check: $(B)/.deps-ok
-	$(MAKE) $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS)
+	$(MAKE) $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS) $(TEST_DEPS)
 	./tests/check.sh
 
 run: $(B)/.deps-ok $(BZELF) $(B)/kernels/sample64.elf

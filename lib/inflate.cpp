@@ -412,10 +412,12 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   }
 }
 
-// Decodes symbols of one Huffman block up to and including end-of-block.
-InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
-                                const uint32_t* dist) {
-  // The fast loop keeps the state in locals so that it stays in registers.
+// The fast loop: decodes symbols of a Huffman block while the margins
+// hold. Returns an error, or kOk with `*block_ended` telling whether it
+// stopped at end-of-block or at a margin.
+InflateError DecodeFast(Inflater& s, const uint32_t* litlen,
+                        const uint32_t* dist, bool* block_ended) {
+  // The state lives in locals so that it stays in registers.
   const uint8_t* next = s.next;
   BitBuf buf = s.buf;
   unsigned count = s.count;
@@ -446,10 +448,11 @@ InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
   };
   auto root_entry = [&] { return litlen[buf & LowMask(kLitLenBits)]; };
 
-  // Each iteration starts with the next litlen root entry already loaded
-  // and at least kRefillBits valid bits, so the load of the entry overlaps
-  // the previous iteration's work (the match copy, mostly).
+  // Each iteration starts with at least kRefillBits valid bits and the next
+  // litlen root entry already loaded, so that the load overlaps the
+  // previous iteration's work (the match copy, mostly).
   InflateError error = InflateError::kOk;
+  *block_ended = false;
   if (next < in_limit) refill();
   uint32_t e = root_entry();
   while (next < in_limit && out < out_limit) {
@@ -470,9 +473,13 @@ InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
       continue;
     }
     if (e & kExceptional) [[unlikely]] {
-      if (e & kEndOfBlock) consume(TotalBits(e));
-      else error = InflateError::kBadSymbol;
-      goto done;
+      if (e & kEndOfBlock) {
+        consume(TotalBits(e));
+        *block_ended = true;
+      } else {
+        error = InflateError::kBadSymbol;
+      }
+      break;
     }
     // Length: the extra bits sit just above the code.
     const uint32_t length =
@@ -487,7 +494,7 @@ InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
         d = dist[Value(d) + ((buf >> kDistBits) & LowMask(TotalBits(d)))];
       if (d & kExceptional) {
         error = InflateError::kBadSymbol;
-        goto done;
+        break;
       }
     }
     uint32_t distance;
@@ -507,7 +514,7 @@ InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
     e = root_entry();
     if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {
       error = InflateError::kDistanceTooFar;
-      goto done;
+      break;
     }
     CopyMatchFast(out, distance, length);
     out += length;
@@ -517,51 +524,57 @@ InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
   s.buf = buf;
   s.count = count;
   s.out = out;
+  return error;
+}
 
-  // The careful loop: the same decoding with every input and output byte
-  // bounds-checked, for the last stretch of input or output. A lookup near
-  // the end of input may index with appended zero bits; what counts is
-  // whether the bits it consumes were real, hence the Overrun() checks
-  // before any other verdict.
+// The careful loop: the same decoding with every input and output byte
+// bounds-checked, for the rest of a block once a margin is reached. Near
+// the end of input a lookup may index with appended zero bits; what counts
+// is whether the bits it consumes were real, hence the Overrun() checks
+// before any other verdict (Overrun() stays true once it is).
+InflateError DecodeCareful(Inflater& s, const uint32_t* litlen,
+                           const uint32_t* dist) {
   for (;;) {
     s.CarefulRefill();
-    uint32_t e2 = s.Lookup(litlen, kLitLenBits);
-    s.Consume(CodeLength(e2));
+    const uint32_t e = s.Lookup(litlen, kLitLenBits);
+    s.Consume(CodeLength(e));
     if (s.Overrun()) return InflateError::kTruncated;
-    if (e2 & kLiteral) {
+    if (e & kLiteral) {
       if (s.out == s.out_end) return InflateError::kOutputOverflow;
-      *s.out++ = static_cast<uint8_t>(e2 >> 16);
+      *s.out++ = static_cast<uint8_t>(e >> 16);
       continue;
     }
-    if (e2 & kExceptional) {
-      if (e2 & kEndOfBlock) return InflateError::kOk;
+    if (e & kExceptional) {
+      if (e & kEndOfBlock) return InflateError::kOk;
       return InflateError::kBadSymbol;
     }
-    const uint32_t length2 = Value(e2) + s.Bits(TotalBits(e2) - CodeLength(e2));
+    const uint32_t length = Value(e) + s.Bits(TotalBits(e) - CodeLength(e));
 
     s.CarefulRefill();
-    const uint32_t d2 = s.Lookup(dist, kDistBits);
-    s.Consume(CodeLength(d2));
+    const uint32_t d = s.Lookup(dist, kDistBits);
+    s.Consume(CodeLength(d));
     if (s.Overrun()) return InflateError::kTruncated;
-    if (d2 & kExceptional) return InflateError::kBadSymbol;
-    const uint32_t distance2 = Value(d2) + s.Bits(TotalBits(d2) - CodeLength(d2));
+    if (d & kExceptional) return InflateError::kBadSymbol;
+    const uint32_t distance = Value(d) + s.Bits(TotalBits(d) - CodeLength(d));
     if (s.Overrun()) return InflateError::kTruncated;
 
-    if (distance2 > static_cast<size_t>(s.out - s.out_begin))
+    if (distance > static_cast<size_t>(s.out - s.out_begin))
       return InflateError::kDistanceTooFar;
-    if (length2 > static_cast<size_t>(s.out_end - s.out))
+    if (length > static_cast<size_t>(s.out_end - s.out))
       return InflateError::kOutputOverflow;
-    const uint8_t* src = s.out - distance2;
-    for (uint32_t i = 0; i < length2; ++i) s.out[i] = src[i];
-    s.out += length2;
+    const uint8_t* src = s.out - distance;
+    for (uint32_t i = 0; i < length; ++i) s.out[i] = src[i];
+    s.out += length;
   }
+}
 
-done:
-  s.next = next;
-  s.buf = buf;
-  s.count = count;
-  s.out = out;
-  return error;
+// Decodes the symbols of one Huffman block, end-of-block included.
+InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
+                                const uint32_t* dist) {
+  bool block_ended;
+  const InflateError error = DecodeFast(s, litlen, dist, &block_ended);
+  if (error != InflateError::kOk || block_ended) return error;
+  return DecodeCareful(s, litlen, dist);
 }
 
 // Reads the code-length tables of a dynamic block (RFC 1951 3.2.7) and

@@ -1,11 +1,11 @@
 #!/bin/sh
-# Runs every test suite and closes with one line counting them all:
-#   unit      GoogleTest, everything without hardware in it
-#   qemu      the test kernels under QEMU -kernel, corrupted payload
-#   linux     Debian's kernel through -kernel and PVH, payload checks
-# Each suite's own lines stay visible; a suite that cannot run counts as a
-# failure. Expects `make` to have built build/bin/{bzelf,unit-tests} and
-# the test kernels.
+# Runs every test suite and closes with one line counting them all: the
+# GoogleTest unit tests, then each tests/<suite>/run.sh in name order
+# (e.g. qemu: the test kernels under QEMU -kernel; linux: Debian's kernel
+# through -kernel and PVH). A suite script prints "PASS name" or
+# "FAIL name: reason" per test and exits non-zero on any failure. Each
+# suite's own lines stay visible; a suite that cannot run counts as a
+# failure. Expects `make` to have built everything first (make check does).
 set -u
 cd "$(dirname "$0")/.."
 out=build/test-results
@@ -42,10 +42,11 @@ unit_skipped=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) tests\{0,1\},.*/\1/p' "$out/
 total_passed=$((total_passed + ${run:-0} - unit_failed - ${unit_skipped:-0}))
 total_failed=$((total_failed + unit_failed + $(grep -c '^FAIL unit:' "$out/unit.txt")))
 
-suite qemu ./tests/qemu/run-all.sh
-tally "$out/qemu.txt" '^PASS ' '^FAIL '
-suite linux ./tests/linux/run.sh
-tally "$out/linux.txt" '^PASS ' '^FAIL '
+for script in tests/*/run.sh; do
+  name=$(basename "$(dirname "$script")")
+  suite "$name" "./$script"
+  tally "$out/$name.txt" '^PASS ' '^FAIL '
+done
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

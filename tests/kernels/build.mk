@@ -12,7 +12,7 @@ TK_OUT := $(B)/kernels
 
 # QEMU's exit status when a kernel passes: isa-debug-exit turns the byte
 # kDebugExitPass (0x10, verdict.h) into (0x10 << 1) | 1. verdict.h
-# static_asserts the two agree; exported for tests/qemu/run-all.sh.
+# static_asserts the two agree; exported for tests/qemu/run.sh.
 TEST_KERNEL_PASS_STATUS := 33
 export TEST_KERNEL_PASS_STATUS
 

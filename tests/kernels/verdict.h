@@ -20,7 +20,7 @@ inline constexpr uint8_t kDebugExitFail = 0x11;
 // build.mk hands its TEST_KERNEL_PASS_STATUS in, so that the Makefile, the
 // harness and the kernels cannot disagree on what a pass looks like.
 static_assert(((kDebugExitPass << 1) | 1) == TEST_KERNEL_PASS_STATUS);
-// tests/qemu/run-all.sh reads a fail as the pass status plus 2.
+// tests/qemu/run.sh reads a fail as the pass status plus 2.
 static_assert(kDebugExitFail == kDebugExitPass + 1);
 
 class Verdict {

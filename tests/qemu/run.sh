@@ -36,7 +36,7 @@ STAGE_HALTED='^bzelf: .* -- System halted'
 
 for tool in "$BZELF" "$QEMU" python3 timeout; do
   if ! command -v "$tool" >/dev/null; then
-    echo "run-all.sh: $tool: not found" >&2
+    echo "run.sh: $tool: not found" >&2
     exit 2
   fi
 done
@@ -238,7 +238,7 @@ PYTHON
 shopt -s nullglob
 kernels=("$KERNELS_DIR"/test*.elf)
 if [ ${#kernels[@]} -eq 0 ]; then
-  echo "run-all.sh: no test kernels in $KERNELS_DIR (make test-kernels)" >&2
+  echo "run.sh: no test kernels in $KERNELS_DIR (make test-kernels)" >&2
   exit 2
 fi
 
