@@ -20,27 +20,7 @@ fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 "$here/fetch-kernel.sh" "$WORK/kernel"
 vmlinux=$WORK/kernel/vmlinux
 
-# The initramfs: busybox, an /init, and a file whose checksum /init checks,
-# so that an initrd damaged on the way shows up.
-root=$WORK/initramfs
-rm -rf "$root"
-mkdir -p "$root/bin" "$root/proc"
-cp /bin/busybox "$root/bin/busybox"
-head -c 300000 /dev/urandom > "$root/blob"
-sum=$(md5sum < "$root/blob" | cut -d' ' -f1)
-cat > "$root/init" <<INIT
-#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-got=\$(/bin/busybox md5sum /blob | /bin/busybox cut -d' ' -f1)
-if [ "\$got" = "$sum" ]; then
-  echo "BZELF-LINUX-OK cmdline=[\$(/bin/busybox cat /proc/cmdline)]"
-else
-  echo "BZELF-LINUX-BAD initrd blob checksum \$got"
-fi
-/bin/busybox poweroff -f
-INIT
-chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$WORK/initrd.gz"
+"$here/make-initramfs.sh" "$WORK/initrd.gz"
 
 image=$WORK/linux.bzelf
 "$BZELF" build "$vmlinux" -o "$image"

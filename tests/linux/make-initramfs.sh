@@ -1,0 +1,31 @@
+#!/bin/sh
+# Builds the initramfs the real-Linux tests boot to:
+#   make-initramfs.sh OUT.cpio.gz [DIR]
+# busybox-static, and an /init that checks a random blob against the
+# checksum taken here (so a damaged initrd shows), prints
+#   BZELF-LINUX-OK cmdline=[<the kernel's /proc/cmdline>]
+# and powers off. Files under DIR, if given, are added to the root.
+set -eu
+out=$1
+extra=${2:-}
+root=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/proc"
+cp /bin/busybox "$root/bin/busybox"
+[ -n "$extra" ] && cp -a "$extra/." "$root/"
+head -c 300000 /dev/urandom > "$root/blob"
+sum=$(md5sum < "$root/blob" | cut -d' ' -f1)
+cat > "$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+got=\$(/bin/busybox md5sum /blob | /bin/busybox cut -d' ' -f1)
+if [ "\$got" = "$sum" ]; then
+  echo "BZELF-LINUX-OK cmdline=[\$(/bin/busybox cat /proc/cmdline)]"
+else
+  echo "BZELF-LINUX-BAD initrd blob checksum \$got"
+fi
+/bin/busybox poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$out.tmp"
+mv "$out.tmp" "$out"
