@@ -51,7 +51,7 @@ UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf
 
-.PHONY: all deps run check unit-tests qemu-tests linux-tests clean
+.PHONY: all deps run check unit-tests qemu-tests linux-tests bench fuzz clean
 all: $(BZELF)
 
 # --- set-up: one script installs every Debian package we use ----------------
@@ -130,6 +130,15 @@ qemu-tests: $(B)/.deps-ok $(BZELF) $(TEST_KERNELS)
 
 linux-tests: $(B)/.deps-ok $(BZELF)
 	BZELF=$(BZELF) WORK=$(B)/linux ./tests/linux/run.sh
+
+# Benchmarks print figures; they never fail on time (bench/).
+-include bench/build.mk
+bench: $(B)/.deps-ok $(BZELF)
+	$(MAKE) bench-run
+
+# Fuzzing for a set time (tests/fuzz/); make check only replays the corpus.
+fuzz: $(B)/.deps-ok
+	$(MAKE) fuzz-run
 
 # Builds first, then runs every suite and prints one total at the end.
 check: $(B)/.deps-ok

@@ -25,6 +25,7 @@ constinit bzelf::StageParams bzelf_stage_params = UnpatchedStageParams();
 }
 
 extern "C" [[noreturn]] void HandOff32(uint32_t entry, uint32_t boot_params);
+extern "C" char startup_32[];
 extern "C" [[noreturn]] void HandOff64(uint32_t entry_low, uint32_t entry_high,
                                        uint32_t boot_params, uint32_t pml4);
 
@@ -40,6 +41,42 @@ void UseBuiltinCmdline(boot_params* bp, uintptr_t base, const StageParams& param
   // memory plan already avoids.
   bp->hdr.cmd_line_ptr = static_cast<uint32_t>(base + params.cmdline_offset);
   bp->ext_cmd_line_ptr = 0;
+}
+
+// Kernels that live where the loader put us (most hobby kernels load at
+// 1 MiB, exactly where QEMU and GRUB put part 5) need the stage out of the
+// way first: copy part 5 somewhere free and start over there, through the
+// 32-bit entry, as if a loader had put it there. Only the stage moves (its
+// code and the compressed payload); the kernel is still written once.
+void MoveOutOfTheWay(boot_params* bp, uintptr_t base, const StageParams& params,
+                     const MemoryPlan& plan) {
+  Range kernel[kMaxSegments];
+  bool in_the_way = false;
+  for (unsigned i = 0; i < params.segment_count && i < kMaxSegments; ++i) {
+    const StageSegment& s = params.segments[i];
+    kernel[i] = {s.paddr, s.paddr + s.memsz, "kernel"};
+    in_the_way = in_the_way || plan.Overlaps(kernel[i].start, kernel[i].end, kStageRangeName) ||
+                 plan.Overlaps(kernel[i].start, kernel[i].end, kArenaRangeName);
+  }
+  if (!in_the_way) return;
+  uint64_t size = uint64_t{params.arena_offset} + params.arena_size;
+  uint64_t to = plan.FindFree(size, kernel, params.segment_count);
+  if (to == 0) {
+    Panic("memory", Message() << "the kernel overlaps the boot stage at " << Hex{base}
+                              << " and there is no free RAM to move the stage to ("
+                              << Dec{size} << " bytes)");
+  }
+  auto* dest = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(to));
+  __builtin_memcpy(dest, reinterpret_cast<const void*>(base), params.file_size);
+  // A boot_params we built ourselves (PVH) lives in the arena: take it along.
+  auto bp_addr = reinterpret_cast<uintptr_t>(bp);
+  if (bp_addr >= base + params.arena_offset && bp_addr < base + size) {
+    auto* moved = reinterpret_cast<boot_params*>(bp_addr - base + to);
+    __builtin_memcpy(moved, bp, sizeof(*bp));
+    bp = moved;
+  }
+  uintptr_t entry = reinterpret_cast<uintptr_t>(startup_32) - base + static_cast<uintptr_t>(to);
+  HandOff32(static_cast<uint32_t>(entry), static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp)));
 }
 
 // The real-mode setup checks this too, but 32- and 64-bit loaders never
@@ -68,6 +105,10 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
     Panic("image", Message() << "unknown kernel class " << Dec{params.kernel_class});
   }
 
+  {
+    MemoryPlan before_move(bp, base, params);
+    MoveOutOfTheWay(bp, base, params, before_move);
+  }
   UseBuiltinCmdline(bp, base, params);
   MemoryPlan plan(bp, base, params);
   uint8_t* arena = reinterpret_cast<uint8_t*>(base + params.arena_offset);

@@ -29,6 +29,9 @@ uint64_t CmdLineBytes(const boot_params* bp, uint64_t addr) {
 
 }  // namespace
 
+const char kStageRangeName[] = "the boot stage";
+const char kArenaRangeName[] = "the boot stage's memory";
+
 MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
                        const StageParams& params)
     : bp_(bp) {
@@ -38,8 +41,8 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   }
   Reserve(0, kBiosDataEnd, "the BIOS data area");
   Reserve(reinterpret_cast<uintptr_t>(bp), sizeof(boot_params), "boot_params");
-  Reserve(stage_base, params.file_size, "the boot stage");
-  Reserve(stage_base + params.arena_offset, params.arena_size, "the boot stage's memory");
+  Reserve(stage_base, params.file_size, kStageRangeName);
+  Reserve(stage_base + params.arena_offset, params.arena_size, kArenaRangeName);
   if (uint64_t cmdline = CmdLineAddress(bp)) {
     Reserve(cmdline, CmdLineBytes(bp, cmdline), "the command line");
   }
@@ -91,6 +94,44 @@ bool MemoryPlan::IsRam(uint64_t start, uint64_t end) const {
     if (e.addr < end && start < e.addr + e.size) return false;
   }
   return true;
+}
+
+bool MemoryPlan::Overlaps(uint64_t start, uint64_t end, const char* name) const {
+  for (int i = 0; i < reserved_count_; ++i) {
+    const Range& r = reserved_[i];
+    if (r.name == name && r.start < end && start < r.end) return true;
+  }
+  return false;
+}
+
+bool MemoryPlan::IsFree(uint64_t start, uint64_t end, const Range* avoid,
+                        int avoid_count) const {
+  if (end > k4GiB || !IsRam(start, end)) return false;
+  for (int i = 0; i < reserved_count_; ++i) {
+    if (reserved_[i].start < end && start < reserved_[i].end) return false;
+  }
+  for (int i = 0; i < avoid_count; ++i) {
+    if (avoid[i].start < end && start < avoid[i].end) return false;
+  }
+  return true;
+}
+
+uint64_t MemoryPlan::FindFree(uint64_t size, const Range* avoid, int avoid_count) const {
+  constexpr uint64_t kPage = 4096, kLowest = 0x100000;
+  auto page_up = [](uint64_t a) { return (a + kPage - 1) & ~(kPage - 1); };
+  // A free block, if any, starts where RAM starts or where something in
+  // the way ends; try those places, lowest first.
+  uint64_t best = 0;
+  auto consider = [&](uint64_t at) {
+    at = page_up(at < kLowest ? kLowest : at);
+    if ((best == 0 || at < best) && IsFree(at, at + size, avoid, avoid_count)) best = at;
+  };
+  for (int i = 0; i < bp_->e820_entries; ++i) {
+    if (bp_->e820_table[i].type == linuxboot::E820_TYPE_RAM) consider(bp_->e820_table[i].addr);
+  }
+  for (int i = 0; i < reserved_count_; ++i) consider(reserved_[i].end);
+  for (int i = 0; i < avoid_count; ++i) consider(avoid[i].end);
+  return best;
 }
 
 void MemoryPlan::CheckWritable(uint64_t start, uint64_t end, const char* what,

@@ -10,6 +10,10 @@
 
 namespace bzelf {
 
+// Names of the reserved ranges, compared by address.
+extern const char kStageRangeName[];
+extern const char kArenaRangeName[];
+
 struct Range {
   uint64_t start;
   uint64_t end;  // exclusive
@@ -28,11 +32,19 @@ class MemoryPlan {
   void CheckWritable(uint64_t start, uint64_t end, const char* what,
                      unsigned index) const;
 
+  // True when [start, end) touches a reserved range whose name is `name`.
+  bool Overlaps(uint64_t start, uint64_t end, const char* name) const;
+
+  // The lowest page-aligned RAM address at or above 1 MiB where `size`
+  // bytes touch neither a reserved range nor any of `avoid`; 0 if none.
+  uint64_t FindFree(uint64_t size, const Range* avoid, int avoid_count) const;
+
  private:
   static constexpr int kMaxReserved = 72;
 
   void Reserve(uint64_t start, uint64_t size, const char* name);
   bool IsRam(uint64_t start, uint64_t end) const;
+  bool IsFree(uint64_t start, uint64_t end, const Range* avoid, int avoid_count) const;
 
   const linuxboot::boot_params* bp_;
   Range reserved_[kMaxReserved];

@@ -5,6 +5,7 @@
 #   test64.elf          ELF64 like vmlinux (high virtual, p_paddr 16 MiB)
 #   test32-spread.elf   as test32/test64, with .data and .bss 32 MiB above
 #   test64-spread.elf   .rodata: the image must not grow by the gap
+#   test32-low.elf      test32 at 1 MiB, over the stage: the stage moves
 #   sample64.elf        test64 under the name `make run` boots
 
 TK_DIR := tests/kernels
@@ -17,7 +18,8 @@ TEST_KERNEL_PASS_STATUS := 33
 export TEST_KERNEL_PASS_STATUS
 
 TEST_KERNELS := $(TK_OUT)/test32.elf $(TK_OUT)/test64.elf \
-  $(TK_OUT)/test32-spread.elf $(TK_OUT)/test64-spread.elf
+  $(TK_OUT)/test32-spread.elf $(TK_OUT)/test64-spread.elf \
+  $(TK_OUT)/test32-low.elf
 
 # The spread layouts' gap between .rodata and .data: far more than the
 # kernels' size, well inside QEMU's -m 128 with room left for the initrd.
@@ -60,7 +62,12 @@ $(TK_OUT)/test32-spread.ld $(TK_OUT)/test64-spread.ld: $(TK_OUT)/%-spread.ld: $(
 	@mkdir -p $(@D)
 	$(TK_CPP) -DKERNEL_DATA_GAP=$(TK_SPREAD_GAP) -o $@ $<
 
-$(TK_OUT)/test32.elf $(TK_OUT)/test32-spread.elf: $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS32)
+# A kernel at 1 MiB, over the stage that QEMU -kernel puts there.
+$(TK_OUT)/test32-low.ld: $(TK_DIR)/test32.ld.S
+	@mkdir -p $(@D)
+	$(TK_CPP) -DKERNEL_LOAD_ADDRESS=0x100000 -o $@ $<
+
+$(TK_OUT)/test32.elf $(TK_OUT)/test32-spread.elf $(TK_OUT)/test32-low.elf: $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS32)
 	$(STAGE_LD) -m elf_i386 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS32)
 $(TK_OUT)/test64.elf $(TK_OUT)/test64-spread.elf: $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS64)
 	$(TK64_LD) -m elf_x86_64 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS64)

@@ -1,12 +1,14 @@
 /*
  * The 32-bit test kernel: ELFCLASS32, ET_EXEC, linked and loaded at 2 MiB
- * (virtual = physical), entered at startup_32. Not at 1 MiB: the bzelf
- * stage sits there (QEMU -kernel loads the protected-mode part at
- * 0x100000). Four PT_LOADs -- text, rodata, data, bss -- so the loader has
+ * (virtual = physical), entered at startup_32. test32-low.elf is the same
+ * at 1 MiB, where QEMU -kernel puts the bzelf stage, which must then move
+ * itself out of the way. Four PT_LOADs -- text, rodata, data, bss -- so the loader has
  * to place several segments and zero a p_memsz tail. KERNEL_DATA_GAP moves
  * .data and .bss that far up for the widely-spread layout.
  */
+#ifndef KERNEL_LOAD_ADDRESS
 #define KERNEL_LOAD_ADDRESS 0x200000
+#endif
 #ifndef KERNEL_DATA_GAP
 #define KERNEL_DATA_GAP 0
 #endif
