@@ -32,7 +32,7 @@ constexpr uint32_t kLimit4GiB = 0xfffff;  // in 4 KiB units
 // The "accessed" bits are preset so that the CPU never writes the GDT when
 // it loads a segment; LTR still marks the TSS busy here. The TSS entry's
 // base is linear, known only at run time.
-alignas(16) constinit uint64_t gdt[] = {
+alignas(8) constinit uint64_t gdt[] = {  // 8: the SDM's advice for the GDT
     0,                                                   // 0x00: null
     0,                                                   // 0x08: unused
     Descriptor(0, kLimit4GiB, kCodeExecRead, kFlat32),   // 0x10: BOOT_CS

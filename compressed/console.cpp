@@ -18,7 +18,9 @@ constexpr int kUartPolls = 100000;
 volatile uint16_t* const kVgaText = reinterpret_cast<uint16_t*>(0xb8000);
 constexpr int kCols = 80, kRows = 25;
 
-int row = 0, col = 0;
+// Written at run time, so kept out of the checksummed part of the image.
+[[gnu::section(".mutable")]] int row = 0;
+[[gnu::section(".mutable")]] int col = 0;
 
 void SerialInit() {
   Outb(kCom1 + kUartIer, 0);     // no interrupts

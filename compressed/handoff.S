@@ -48,20 +48,26 @@ HandOff64:
 	orl	$0x100, %eax		/* EFER.LME */
 	wrmsr
 
-	/* GDT and far pointer live in our own image; find them first. */
+	/*
+	 * A GDT whose BOOT_CS is 64-bit code. The descriptor goes on the
+	 * stack; the image itself stays as it was built.
+	 */
 	call	1f
 1:	popl	%ebx
 	leal	(gdt64 - 1b)(%ebx), %eax
-	movl	%eax, (gdt64_desc + 2 - 1b)(%ebx)
-	lgdt	(gdt64_desc - 1b)(%ebx)
-	leal	(2f - 1b)(%ebx), %eax
-	movl	%eax, (farptr64 - 1b)(%ebx)
-	movw	$BOOT_CS, (farptr64 + 4 - 1b)(%ebx)
+	pushl	%eax
+	pushw	$(gdt64_end - gdt64 - 1)
+	lgdt	(%esp)
+	addl	$6, %esp
 
 	movl	%cr0, %eax
 	orl	$0x80000001, %eax	/* CR0.PG | CR0.PE: long mode active */
 	movl	%eax, %cr0
-	ljmpl	*(farptr64 - 1b)(%ebx)
+	/* Still 32-bit code until CS is reloaded from the new GDT. */
+	pushl	$BOOT_CS
+	leal	(2f - 1b)(%ebx), %eax
+	pushl	%eax
+	lretl
 
 	.code64
 2:	movl	$BOOT_DS, %eax
@@ -82,14 +88,7 @@ HandOff64:
 gdt64:
 	.quad	0
 	.quad	0
-	.quad	0x00af9a000000ffff	/* BOOT_CS: 64-bit code */
-	.quad	0x00cf92000000ffff	/* BOOT_DS: flat data */
+	/* Accessed bits preset, as in head.S: the image stays unwritten. */
+	.quad	0x00af9b000000ffff	/* BOOT_CS: 64-bit code */
+	.quad	0x00cf93000000ffff	/* BOOT_DS: flat data */
 gdt64_end:
-	.p2align 2
-	.word	0
-gdt64_desc:
-	.word	gdt64_end - gdt64 - 1
-	.long	0
-farptr64:
-	.long	0
-	.word	0

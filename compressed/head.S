@@ -1,14 +1,17 @@
 /*
  * Part 5 entry points. Part 5 is linked at 0 and runs wherever the loader
- * put it: every address is computed from where we find ourselves.
+ * put it: every address is computed from where we find ourselves, and
+ * nothing here writes to the image (the stage checks its own checksum
+ * before it trusts anything in it).
  *
  *   +0x000  ELF header, program headers, notes: written by `bzelf build`.
  *           The header bytes also decode as a jump to startup_32 (see
- *           tools/stage-elf.cpp), for loaders that enter at offset 0.
+ *           tools/stage-elf.h), for loaders that enter at offset 0.
  *   +0x200  startup_64: 64-bit boot protocol entry (XLF_KERNEL_64).
  *           Long mode, identity map, rsi = boot_params.
  *   ...     startup_32: code32_start; 32-bit boot protocol entry.
  *           Flat 32-bit protected mode, paging off, esi = boot_params.
+ *   ...     startup_pvh: the PVH entry (XEN_ELFNOTE_PHYS32_ENTRY).
  */
 #include "asm-offsets.h"
 
@@ -26,20 +29,25 @@ _head:
 startup_64:
 	/*
 	 * We run the decompressor in 32-bit protected mode, so leave long
-	 * mode: load our GDT, far-jump into its 32-bit code segment
+	 * mode: load our GDT, far-return into its 32-bit code segment
 	 * (compatibility mode), then turn paging off there. The loader's
-	 * identity map keeps this code addressable throughout.
+	 * identity map keeps this code addressable throughout. The stack is
+	 * our arena's, past the end of part 5 (init_size covers it).
 	 */
 	cli
 	cld
+	leaq	startup_64 - STAGE_HEAD_SIZE(%rip), %rbx	/* start of part 5 */
+	movl	bzelf_stage_params + SP_arena_offset(%rip), %eax
+	leaq	ARENA_STACK_SIZE(%rbx,%rax), %rsp
 	leaq	gdt(%rip), %rax
-	movq	%rax, gdt_desc+2(%rip)
-	lgdt	gdt_desc(%rip)
+	pushq	%rax
+	pushw	$(gdt_end - gdt - 1)
+	lgdt	(%rsp)
+	addq	$10, %rsp
+	pushq	$BOOT_CS
 	leaq	1f(%rip), %rax
-	movl	%eax, farptr(%rip)
-	movw	$BOOT_CS, farptr+4(%rip)
-	/* m16:32 far pointer: the form both Intel and AMD accept. */
-	ljmpl	*farptr(%rip)
+	pushq	%rax
+	lretq
 
 	.code32
 1:	movl	$BOOT_DS, %eax
@@ -72,39 +80,14 @@ startup_32:
 	call	1f
 1:	popl	%ebx
 	addl	$_GLOBAL_OFFSET_TABLE_ + (. - 1b), %ebx	/* ebx: GOT, for @GOTOFF */
-	leal	_head@GOTOFF(%ebx), %ebp			/* ebp: start of part 5 */
-
-	/* Our own GDT, with selectors the boot protocol names. */
-	leal	REL(gdt)(%ebp), %eax
-	movl	%eax, REL(gdt_desc)+2(%ebp)
-	lgdt	REL(gdt_desc)(%ebp)
-	leal	REL(2f)(%ebp), %eax
-	movl	%eax, REL(farptr)(%ebp)
-	movw	$BOOT_CS, REL(farptr)+4(%ebp)
-	ljmpl	*REL(farptr)(%ebp)
-2:	movl	$BOOT_DS, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %fs
-	movl	%eax, %gs
-	movl	%eax, %ss
-
-	/* The stack is the first part of the arena, past the end of part 5. */
-	movl	bzelf_stage_params@GOTOFF + SP_arena_offset(%ebx), %esp
-	addl	%ebp, %esp
-	addl	$ARENA_STACK_SIZE, %esp
-	pushl	%ebp
-	pushl	%esi
-	call	StageMain
-3:	hlt
-	jmp	3b
+	movl	$StageMain@GOTOFF, %edi
+	jmp	common_32
 
 	/*
-	 * PVH entry (XEN_ELFNOTE_PHYS32_ENTRY): flat 32-bit protected mode,
-	 * paging off, ebx = struct hvm_start_info; no stack and no GDT we can
-	 * rely on. The start_info's last word is reserved for us to clobber
-	 * as a one-slot stack; StagePvhMain builds boot_params from it and
-	 * goes on like the 32-bit entry.
+	 * PVH entry: flat 32-bit protected mode, paging off, ebx = struct
+	 * hvm_start_info; no stack and no GDT we can rely on. The start_info's
+	 * last word is reserved: a one-slot stack for the call. StagePvhMain
+	 * builds boot_params from it and goes on like the 32-bit entry.
 	 */
 	.p2align 4
 	.globl startup_pvh
@@ -116,41 +99,49 @@ startup_pvh:
 	call	1f
 1:	popl	%ebx
 	addl	$_GLOBAL_OFFSET_TABLE_ + (. - 1b), %ebx
-	leal	_head@GOTOFF(%ebx), %ebp
+	movl	$StagePvhMain@GOTOFF, %edi
+
+	/*
+	 * ebx = GOT, esi = the argument for the C++ entry, edi = its
+	 * GOT-relative address. Stack in the arena, then our own GDT, with
+	 * the selectors the boot protocol names.
+	 */
+common_32:
+	leal	_head@GOTOFF(%ebx), %ebp			/* ebp: start of part 5 */
+	movl	bzelf_stage_params@GOTOFF + SP_arena_offset(%ebx), %esp
+	addl	%ebp, %esp
+	addl	$ARENA_STACK_SIZE, %esp
 	leal	REL(gdt)(%ebp), %eax
-	movl	%eax, REL(gdt_desc)+2(%ebp)
-	lgdt	REL(gdt_desc)(%ebp)
+	pushl	%eax
+	pushw	$(gdt_end - gdt - 1)
+	lgdt	(%esp)
+	addl	$6, %esp
+	pushl	$BOOT_CS
 	leal	REL(2f)(%ebp), %eax
-	movl	%eax, REL(farptr)(%ebp)
-	movw	$BOOT_CS, REL(farptr)+4(%ebp)
-	ljmpl	*REL(farptr)(%ebp)
+	pushl	%eax
+	lretl
 2:	movl	$BOOT_DS, %eax
 	movl	%eax, %ds
 	movl	%eax, %es
 	movl	%eax, %fs
 	movl	%eax, %gs
 	movl	%eax, %ss
-	movl	bzelf_stage_params@GOTOFF + SP_arena_offset(%ebx), %esp
-	addl	%ebp, %esp
-	addl	$ARENA_STACK_SIZE, %esp
 	pushl	%ebp
 	pushl	%esi
-	call	StagePvhMain
+	addl	%ebx, %edi
+	call	*%edi
+3:	hlt
 	jmp	3b
 
-	/* 0x10: flat 32-bit code (BOOT_CS); 0x18: flat data (BOOT_DS). */
+	/*
+	 * 0x10: flat 32-bit code (BOOT_CS); 0x18: flat data (BOOT_DS). The
+	 * accessed bit is preset: otherwise the CPU sets it when it loads a
+	 * selector, a write into the checksummed image.
+	 */
 	.p2align 3
 gdt:
 	.quad	0
 	.quad	0
-	.quad	0x00cf9a000000ffff
-	.quad	0x00cf92000000ffff
+	.quad	0x00cf9b000000ffff
+	.quad	0x00cf93000000ffff
 gdt_end:
-	.p2align 2
-	.word	0
-gdt_desc:
-	.word	gdt_end - gdt - 1
-	.quad	0
-farptr:
-	.long	0
-	.word	0

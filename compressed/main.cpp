@@ -6,6 +6,7 @@
 #include "elf.h"
 #include "long-mode.h"
 #include "memory.h"
+#include "stage-checksum.h"
 #include "stage-params.h"
 
 using bzelf::linuxboot::boot_params;
@@ -26,6 +27,7 @@ constinit bzelf::StageParams bzelf_stage_params = UnpatchedStageParams();
 
 extern "C" [[noreturn]] void HandOff32(uint32_t entry, uint32_t boot_params);
 extern "C" char startup_32[];
+extern "C" char _stage_checked_end[];
 extern "C" [[noreturn]] void HandOff64(uint32_t entry_low, uint32_t entry_high,
                                        uint32_t boot_params, uint32_t pml4);
 
@@ -100,6 +102,19 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   const StageParams& params = bzelf_stage_params;
   if (params.magic != kStageParamsMagic || params.version != kStageParamsVersion) {
     Panic("image", "stage parameters missing: this image was not made by `bzelf build`");
+  }
+  // Everything below trusts the parameters and the code: check them first.
+  auto* part5 = reinterpret_cast<const uint8_t*>(base);
+  size_t params_offset = reinterpret_cast<uintptr_t>(&bzelf_stage_params) - base;
+  size_t checked_end = reinterpret_cast<uintptr_t>(_stage_checked_end) - base;
+  if (params.checked_size != checked_end || params.cmdline_offset > params.file_size ||
+      params.cmdline_size > params.file_size - params.cmdline_offset) {
+    Panic("image", "stage parameters are damaged");
+  }
+  uint32_t crc = StageChecksum(part5, params_offset, params);
+  if (crc != params.stage_crc) {
+    Panic("image", Message() << "boot stage checksum mismatch (" << Hex{crc} << ", expected "
+                             << Hex{params.stage_crc} << "): the image is damaged");
   }
   if (params.kernel_class != elf::ELFCLASS32 && params.kernel_class != elf::ELFCLASS64) {
     Panic("image", Message() << "unknown kernel class " << Dec{params.kernel_class});

@@ -84,6 +84,12 @@ struct [[gnu::packed]] StageParams {
   uint8_t placement_rule;   // PlacementRule
   uint8_t segment_count;
   uint8_t region_count;
+  // CRC32 (gzip's) of part 5's bytes [0, symbol _stage_checked_end) with
+  // this field taken as zero, then of the built-in command line: the
+  // stage's code and these parameters, checked before they are trusted.
+  // The payload has its own gzip CRC32.
+  uint32_t stage_crc;
+  uint32_t checked_size;    // _stage_checked_end
   uint32_t cmdline_offset;  // part 5 offset of the built-in command line
   uint32_t cmdline_size;    // its bytes, NUL included; 0 when there is none
   uint64_t entry;           // physical entry point

@@ -30,4 +30,5 @@ sym "$stage" startup_32 kStartup32
 sym "$stage" startup_64 kStartup64
 sym "$stage" startup_pvh kStartupPvh
 sym "$stage" _stage_end kStageEnd
+sym "$stage" _stage_checked_end kStageCheckedEnd
 echo "}  // namespace bzelf::symbols"

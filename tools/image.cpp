@@ -7,6 +7,7 @@
 #include "elf.h"
 #include "gzip.h"
 #include "inflate.h"
+#include "stage-checksum.h"
 #include "stage-elf.h"
 #include "stage-symbols.h"
 
@@ -67,9 +68,13 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   sp.file_size = static_cast<uint32_t>(part5_size);
   sp.arena_offset = static_cast<uint32_t>(AlignUp(part5_size, 4096));
   sp.arena_size = kArenaSize;
-  Store(part5, symbols::kStageParams, sp);
+  sp.checked_size = symbols::kStageCheckedEnd;
   WriteStageHead(part5, {sp.file_size, sp.arena_offset, sp.arena_size, symbols::kStartup32,
                          symbols::kStartupPvh, symbols::kStageParams});
+  sp.stage_crc = 0;
+  Store(part5, symbols::kStageParams, sp);
+  sp.stage_crc = StageChecksum(part5.data(), symbols::kStageParams, sp);
+  Store(part5, symbols::kStageParams, sp);
 
   // Boot sector and setup, padded to whole sectors.
   Bytes image(bzelf_setup_bin, bzelf_setup_bin_end);
@@ -135,7 +140,10 @@ ImageView ParseImage(const Bytes& img, const std::string& name) {
       auto note = Load<BzelfBuildNote>(img, pos + 12 + 8);
       if (note.params_offset + sizeof(StageParams) <= v.part5_size) {
         auto sp = Load<StageParams>(img, v.part5_offset + note.params_offset);
-        if (sp.magic == kStageParamsMagic) v.params = sp;
+        if (sp.magic == kStageParamsMagic) {
+          v.params = sp;
+          v.params_offset = note.params_offset;
+        }
       }
     }
   }

@@ -38,6 +38,7 @@ struct ImageView {
   uint32_t crc_stored;     // last 4 bytes
   uint32_t crc_computed;   // Linux build.c CRC over the rest
   std::optional<StageParams> params;  // via the bzelf build note
+  size_t params_offset;               // in part 5, when params is set
   std::string kernel_version;
   bool stage_elf_ok;
 };

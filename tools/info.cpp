@@ -10,6 +10,7 @@
 #include "gzip.h"
 #include "image.h"
 #include "kernel-elf.h"
+#include "stage-checksum.h"
 
 namespace bzelf {
 namespace {
@@ -140,6 +141,13 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
   f.emplace_back("image_crc32", HexString(v.crc_stored) + (crc_ok ? " (ok)" : " (BAD: computed " + HexString(v.crc_computed) + ")"));
   if (v.params) {
     const StageParams& sp = *v.params;
+    {
+      bool ok = sp.checked_size <= v.part5_size && sp.cmdline_offset <= v.part5_size &&
+                sp.cmdline_size <= v.part5_size - sp.cmdline_offset &&
+                v.params_offset + sizeof(StageParams) <= sp.checked_size &&
+                StageChecksum(&img[v.part5_offset], v.params_offset, sp) == sp.stage_crc;
+      f.emplace_back("stage.checksum", HexString(sp.stage_crc) + (ok ? " (ok)" : " (BAD)"));
+    }
     f.emplace_back("stage.kernel_class", sp.kernel_class == elf::ELFCLASS64 ? "ELF64" : "ELF32");
     f.emplace_back("stage.entry_physical", HexString(sp.entry));
     f.emplace_back("stage.placement_rule", PlacementRuleName(static_cast<PlacementRule>(sp.placement_rule)));

@@ -2,7 +2,8 @@
 # Boots every test kernel (tests/kernels/) wrapped by `bzelf build` under
 # QEMU's -kernel loader -- the real-mode entry path of DESIGN.md -- and
 # checks what the kernels report on serial; then checks that a corrupted
-# payload stops the stage with its one-line reason instead of booting.
+# payload, stage or stage parameter block stops the stage with its one-line
+# reason instead of booting.
 #
 # Environment (all optional):
 #   BZELF        the host tool                  (build/bin/bzelf)
@@ -169,11 +170,13 @@ print("bzelf-test: initrd: size=%d crc32=0x%08x" % (len(data), zlib.crc32(data))
   fi
 }
 
-# corrupt_payload KERNEL: flips one byte in the middle of the compressed
-# kernel and requires the stage to stop with its one-line reason.
-corrupt_payload() {
-  local kernel=$1 name image pid status i
-  name=corrupt-payload-$(basename "$kernel" .elf)
+# corrupt KERNEL WHAT: flips one byte of an image of KERNEL and requires
+# the stage to stop with its one-line reason. WHAT is where: "payload" (the
+# middle of the compressed kernel), "stage" (the decompressor's code) or
+# "params" (the segment table the tool recorded for the stage).
+corrupt() {
+  local kernel=$1 what=$2 name image pid status i
+  name=corrupt-$what-$(basename "$kernel" .elf)
   image=$WORK/$name.img
 
   if ! "$BZELF" build "$kernel" -o "$image" >"$WORK/$name.build" 2>&1; then
@@ -183,16 +186,25 @@ corrupt_payload() {
   # Where the payload is, from the setup header (boot.rst): part 5 starts
   # after the boot sector and setup_sects setup sectors (0 means 4);
   # payload_offset counts from part 5, payload_length is its size.
-  if ! python3 - "$image" >"$WORK/$name.flip" 2>&1 <<'PYTHON'
+  # The stage parameters are found through part 5's notes (tools/stage-elf.h):
+  # at 0x1c0 the 20-byte Xen PVH note, then the bzelf note, whose first
+  # descriptor word is the parameters' offset in part 5.
+  if ! python3 - "$image" "$what" >"$WORK/$name.flip" 2>&1 <<'PYTHON'
 import struct, sys
-path = sys.argv[1]
+path, what = sys.argv[1], sys.argv[2]
 data = bytearray(open(path, "rb").read())
 setup_sects = data[0x1F1] or 4
 part5 = (setup_sects + 1) * 512
 payload_offset, payload_length = struct.unpack_from("<II", data, 0x248)
 if payload_length < 64 or part5 + payload_offset + payload_length > len(data):
     sys.exit("payload_offset/payload_length do not describe a payload")
-where = part5 + payload_offset + payload_length // 2
+if what == "payload":
+    where = part5 + payload_offset + payload_length // 2
+elif what == "stage":
+    where = part5 + 0x2000
+else:
+    params = struct.unpack_from("<I", data, part5 + 0x1C0 + 20 + 12 + 8)[0]
+    where = part5 + params + 0x60  # inside segments[]
 data[where] ^= 0xFF
 open(path, "wb").write(data)
 print("flipped the byte at file offset 0x%x" % where)
@@ -225,9 +237,9 @@ PYTHON
   serial_log "$name"
 
   if grep -qx 'bzelf-test: PASS' "$WORK/$name.log"; then
-    fail "$name" "the kernel ran and passed despite the corrupted payload"
+    fail "$name" "the kernel ran and passed despite the corrupted $what"
   elif grep -q '^bzelf-test: ' "$WORK/$name.log"; then
-    fail "$name" "the stage jumped into the kernel despite the corrupted payload"
+    fail "$name" "the stage jumped into the kernel despite the corrupted $what"
   elif ! grep -qE "$STAGE_HALTED" "$WORK/$name.log"; then
     fail "$name" "no '$STAGE_HALTED' line within ${TIMEOUT}s (QEMU exit status $status)"
   else
@@ -247,7 +259,9 @@ for kernel in "${kernels[@]}"; do
 done
 boot_kernel "$KERNELS_DIR/test32.elf" builtin-cmdline
 boot_kernel "$KERNELS_DIR/test64.elf" builtin-cmdline
-corrupt_payload "$KERNELS_DIR/test32.elf"
+corrupt "$KERNELS_DIR/test32.elf" payload
+corrupt "$KERNELS_DIR/test32.elf" stage
+corrupt "$KERNELS_DIR/test64.elf" params
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

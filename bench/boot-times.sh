@@ -1,0 +1,125 @@
+#!/bin/sh
+# Boot times under QEMU, wall clock from QEMU's start to its exit, the
+# variants booted in turn (round robin) so that a noisy neighbour slows all
+# of them alike. Medians and ratios of medians; nothing fails on time, but a
+# boot that does not show its marker is not counted and makes the script
+# exit non-zero.
+# Linux variants (same initramfs, QEMU flags and command line; the init
+# prints BZELF-LINUX-OK and powers off):
+#   debian      Debian's vmlinuz, its own bzImage (XZ)
+#   pvh         the vmlinux inside it, booted by QEMU through its PVH note:
+#               no decompression at all
+#   bzelf       the bzelf image of that vmlinux (real-mode entry)
+#   bzelf-pvh   the image's stage ELF (part 5) alone, through PVH
+# Stage alone (a kernel that leaves QEMU through isa-debug-exit at once):
+#   exit-empty  bzelf image of the bare exit kernel
+#   exit-blob   the same with the payload's kernel ELF as data: the
+#               difference is the stage inflating (and checking) it
+# Environment: WORK (inputs from bench/run.sh), KERNEL_DIR, BENCH_RUNS.
+set -eu
+: "${WORK:=build/bench}"
+: "${KERNEL_DIR:=build/linux/kernel}"
+: "${BENCH_RUNS:=5}"
+variants="debian pvh bzelf bzelf-pvh exit-empty exit-blob"
+cmdline="console=ttyS0 quiet panic=-1"
+qemu_flags="-m 96 -display none -monitor none -no-reboot"
+times=$WORK/times
+rm -rf "$times"
+mkdir -p "$times"
+failed=0
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+kernel_of() {
+  case $1 in
+    debian) echo "$KERNEL_DIR/vmlinuz" ;;
+    pvh) echo "$KERNEL_DIR/vmlinux" ;;
+    bzelf) echo "$WORK/linux.bzelf" ;;
+    bzelf-pvh) echo "$WORK/stage.elf" ;;
+    exit-empty) echo "$WORK/exit-empty.bzelf" ;;
+    exit-blob) echo "$WORK/exit-blob.bzelf" ;;
+  esac
+}
+
+boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
+  log=$times/$1.log
+  rm -f "$log"
+  start=$(now_ms)
+  case $1 in
+    exit-*)
+      # shellcheck disable=SC2086
+      timeout 120 qemu-system-x86_64 -kernel "$(kernel_of "$1")" $qemu_flags \
+        -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        >/dev/null 2>&1 && status=0 || status=$?
+      # The exit kernel writes 0: QEMU's status is (0 << 1) | 1.
+      [ "$status" -eq 1 ] && ok=1 || ok=0
+      ;;
+    *)
+      # shellcheck disable=SC2086
+      timeout 300 qemu-system-x86_64 -kernel "$(kernel_of "$1")" \
+        -initrd "$WORK/initrd.gz" -append "$cmdline" $qemu_flags \
+        -serial "file:$log" >/dev/null 2>&1 || true
+      grep -q 'BZELF-LINUX-OK' "$log" && ok=1 || ok=0
+      ;;
+  esac
+  end=$(now_ms)
+  if [ "$ok" -eq 1 ]; then
+    echo $((end - start)) >> "$times/$1"
+  else
+    echo "  run failed: $1 (log tail below)"
+    tail -n 5 "$log" 2>/dev/null | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+}
+
+run=1
+while [ "$run" -le "$BENCH_RUNS" ]; do
+  for v in $variants; do
+    boot_once "$v"
+  done
+  run=$((run + 1))
+done
+
+# min, median, max of the numbers in FILE (median of an even count: the
+# mean of the middle two).
+stats() {
+  sort -n "$1" | awk '{ v[NR] = $1 }
+    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+          printf "%d %d %d %d\n", NR, v[1], m, v[NR] }'
+}
+median() { [ -s "$times/$1" ] && stats "$times/$1" | cut -d' ' -f3 || echo 0; }
+
+printf '  %-12s %-46s %5s %8s %8s %8s\n' variant what runs "min s" "median" "max s"
+for v in $variants; do
+  case $v in
+    debian) what="Debian's vmlinuz (its bzImage, XZ)" ;;
+    pvh) what="vmlinux via PVH (no decompression)" ;;
+    bzelf) what="bzelf image of the vmlinux (gzip)" ;;
+    bzelf-pvh) what="bzelf stage ELF alone via PVH" ;;
+    exit-empty) what="bzelf image, kernel that exits at once" ;;
+    exit-blob) what="same + $(wc -c < "$WORK/payload.elf" | tr -d ' ') B of payload ELF" ;;
+  esac
+  if [ -s "$times/$v" ]; then
+    set -- $(stats "$times/$v")
+    printf '  %-12s %-46s %5d %8.2f %8.2f %8.2f\n' "$v" "$what" "$1" \
+      "$(echo "$2" | awk '{ print $1 / 1000 }')" "$(echo "$3" | awk '{ print $1 / 1000 }')" \
+      "$(echo "$4" | awk '{ print $1 / 1000 }')"
+  else
+    printf '  %-12s %-46s %5d %8s %8s %8s\n' "$v" "$what" 0 - - -
+  fi
+done
+
+awk -v deb="$(median debian)" -v pvh="$(median pvh)" -v bz="$(median bzelf)" \
+  -v bzpvh="$(median bzelf-pvh)" -v empty="$(median exit-empty)" \
+  -v blob="$(median exit-blob)" -v bytes="$(wc -c < "$WORK/payload.elf")" 'BEGIN {
+  printf "  decompression cost over PVH (medians): Debian %+.2f s, bzelf %+.2f s, bzelf stage via PVH %+.2f s\n",
+    (deb - pvh) / 1000, (bz - pvh) / 1000, (bzpvh - pvh) / 1000
+  if (deb != pvh) {
+    printf "  R = (bzelf - pvh) / (debian - pvh)           = %.2f\n", (bz - pvh) / (deb - pvh)
+    printf "  R_pvh = (bzelf-pvh - pvh) / (debian - pvh)   = %.2f\n", (bzpvh - pvh) / (deb - pvh)
+  }
+  if (blob > empty)
+    printf "  stage inflate + CRC under TCG: exit-blob - exit-empty = %.2f s, %.0f MB/s of output\n",
+      (blob - empty) / 1000, bytes / 1e6 / ((blob - empty) / 1000)
+}'
+[ "$failed" -eq 0 ] || { echo "  $failed runs failed and were not counted"; exit 1; }

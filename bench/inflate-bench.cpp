@@ -1,0 +1,180 @@
+// Host DEFLATE throughput, side by side in one process:
+//   inflate-bench IMAGE [REPS]
+// Takes the payload of a bzelf image (a gzip member written by zlib at the
+// build's level, 9 by default), and inflates its raw DEFLATE data REPS
+// times with each decoder, in turn (ours, zlib, libdeflate, ours, ...) so
+// that machine noise falls on all of them alike. Every decoder reads the
+// same input buffer and writes the same output buffer, whole-buffer, as the
+// boot stage does. Prints min/median/max in MB/s (10^6 bytes of output per
+// second) and the ratios of the medians. Exits non-zero only when a
+// decoder fails or its output does not match the gzip trailer.
+//
+// Our decoder comes in as an object built by the Makefile: the host tool's
+// (-m64) or the boot stage's own (-m32); see bench/build.mk.
+
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "gzip.h"
+#include "inflate.h"
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "inflate-bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+uint32_t Le32(const uint8_t* p) {
+  return p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
+}
+
+// The gzip member, found the way a loader finds it (boot.rst): the
+// protected-mode part starts at (setup_sects + 1) * 512, and payload_offset
+// and payload_length (at 0x248 and 0x24c in the setup header) are relative
+// to it.
+Bytes ReadPayload(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) Die(path + ": cannot open");
+  Bytes image((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (image.size() < 0x250 || Le32(&image[0x202]) != 0x53726448) {
+    Die(path + ": not a boot protocol image (no HdrS)");
+  }
+  size_t setup_sects = image[0x1f1] ? image[0x1f1] : 4;
+  size_t start = (setup_sects + 1) * 512 + Le32(&image[0x248]);
+  size_t length = Le32(&image[0x24c]);
+  if (start > image.size() || length > image.size() - start) {
+    Die(path + ": payload runs past the end of the file");
+  }
+  return Bytes(image.begin() + start, image.begin() + start + length);
+}
+
+struct Decoder {
+  const char* name;
+  // Inflates in[0, in_len) into out[0, out_cap); returns the output size,
+  // or 0 on failure.
+  size_t (*run)(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap);
+  std::vector<double> seconds;
+};
+
+size_t RunOurs(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap) {
+  bzelf::InflateResult r =
+      bzelf::InflateRaw(in, in_len, out, out_cap, bzelf::InflateEnd::kFinalBlock);
+  return r.error == bzelf::InflateError::kOk ? r.out_used : 0;
+}
+
+// zlib's one-call use: raw DEFLATE (windowBits -15), the whole input and
+// the whole output in one inflate(Z_FINISH).
+size_t RunZlib(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap) {
+  z_stream zs{};
+  if (inflateInit2(&zs, -15) != Z_OK) return 0;
+  zs.next_in = const_cast<Bytef*>(in);
+  zs.avail_in = static_cast<uInt>(in_len);
+  zs.next_out = out;
+  zs.avail_out = static_cast<uInt>(out_cap);
+  int rc = inflate(&zs, Z_FINISH);
+  size_t n = zs.total_out;
+  inflateEnd(&zs);
+  return rc == Z_STREAM_END ? n : 0;
+}
+
+libdeflate_decompressor* g_libdeflate;
+
+size_t RunLibdeflate(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap) {
+  size_t n = 0;
+  libdeflate_result rc = libdeflate_deflate_decompress(g_libdeflate, in, in_len, out, out_cap, &n);
+  return rc == LIBDEFLATE_SUCCESS ? n : 0;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || argc > 3) {
+    std::fprintf(stderr, "usage: inflate-bench IMAGE [REPS]\n");
+    return 2;
+  }
+  int reps = argc == 3 ? std::atoi(argv[2]) : 7;
+  if (reps < 1) Die("REPS must be at least 1");
+
+  Bytes gz = ReadPayload(argv[1]);
+  bzelf::GzipMember m = bzelf::ParseGzipMember(gz.data(), gz.size());
+  if (m.error != bzelf::GzipError::kOk) {
+    Die(std::string(argv[1]) + ": payload: " + bzelf::GzipErrorString(m.error));
+  }
+  const uint8_t* in = gz.data() + m.deflate_offset;
+  size_t in_len = m.deflate_length;
+  size_t out_len = m.isize;
+  // A little slack past ISIZE: decoders may not use it, and one that
+  // writes too much is caught by the length check below.
+  Bytes out(out_len + 4096);
+
+  g_libdeflate = libdeflate_alloc_decompressor();
+  if (!g_libdeflate) Die("libdeflate_alloc_decompressor failed");
+
+  Decoder decoders[] = {
+      {"ours", RunOurs, {}},
+      {"zlib", RunZlib, {}},
+      {"libdeflate", RunLibdeflate, {}},
+  };
+
+  // One untimed pass each (page faults, caches), checked against the gzip
+  // trailer; then the timed passes, round robin.
+  for (Decoder& d : decoders) {
+    std::fill(out.begin(), out.end(), 0);
+    size_t n = d.run(in, in_len, out.data(), out.size());
+    if (n != out_len) Die(std::string(d.name) + ": failed or wrong length");
+    if (crc32(0, out.data(), static_cast<uInt>(out_len)) != m.crc32) {
+      Die(std::string(d.name) + ": output does not match the gzip CRC32");
+    }
+  }
+  for (int r = 0; r < reps; ++r) {
+    for (Decoder& d : decoders) {
+      Clock::time_point t0 = Clock::now();
+      size_t n = d.run(in, in_len, out.data(), out.size());
+      Clock::time_point t1 = Clock::now();
+      if (n != out_len) Die(std::string(d.name) + ": failed on a timed pass");
+      d.seconds.push_back(std::chrono::duration<double>(t1 - t0).count());
+    }
+  }
+  libdeflate_free_decompressor(g_libdeflate);
+
+  const char* bits = sizeof(void*) == 8 ? "-m64" : "-m32";
+  double mb = out_len / 1e6;
+  std::printf("  input: %zu bytes of DEFLATE -> %zu bytes (%.2f:1), %d timed passes each\n",
+              in_len, out_len, static_cast<double>(out_len) / in_len, reps);
+  std::printf("  %-6s %-12s %10s %10s %10s %12s\n", "build", "decoder", "min MB/s", "median",
+              "max MB/s", "median time");
+  double median_mbs[3];
+  for (int i = 0; i < 3; ++i) {
+    Decoder& d = decoders[i];
+    double lo = *std::min_element(d.seconds.begin(), d.seconds.end());
+    double hi = *std::max_element(d.seconds.begin(), d.seconds.end());
+    double med = Median(d.seconds);
+    median_mbs[i] = mb / med;
+    std::printf("  %-6s %-12s %10.1f %10.1f %10.1f %9.1f ms\n", bits, d.name, mb / hi, mb / med,
+                mb / lo, med * 1e3);
+  }
+  std::printf("  %-6s ratio ours/zlib       (median MB/s) = %.2f\n", bits,
+              median_mbs[0] / median_mbs[1]);
+  std::printf("  %-6s ratio ours/libdeflate (median MB/s) = %.2f\n", bits,
+              median_mbs[0] / median_mbs[2]);
+  return 0;
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# make bench: prints three tables, each measured side by side in one run:
+#   1. image size: bzelf's image of Debian's vmlinux against Debian's vmlinuz;
+#   2. host inflate throughput on that image's payload: our decoder, zlib
+#      and libdeflate in one process (-m64, and -m32 like the boot stage);
+#   3. boot times under QEMU, round robin: Debian's vmlinuz, the vmlinux
+#      through PVH, the bzelf image and its stage ELF through PVH, and a
+#      kernel that exits at once with and without a payload-sized blob.
+# Nothing here passes or fails on time; the script exits non-zero only when
+# something could not be measured (a boot without its marker, a decoder
+# whose output does not match).
+# Environment (bench/build.mk sets them):
+#   BZELF            the host tool
+#   WORK             scratch directory
+#   KERNEL_DIR       Debian's kernel (tests/linux/fetch-kernel.sh)
+#   BENCH_RUNS       boots per variant
+#   BENCH_REPS       timed inflate passes per decoder
+#   INFLATE_BENCHES  inflate-bench programs to run, in order
+set -eu
+: "${BZELF:=build/bin/bzelf}"
+: "${WORK:=build/bench}"
+: "${KERNEL_DIR:=build/linux/kernel}"
+: "${BENCH_RUNS:=5}"
+: "${BENCH_REPS:=7}"
+: "${INFLATE_BENCHES:=}"
+here=$(dirname "$0")
+mkdir -p "$WORK"
+
+# --- inputs ------------------------------------------------------------------
+"$here/../tests/linux/fetch-kernel.sh" "$KERNEL_DIR"
+"$here/../tests/linux/make-initramfs.sh" "$WORK/initrd.gz"
+image=$WORK/linux.bzelf
+"$BZELF" build "$KERNEL_DIR/vmlinux" -o "$image"
+setup_sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$image" | tr -d ' ')
+[ "$setup_sects" -eq 0 ] && setup_sects=4
+dd if="$image" of="$WORK/stage.elf" bs=512 skip=$((setup_sects + 1)) status=none
+# The kernel ELF the payload holds (bzelf lays its file out for in-place
+# inflation), and two kernels that exit at once: one with those bytes as
+# data, one without, to time the stage's inflate alone.
+"$BZELF" extract "$image" -o "$WORK/payload.elf"
+python3 "$here/make-exit-kernel.py" "$WORK/exit-empty.elf"
+python3 "$here/make-exit-kernel.py" "$WORK/exit-blob.elf" "$WORK/payload.elf"
+"$BZELF" build "$WORK/exit-empty.elf" -o "$WORK/exit-empty.bzelf"
+"$BZELF" build "$WORK/exit-blob.elf" -o "$WORK/exit-blob.bzelf"
+
+echo "bzelf benchmarks: $(cat "$KERNEL_DIR/version"), $(nproc) CPUs, $(qemu-system-x86_64 --version | head -n 1)"
+echo
+
+# --- 1. image size -----------------------------------------------------------
+echo "== 1. Image size"
+"$here/image-size.sh" "$KERNEL_DIR/vmlinuz" "$KERNEL_DIR/vmlinux" "$image" "$WORK/payload.elf"
+echo
+
+# --- 2. host inflate ---------------------------------------------------------
+echo "== 2. Host inflate of the bzelf payload (one process, same buffers, round robin)"
+for program in $INFLATE_BENCHES; do
+  "$program" "$image" "$BENCH_REPS"
+done
+echo
+
+# --- 3. boot times -----------------------------------------------------------
+echo "== 3. Boot times under QEMU (TCG), $BENCH_RUNS runs per variant, round robin"
+WORK=$WORK KERNEL_DIR=$KERNEL_DIR BENCH_RUNS=$BENCH_RUNS "$here/boot-times.sh"

@@ -1,0 +1,65 @@
+// A main() for the fuzz targets without libFuzzer: feeds every file named
+// on the command line (directories: every regular file in them, in name
+// order) to LLVMFuzzerTestOneInput once. Built with AddressSanitizer and
+// UndefinedBehaviorSanitizer, a crash or a report aborts the run; on
+// success it prints how many inputs it replayed.
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+extern "C" [[gnu::weak]] int LLVMFuzzerInitialize(int* argc, char*** argv);
+
+namespace {
+
+void AddPath(const std::string& path, std::vector<std::string>& files) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return;  // an empty corpus is fine
+  if (!S_ISDIR(st.st_mode)) {
+    files.push_back(path);
+    return;
+  }
+  DIR* dir = opendir(path.c_str());
+  if (!dir) return;
+  std::vector<std::string> names;
+  while (dirent* e = readdir(dir)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    names.push_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) AddPath(path + "/" + name, files);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) AddPath(argv[i], files);
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "replay: %s: cannot open\n", file.c_str());
+      return 1;
+    }
+    // A copy of exactly the file's size, as libFuzzer hands inputs over.
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+    uint8_t* data = new uint8_t[bytes.size()];
+    std::copy(bytes.begin(), bytes.end(), data);
+    std::fprintf(stderr, "replay: %s\n", file.c_str());
+    LLVMFuzzerTestOneInput(data, bytes.size());
+    delete[] data;
+  }
+  std::fprintf(stderr, "replay: %zu inputs\n", files.size());
+  return 0;
+}
