@@ -33,11 +33,23 @@ const char kStageRangeName[] = "the boot stage";
 const char kArenaRangeName[] = "the boot stage's memory";
 
 MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
-                       const StageParams& params)
-    : bp_(bp) {
-  if (bp->e820_entries == 0 || bp->e820_entries > linuxboot::E820_MAX_ENTRIES_ZEROPAGE) {
-    Panic("memory", Message() << "boot_params has no usable E820 memory map (e820_entries="
-                              << Dec{bp->e820_entries} << ")");
+                       const StageParams& params) {
+  if (bp->e820_entries > 0 && bp->e820_entries <= linuxboot::E820_MAX_ENTRIES_ZEROPAGE) {
+    map_ = bp->e820_table;
+    map_count_ = bp->e820_entries;
+  } else if (bp->e820_entries == 0 && (bp->alt_mem_k != 0 || bp->screen_info.ext_mem_k != 0)) {
+    // No E820 (very old BIOS, or a loader that fills only the older
+    // fields): what E801 (alt_mem_k) or INT 15h AH=88h (ext_mem_k) said
+    // about memory above 1 MiB, plus the conventional 640 KiB, as Linux
+    // falls back to the same two fields.
+    uint32_t ext_k = bp->alt_mem_k != 0 ? bp->alt_mem_k : bp->screen_info.ext_mem_k;
+    fallback_[0] = {0, 0x9f000, linuxboot::E820_TYPE_RAM};
+    fallback_[1] = {0x100000, uint64_t{ext_k} * 1024, linuxboot::E820_TYPE_RAM};
+    map_ = fallback_;
+    map_count_ = 2;
+  } else {
+    Panic("memory", Message() << "boot_params has no usable memory map (e820_entries="
+                              << Dec{bp->e820_entries} << ", no E801/88h sizes either)");
   }
   Reserve(0, kBiosDataEnd, "the BIOS data area");
   Reserve(reinterpret_cast<uintptr_t>(bp), sizeof(boot_params), "boot_params");
@@ -77,8 +89,8 @@ bool MemoryPlan::IsRam(uint64_t start, uint64_t end) const {
   uint64_t pos = start;
   while (pos < end) {
     uint64_t next = pos;
-    for (int i = 0; i < bp_->e820_entries; ++i) {
-      const auto& e = bp_->e820_table[i];
+    for (int i = 0; i < map_count_; ++i) {
+      const auto& e = map_[i];
       if (e.type != linuxboot::E820_TYPE_RAM) continue;
       if (e.addr <= pos && pos < e.addr + e.size && e.addr + e.size > next) {
         next = e.addr + e.size;
@@ -88,8 +100,8 @@ bool MemoryPlan::IsRam(uint64_t start, uint64_t end) const {
     pos = next;
   }
   // A reserved entry that overlaps RAM wins (firmware tables inside RAM).
-  for (int i = 0; i < bp_->e820_entries; ++i) {
-    const auto& e = bp_->e820_table[i];
+  for (int i = 0; i < map_count_; ++i) {
+    const auto& e = map_[i];
     if (e.type == linuxboot::E820_TYPE_RAM) continue;
     if (e.addr < end && start < e.addr + e.size) return false;
   }
@@ -126,8 +138,8 @@ uint64_t MemoryPlan::FindFree(uint64_t size, const Range* avoid, int avoid_count
     at = page_up(at < kLowest ? kLowest : at);
     if ((best == 0 || at < best) && IsFree(at, at + size, avoid, avoid_count)) best = at;
   };
-  for (int i = 0; i < bp_->e820_entries; ++i) {
-    if (bp_->e820_table[i].type == linuxboot::E820_TYPE_RAM) consider(bp_->e820_table[i].addr);
+  for (int i = 0; i < map_count_; ++i) {
+    if (map_[i].type == linuxboot::E820_TYPE_RAM) consider(map_[i].addr);
   }
   for (int i = 0; i < reserved_count_; ++i) consider(reserved_[i].end);
   for (int i = 0; i < avoid_count; ++i) consider(avoid[i].end);

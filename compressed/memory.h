@@ -46,7 +46,9 @@ class MemoryPlan {
   bool IsRam(uint64_t start, uint64_t end) const;
   bool IsFree(uint64_t start, uint64_t end, const Range* avoid, int avoid_count) const;
 
-  const linuxboot::boot_params* bp_;
+  const linuxboot::e820_entry* map_ = nullptr;  // the E820 table, or fallback_
+  int map_count_ = 0;
+  linuxboot::e820_entry fallback_[2] = {};
   Range reserved_[kMaxReserved];
   int reserved_count_ = 0;
 };
