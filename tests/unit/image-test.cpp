@@ -2,10 +2,14 @@
 // payload's regions, image layout and fields, extract round trip.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "crc32.h"
 #include "elf.h"
@@ -69,6 +73,205 @@ TEST(Placement, EntryOutsideSegmentsIsRefused) {
   Bytes k = MakeKernel(elf::ELFCLASS32, 0x900000,
                        {{.vaddr = 0x200000, .paddr = 0x200000, .filesz = 0x1000, .memsz = 0x1000}});
   EXPECT_THROW(ChoosePlacement(ParseKernel(k, "k"), std::nullopt, "k"), ToolError);
+}
+
+// An ELF note (gABI "Note Section"): namesz, descsz, type, then the name
+// and the value, each padded to 4 bytes.
+Bytes Note(const char* name, uint32_t type, uint64_t value, uint32_t descsz) {
+  uint32_t namesz = static_cast<uint32_t>(std::strlen(name) + 1);
+  Bytes n(12 + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u), 0);
+  Store(n, 0, namesz);
+  Store(n, 4, descsz);
+  Store(n, 8, type);
+  std::memcpy(&n[12], name, namesz);
+  std::memcpy(&n[12 + ((namesz + 3) & ~3u)], &value, descsz);
+  return n;
+}
+
+Bytes XenNote(uint32_t type, uint64_t value, uint32_t descsz = 8) {
+  return Note("Xen", type, value, descsz);
+}
+
+Bytes Concat(std::initializer_list<Bytes> parts) {
+  Bytes all;
+  for (const Bytes& p : parts) all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
+TestSegment NoteSegment(Bytes notes) {
+  uint64_t size = notes.size();
+  return {.type = elf::PT_NOTE, .filesz = size, .memsz = size, .align = 4,
+          .contents = std::move(notes)};
+}
+
+// Linked like Linux x86_64 (virtual __START_KERNEL_map + physical), with
+// p_paddr = physical + an upper-half offset: the direct map of Linux
+// 2.6.27-4.19 (PAGE_OFFSET 0xffff880000000000). e_entry is virtual.
+constexpr uint64_t kKernelMap = 0xffffffff80000000ull;
+constexpr uint64_t kDirectMap = 0xffff880000000000ull;
+
+Bytes DirectMapKernel64(std::vector<TestSegment> extra = {}) {
+  std::vector<TestSegment> segs = {
+      {.vaddr = kKernelMap + 0x1800000, .paddr = kDirectMap + 0x1800000, .filesz = 0x3000,
+       .memsz = 0x3000},
+      {.vaddr = kKernelMap + 0x1804000, .paddr = kDirectMap + 0x1804000, .filesz = 0x1000,
+       .memsz = 0x8000, .fill_seed = 3}};
+  segs.insert(segs.end(), extra.begin(), extra.end());
+  return MakeKernel(elf::ELFCLASS64, kKernelMap + 0x1800040, segs);
+}
+
+Placement Place(const Bytes& k, std::optional<uint64_t> offset = std::nullopt) {
+  return ChoosePlacement(ParseKernel(k, "k"), offset, "k");
+}
+
+// The ToolError message ChoosePlacement refuses `k` with.
+std::string Refusal(const Bytes& k) {
+  try {
+    Place(k);
+  } catch (const ToolError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(Placement, OldKernel64WithVirtualPaddr) {
+  Bytes k = MakeKernel(elf::ELFCLASS64, kKernelMap + 0x1000000,
+                       {{.vaddr = kKernelMap + 0x1000000, .paddr = kKernelMap + 0x1000000,
+                         .filesz = 0x1000, .memsz = 0x1000}});
+  Placement pl = Place(k);
+  EXPECT_EQ(pl.rule, PlacementRule::kVirtualBase);
+  EXPECT_EQ(pl.offset, kKernelMap);
+  EXPECT_EQ(pl.entry_phys, 0x1000000u);
+}
+
+// Below 0xC0000000 an ELF32 p_paddr is taken as physical, however high.
+TEST(Placement, Elf32BelowVirtualBaseIsPhysical) {
+  Bytes k = MakeKernel(elf::ELFCLASS32, 0xBFF00000,
+                       {{.vaddr = 0xBFF00000, .paddr = 0xBFF00000, .filesz = 0x1000, .memsz = 0x1000}});
+  Placement pl = Place(k);
+  EXPECT_EQ(pl.rule, PlacementRule::kPaddr);
+  EXPECT_EQ(pl.entry_phys, 0xBFF00000u);
+}
+
+TEST(Placement, UpperHalfBelowKernelMapIsAmbiguous) {
+  Bytes k = DirectMapKernel64();
+  std::string why = Refusal(k);
+  EXPECT_NE(why.find("cannot tell their physical base"), std::string::npos) << why;
+  EXPECT_NE(why.find("--paddr-offset"), std::string::npos) << why;
+  EXPECT_EQ(why.find('\n'), std::string::npos) << why;
+  Placement pl = Place(k, kDirectMap);
+  EXPECT_EQ(pl.rule, PlacementRule::kOverride);
+  EXPECT_EQ(pl.entry_phys, 0x1800040u);
+}
+
+TEST(Placement, OverrideThatMissesTheFirst4GiBIsRefused) {
+  EXPECT_THROW(Place(DirectMapKernel64(), kDirectMap - 0x100000000ull), ToolError);
+  EXPECT_THROW(Place(DirectMapKernel64(), kDirectMap + 0x2000000), ToolError);
+}
+
+// The same kernel with Xen's notes: p_paddr - PADDR_OFFSET, whatever the
+// heuristics would say; VIRT_BASE moves nothing physically.
+TEST(Placement, XenPaddrOffsetIsSubtracted) {
+  Bytes k = DirectMapKernel64({NoteSegment(Concat(
+      {Note("GNU", elf::XEN_ELFNOTE_PADDR_OFFSET, 0x1234, 8),  // not Xen's: ignored
+       XenNote(elf::XEN_ELFNOTE_VIRT_BASE, kKernelMap),
+       XenNote(elf::XEN_ELFNOTE_PADDR_OFFSET, kDirectMap)}))});
+  KernelElf ke = ParseKernel(k, "k");
+  EXPECT_EQ(ke.xen.paddr_offset, kDirectMap);
+  EXPECT_EQ(ke.xen.virt_base, kKernelMap);
+  Placement pl = ChoosePlacement(ke, std::nullopt, "k");
+  EXPECT_EQ(pl.rule, PlacementRule::kXenNotes);
+  EXPECT_EQ(pl.offset, kDirectMap);
+  EXPECT_EQ(pl.entry_phys, 0x1800040u);
+  EXPECT_NE(pl.reason.find("XEN_ELFNOTE_PADDR_OFFSET"), std::string::npos) << pl.reason;
+  // --paddr-offset still overrides the notes.
+  EXPECT_EQ(Place(k, kDirectMap + 0x800000).entry_phys, 0x1000040u);
+}
+
+// Old Xen i386 kernels: p_paddr virtual, both notes __PAGE_OFFSET, 4 bytes.
+TEST(Placement, XenNotesOfAnOldElf32Kernel) {
+  Bytes k = MakeKernel(elf::ELFCLASS32, 0xC0200000,
+                       {{.vaddr = 0xC0200000, .paddr = 0xC0200000, .filesz = 0x1000, .memsz = 0x1000},
+                        NoteSegment(Concat({XenNote(elf::XEN_ELFNOTE_VIRT_BASE, 0xC0000000, 4),
+                                            XenNote(elf::XEN_ELFNOTE_PADDR_OFFSET, 0xC0000000, 4)}))});
+  Placement pl = Place(k);
+  EXPECT_EQ(pl.rule, PlacementRule::kXenNotes);
+  EXPECT_EQ(pl.entry_phys, 0x200000u);
+}
+
+// libelf's elf_note_numeric: 1, 2, 4 or 8 bytes; any other size reads 0.
+TEST(Placement, XenNoteValueSizes) {
+  auto offset_read = [](uint32_t descsz) {
+    Bytes k = MakeKernel(elf::ELFCLASS32, 0x200000,
+                         {{.vaddr = 0x200000, .paddr = 0x200000, .filesz = 0x1000, .memsz = 0x1000},
+                          NoteSegment(Concat({XenNote(elf::XEN_ELFNOTE_VIRT_BASE, 0, 4),
+                                              XenNote(elf::XEN_ELFNOTE_PADDR_OFFSET,
+                                                      0x0807060504030201ull, descsz)}))});
+    return ParseKernel(k, "k").xen.paddr_offset.value_or(~0ull);
+  };
+  EXPECT_EQ(offset_read(1), 0x01u);
+  EXPECT_EQ(offset_read(2), 0x0201u);
+  EXPECT_EQ(offset_read(4), 0x04030201u);
+  EXPECT_EQ(offset_read(8), 0x0807060504030201ull);
+  EXPECT_EQ(offset_read(3), 0u);
+}
+
+// With notes, PADDR_OFFSET defaults to 0 (libelf-dominfo.c; elfnote.h):
+// p_paddr above 0xC0000000 is then physical, not an old kernel's virtual.
+TEST(Placement, XenNotesWithoutPaddrOffsetMeanPhysical) {
+  Bytes k = MakeKernel(elf::ELFCLASS32, 0xC0200000,
+                       {{.vaddr = 0xC0200000, .paddr = 0xC0200000, .filesz = 0x1000, .memsz = 0x1000},
+                        NoteSegment(XenNote(elf::XEN_ELFNOTE_VIRT_BASE, 0xC0000000, 4))});
+  Placement pl = Place(k);
+  EXPECT_EQ(pl.rule, PlacementRule::kXenNotes);
+  EXPECT_EQ(pl.offset, 0u);
+  EXPECT_EQ(pl.entry_phys, 0xC0200000u);
+  EXPECT_NE(pl.reason.find("default 0"), std::string::npos) << pl.reason;
+}
+
+// Linux's vmlinux since PVH: PHYS32_ENTRY, and PADDR_OFFSET 0.
+TEST(Placement, XenPvhKernelWithZeroPaddrOffset) {
+  Bytes k = MakeKernel(elf::ELFCLASS64, 0x1000000,
+                       {{.vaddr = kKernelMap + 0x1000000, .paddr = 0x1000000, .filesz = 0x1000,
+                         .memsz = 0x1000},
+                        NoteSegment(Concat({XenNote(elf::XEN_ELFNOTE_VIRT_BASE, kKernelMap),
+                                            XenNote(elf::XEN_ELFNOTE_PADDR_OFFSET, 0),
+                                            XenNote(elf::XEN_ELFNOTE_PHYS32_ENTRY, 0x1000100, 4)}))});
+  Placement pl = Place(k);
+  EXPECT_EQ(pl.rule, PlacementRule::kXenNotes);
+  EXPECT_EQ(pl.offset, 0u);
+  EXPECT_EQ(pl.entry_phys, 0x1000000u);
+}
+
+// Xen PV refuses PADDR_OFFSET without VIRT_BASE; Xen PVH ignores
+// PADDR_OFFSET. Where the readings part, bzelf asks.
+TEST(Placement, XenNotesThatXenReadsTwoWaysAreRefused) {
+  Bytes no_virt_base = DirectMapKernel64(
+      {NoteSegment(XenNote(elf::XEN_ELFNOTE_PADDR_OFFSET, kDirectMap))});
+  std::string why = Refusal(no_virt_base);
+  EXPECT_NE(why.find("without XEN_ELFNOTE_VIRT_BASE"), std::string::npos) << why;
+  EXPECT_EQ(Place(no_virt_base, kDirectMap).rule, PlacementRule::kOverride);
+
+  Bytes pv_and_pvh = DirectMapKernel64({NoteSegment(
+      Concat({XenNote(elf::XEN_ELFNOTE_VIRT_BASE, kKernelMap),
+              XenNote(elf::XEN_ELFNOTE_PADDR_OFFSET, kDirectMap),
+              XenNote(elf::XEN_ELFNOTE_PHYS32_ENTRY, 0x1800000, 4)}))});
+  why = Refusal(pv_and_pvh);
+  EXPECT_NE(why.find("PVH"), std::string::npos) << why;
+  EXPECT_EQ(Place(pv_and_pvh, kDirectMap).entry_phys, 0x1800040u);
+}
+
+// Notes in a PT_NOTE with p_offset 0 are skipped, as Xen's libelf does.
+TEST(Placement, NoteSegmentAtOffsetZeroIsSkipped) {
+  Bytes k = DirectMapKernel64({NoteSegment(Concat(
+      {XenNote(elf::XEN_ELFNOTE_VIRT_BASE, kKernelMap), XenNote(elf::XEN_ELFNOTE_PADDR_OFFSET, kDirectMap)}))});
+  KernelElf ke = ParseKernel(k, "k");
+  EXPECT_EQ(ke.xen.paddr_offset, kDirectMap);
+  // Re-point the PT_NOTE (the third program header) at offset 0.
+  Bytes zeroed = k;
+  Store(zeroed, sizeof(elf::Elf64_Ehdr) + 2 * sizeof(elf::Elf64_Phdr) +
+                    offsetof(elf::Elf64_Phdr, p_offset), uint64_t{0});
+  EXPECT_FALSE(ParseKernel(zeroed, "k").xen.paddr_offset.has_value());
 }
 
 TEST(ParseKernel, RejectsBadInput) {
@@ -200,6 +403,27 @@ TEST(Image, StageHeaderDecodesToStartup32) {
   std::ifstream in2(path + ".txt");
   text.assign((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
   EXPECT_NE(line_at(0x47).find("jmp 0x9"), std::string::npos) << line_at(0x47);
+}
+
+// Part 5 cut out of the image is an ELF file that readelf reads without
+// a complaint, with the PVH entry note QEMU and Xen look for.
+TEST(Image, StageElfIsCleanForReadelf) {
+  BuiltImage img = BuildImage(HighHalfKernel64(), "k", {.cmdline = "x"});
+  ImageView v = ParseImage(img.bytes, "img");
+  std::string path = ::testing::TempDir() + "bzelf-stage.elf";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(&img.bytes[v.part5_offset]), v.part5_size);
+  }
+  std::string cmd = "readelf -a -W " + path + " > " + path + ".txt 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(path + ".txt");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("Warning"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Error"), std::string::npos) << text;
+  EXPECT_NE(text.find("Class:                             ELF64"), std::string::npos);
+  EXPECT_NE(text.find("Xen"), std::string::npos);
+  EXPECT_NE(text.find("bzelf"), std::string::npos);
 }
 
 TEST(Image, BadKernelLeavesNoOutput) {
