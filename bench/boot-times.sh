@@ -87,7 +87,8 @@ stats() {
     END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
           printf "%d %d %d %d\n", NR, v[1], m, v[NR] }'
 }
-median() { [ -s "$times/$1" ] && stats "$times/$1" | cut -d' ' -f3 || echo 0; }
+# stat VARIANT FIELD: 2 = min, 3 = median (ms), 0 when nothing was timed.
+stat() { [ -s "$times/$1" ] && stats "$times/$1" | cut -d' ' -f"$2" || echo 0; }
 
 printf '  %-12s %-46s %5s %8s %8s %8s\n' variant what runs "min s" "median" "max s"
 for v in $variants; do
@@ -100,26 +101,32 @@ for v in $variants; do
     exit-blob) what="same + $(wc -c < "$WORK/payload.elf" | tr -d ' ') B of payload ELF" ;;
   esac
   if [ -s "$times/$v" ]; then
-    set -- $(stats "$times/$v")
-    printf '  %-12s %-46s %5d %8.2f %8.2f %8.2f\n' "$v" "$what" "$1" \
-      "$(echo "$2" | awk '{ print $1 / 1000 }')" "$(echo "$3" | awk '{ print $1 / 1000 }')" \
-      "$(echo "$4" | awk '{ print $1 / 1000 }')"
+    stats "$times/$v" | awk -v v="$v" -v what="$what" '{
+      printf "  %-12s %-46s %5d %8.2f %8.2f %8.2f\n", v, what, $1, $2 / 1000, $3 / 1000, $4 / 1000 }'
   else
     printf '  %-12s %-46s %5d %8s %8s %8s\n' "$v" "$what" 0 - - -
   fi
 done
 
-awk -v deb="$(median debian)" -v pvh="$(median pvh)" -v bz="$(median bzelf)" \
-  -v bzpvh="$(median bzelf-pvh)" -v empty="$(median exit-empty)" \
-  -v blob="$(median exit-blob)" -v bytes="$(wc -c < "$WORK/payload.elf")" 'BEGIN {
-  printf "  decompression cost over PVH (medians): Debian %+.2f s, bzelf %+.2f s, bzelf stage via PVH %+.2f s\n",
-    (deb - pvh) / 1000, (bz - pvh) / 1000, (bzpvh - pvh) / 1000
-  if (deb != pvh) {
-    printf "  R = (bzelf - pvh) / (debian - pvh)           = %.2f\n", (bz - pvh) / (deb - pvh)
-    printf "  R_pvh = (bzelf-pvh - pvh) / (debian - pvh)   = %.2f\n", (bzpvh - pvh) / (deb - pvh)
-  }
-  if (blob > empty)
-    printf "  stage inflate + CRC under TCG: exit-blob - exit-empty = %.2f s, %.0f MB/s of output\n",
-      (blob - empty) / 1000, bytes / 1e6 / ((blob - empty) / 1000)
-}'
+# The ratios from the medians, and the same from the minimums: on a busy
+# machine the fastest run of each is the one least disturbed.
+ratios() { # FIELD LABEL
+  awk -v deb="$(stat debian "$1")" -v pvh="$(stat pvh "$1")" -v bz="$(stat bzelf "$1")" \
+    -v bzpvh="$(stat bzelf-pvh "$1")" -v empty="$(stat exit-empty "$1")" \
+    -v blob="$(stat exit-blob "$1")" -v bytes="$(wc -c < "$WORK/payload.elf")" -v label="$2" 'BEGIN {
+    printf "  from the %s:\n", label
+    printf "    decompression cost over pvh: debian %+.2f s, bzelf %+.2f s, bzelf-pvh %+.2f s\n",
+      (deb - pvh) / 1000, (bz - pvh) / 1000, (bzpvh - pvh) / 1000
+    if (deb != pvh) {
+      printf "    R     = (bzelf - pvh) / (debian - pvh)     = %.2f\n", (bz - pvh) / (deb - pvh)
+      printf "    R_pvh = (bzelf-pvh - pvh) / (debian - pvh) = %.2f\n", (bzpvh - pvh) / (deb - pvh)
+    }
+    if (blob > empty)
+      printf "    stage inflate + CRC under TCG = exit-blob - exit-empty = %.2f s, %.0f MB/s of output\n",
+        (blob - empty) / 1000, bytes / 1e6 / ((blob - empty) / 1000)
+  }'
+}
+ratios 3 medians
+ratios 2 minimums
+echo "  load average after the boots: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$failed" -eq 0 ] || { echo "  $failed runs failed and were not counted"; exit 1; }

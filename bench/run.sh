@@ -44,6 +44,7 @@ python3 "$here/make-exit-kernel.py" "$WORK/exit-blob.elf" "$WORK/payload.elf"
 "$BZELF" build "$WORK/exit-blob.elf" -o "$WORK/exit-blob.bzelf"
 
 echo "bzelf benchmarks: $(cat "$KERNEL_DIR/version"), $(nproc) CPUs, $(qemu-system-x86_64 --version | head -n 1)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 # --- 1. image size -----------------------------------------------------------
@@ -59,5 +60,5 @@ done
 echo
 
 # --- 3. boot times -----------------------------------------------------------
-echo "== 3. Boot times under QEMU (TCG), $BENCH_RUNS runs per variant, round robin"
+echo "== 3. Boot times under QEMU (TCG), round robin, BENCH_RUNS=$BENCH_RUNS boots per variant"
 WORK=$WORK KERNEL_DIR=$KERNEL_DIR BENCH_RUNS=$BENCH_RUNS "$here/boot-times.sh"

@@ -27,6 +27,9 @@ if [ "$(id -u)" != 0 ]; then
   sudo=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
+# An index that fails to download (a mirror mid-sync, an architecture
+# that a mirror lacks) makes `apt-get update` fail as a whole; the install
+# below still works from what did download, so let it decide.
+$sudo apt-get update -qq || echo "bzelf: apt-get update reported errors; installing anyway" >&2
 # shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $missing

@@ -30,8 +30,9 @@ const boot_params* CheckBootParamsHeader(Verdict& verdict) {
 
   bool named = verdict.Check(hdr.header == linuxboot::kHeaderMagic,
                              "boot_params.hdr.header is \"HdrS\"");
-  verdict.Check(hdr.boot_flag == linuxboot::kBootFlag,
-                "boot_params.hdr.boot_flag is 0xAA55");
+  // boot_flag is only printed: it marks the image's boot sector, and
+  // loaders that build boot_params themselves need not copy it (GRUB's
+  // `linux` command, BIOS and EFI, leaves it zero), nor does Linux read it.
   verdict.Check(hdr.version >= linuxboot::kProtocolVersion,
                 "boot protocol version is 2.15 or later");
   return named ? &params : nullptr;
