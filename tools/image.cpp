@@ -96,6 +96,9 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   hdr.payload_offset = sp.payload_offset;
   hdr.payload_length = sp.payload_length;
   hdr.pref_address = kStageLinkAddress;
+  // The 32-bit entry, past the ELF headers (loaders that move part 5 keep
+  // this offset from where they put it; entering at +0 works too).
+  hdr.code32_start = kStageLinkAddress + symbols::kStartup32;
   // init_size (boot.rst): the linear memory from the load address that we
   // need before looking at the memory map = part 5 plus the arena.
   hdr.init_size = sp.arena_offset + sp.arena_size;
@@ -140,7 +143,7 @@ ImageView ParseImage(const Bytes& img, const std::string& name) {
       auto note = Load<BzelfBuildNote>(img, pos + 12 + 8);
       if (note.params_offset + sizeof(StageParams) <= v.part5_size) {
         auto sp = Load<StageParams>(img, v.part5_offset + note.params_offset);
-        if (sp.magic == kStageParamsMagic) {
+        if (sp.magic == kStageParamsMagic && sp.version == kStageParamsVersion) {
           v.params = sp;
           v.params_offset = note.params_offset;
         }
@@ -159,6 +162,13 @@ Bytes ExtractKernel(const Bytes& img, const ImageView& v, const std::string& nam
   GzipMember gz = ParseGzipMember(member, len);
   if (gz.error != GzipError::kOk) {
     throw ToolError(name, std::string("payload: ") + GzipErrorString(gz.error));
+  }
+  // DEFLATE expands at most 1032:1 (a 258-byte match per 2 bits): a larger
+  // ISIZE is corrupt, and must not be allocated (up to 4 GiB) on its word.
+  if (gz.isize > uint64_t{gz.deflate_length} * 1032) {
+    throw ToolError(name, "payload: ISIZE " + std::to_string(gz.isize) + " is more than " +
+                              std::to_string(gz.deflate_length) +
+                              " bytes of DEFLATE data can hold");
   }
   Bytes out(gz.isize);
   InflateResult r = InflateRaw(member + gz.deflate_offset, gz.deflate_length, out.data(),

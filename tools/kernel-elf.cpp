@@ -60,9 +60,17 @@ void ParseHeaders(const Bytes& file, const std::string& name, KernelElf& k) {
   }
 }
 
+// Xen's notes as xen/common/libelf reads them: name "Xen" (namesz 4), in
+// the PT_NOTE segments (libelf-dominfo.c elf_xen_parse skips a PT_NOTE whose
+// p_offset is 0, "Some versions of binutils do not correctly set p_offset");
+// a numeric value is 1, 2, 4 or 8 bytes and reads as 0 otherwise
+// (libelf-tools.c elf_note_numeric). The last note of a type wins. Not
+// read: the SHT_NOTE sections libelf falls back to when no PT_NOTE holds a
+// Xen note, and the legacy __xen_guest string (whose ELF_PADDR_OFFSET
+// defaults to VIRT_BASE: the old-kernel case below covers it).
 void ParseNotes(const Bytes& file, KernelElf& k) {
   for (const KernelPhdr& p : k.phdrs) {
-    if (p.type != elf::PT_NOTE) continue;
+    if (p.type != elf::PT_NOTE || p.offset == 0) continue;
     uint64_t pos = p.offset, end = p.offset + p.filesz;
     while (pos + sizeof(elf::Elf_Nhdr) <= end) {
       auto nh = Load<elf::Elf_Nhdr>(file, pos);
@@ -73,19 +81,66 @@ void ParseNotes(const Bytes& file, KernelElf& k) {
       bool xen = nh.n_namesz == 4 && std::memcmp(&file[name_at], "Xen", 4) == 0;
       if (xen) {
         uint64_t value = 0;
-        if (nh.n_descsz == 4) value = Load<uint32_t>(file, desc_at);
-        if (nh.n_descsz == 8) value = Load<uint64_t>(file, desc_at);
-        if (nh.n_descsz == 4 || nh.n_descsz == 8) {
-          if (nh.n_type == elf::XEN_ELFNOTE_PADDR_OFFSET) k.xen.paddr_offset = value;
-          if (nh.n_type == elf::XEN_ELFNOTE_VIRT_BASE) k.xen.virt_base = value;
-          if (nh.n_type == elf::XEN_ELFNOTE_PHYS32_ENTRY) {
-            k.xen.phys32_entry = static_cast<uint32_t>(value);
-          }
+        switch (nh.n_descsz) {
+          case 1: value = Load<uint8_t>(file, desc_at); break;
+          case 2: value = Load<uint16_t>(file, desc_at); break;
+          case 4: value = Load<uint32_t>(file, desc_at); break;
+          case 8: value = Load<uint64_t>(file, desc_at); break;
+        }
+        if (nh.n_type == elf::XEN_ELFNOTE_PADDR_OFFSET) k.xen.paddr_offset = value;
+        if (nh.n_type == elf::XEN_ELFNOTE_VIRT_BASE) k.xen.virt_base = value;
+        if (nh.n_type == elf::XEN_ELFNOTE_PHYS32_ENTRY) {
+          k.xen.phys32_entry = static_cast<uint32_t>(value);
         }
       }
       pos = next;
     }
   }
+}
+
+// Xen's reading of its notes (xen/common/libelf/libelf-dominfo.c,
+// elf_xen_addr_calc_check; xen/include/public/elfnote.h):
+// - A PV guest's pseudo-physical address is p_paddr - PADDR_OFFSET, and its
+//   virtual address that plus VIRT_BASE (virt_offset = virt_base -
+//   elf_paddr_offset). VIRT_BASE therefore never moves a segment
+//   physically; p_vaddr is not read at all.
+// - PADDR_OFFSET defaults to 0 when the kernel has ELF notes (elfnote.h: "This
+//   field defaults to 0 if not present"); only the legacy __xen_guest string
+//   defaulted it to VIRT_BASE. So once Xen notes are present, the old-kernel
+//   guess below does not apply: the notes have said how to read p_paddr.
+// - PADDR_OFFSET without VIRT_BASE is refused for PV ("ERROR:
+//   ELF_PADDR_OFFSET set, VIRT_BASE unset").
+// - A PVH guest (hvm, found by PHYS32_ENTRY) gets PADDR_OFFSET and VIRT_BASE
+//   forced to 0: it is loaded at p_paddr.
+// Where these readings disagree -- a non-zero PADDR_OFFSET with PHYS32_ENTRY
+// (PV and PVH load at different places) or without VIRT_BASE (PV refuses)
+// -- the kernel is ambiguous and bzelf asks for --paddr-offset. The entry
+// point is left to the generic rule at the end: Xen's own entry points
+// (XEN_ELFNOTE_ENTRY, PHYS32_ENTRY) are for Xen's boot protocols, not this
+// one.
+std::optional<Placement> XenNotesPlacement(const KernelElf& k, const std::string& name) {
+  const XenNotes& x = k.xen;
+  if (!x.paddr_offset && !x.virt_base && !x.phys32_entry) return std::nullopt;
+  uint64_t offset = x.paddr_offset.value_or(0);
+  if (offset != 0 && !x.virt_base) {
+    throw ToolError(name, "XEN_ELFNOTE_PADDR_OFFSET " + HexString(offset) +
+                              " without XEN_ELFNOTE_VIRT_BASE, which Xen refuses; give --paddr-offset");
+  }
+  if (offset != 0 && x.phys32_entry) {
+    throw ToolError(name, "XEN_ELFNOTE_PADDR_OFFSET " + HexString(offset) +
+                              " with XEN_ELFNOTE_PHYS32_ENTRY: Xen loads PV at p_paddr - " +
+                              HexString(offset) + " but PVH at p_paddr; give --paddr-offset");
+  }
+  std::string virt_base = x.virt_base ? ", XEN_ELFNOTE_VIRT_BASE " + HexString(*x.virt_base) : "";
+  if (x.paddr_offset) {
+    return Placement{PlacementRule::kXenNotes, offset,
+                     "XEN_ELFNOTE_PADDR_OFFSET " + HexString(offset) + " is subtracted" + virt_base,
+                     0};
+  }
+  return Placement{PlacementRule::kXenNotes, 0,
+                   "Xen ELF notes without XEN_ELFNOTE_PADDR_OFFSET: Xen's default 0, p_paddr is "
+                   "physical" + virt_base,
+                   0};
 }
 
 std::string FindLinuxVersion(const Bytes& file) {
@@ -173,14 +228,17 @@ Placement ChoosePlacement(const KernelElf& k, std::optional<uint64_t> override_o
   if (override_offset) {
     pl = {PlacementRule::kOverride, *override_offset,
           "--paddr-offset " + HexString(*override_offset) + " given", 0};
-  } else if (k.xen.paddr_offset) {
-    pl = {PlacementRule::kXenNotes, *k.xen.paddr_offset,
-          "XEN_ELFNOTE_PADDR_OFFSET " + HexString(*k.xen.paddr_offset) + " is subtracted", 0};
+  } else if (std::optional<Placement> xen = XenNotesPlacement(k, name)) {
+    pl = *xen;
   } else if (min_paddr >= base) {
     pl = {PlacementRule::kVirtualBase, base,
           "every p_paddr is at or above the kernel virtual base " + HexString(base) +
               ": treated as virtual (old kernel), base subtracted", 0};
   } else if (k.elf_class == elf::ELFCLASS64 && min_paddr >= kUpperHalf64) {
+    // Below __START_KERNEL_map but in the upper half: addresses in a direct
+    // map, whose base has varied (Linux x86_64's PAGE_OFFSET has been
+    // 0xffff810000000000, 0xffff880000000000 and 0xffff888000000000, and
+    // differs again with 5-level paging), so the physical base is a guess.
     throw ToolError(name, "p_paddr values lie in the upper half (lowest " +
                               HexString(min_paddr) + ") but below " + HexString(base) +
                               ": cannot tell their physical base; give --paddr-offset");

@@ -7,6 +7,7 @@
 #   test64-spread.elf   .rodata: the image must not grow by the gap
 #   test32-low.elf      test32 at 1 MiB, over the stage: the stage moves
 #   sample64.elf        test64 under the name `make run` boots
+#   place-*.elf         the placement kernels of tests/placement (below)
 
 TK_DIR := tests/kernels
 TK_OUT := $(B)/kernels
@@ -75,7 +76,62 @@ $(TK_OUT)/test64.elf $(TK_OUT)/test64-spread.elf: $(TK_OUT)/%.elf: $(TK_OUT)/%.l
 $(TK_OUT)/sample64.elf: $(TK_OUT)/test64.elf
 	cp $< $@
 
-.PHONY: test-kernels print-test-kernel-pass-status
-test-kernels: $(TEST_KERNELS) $(TK_OUT)/sample64.elf
+# --- placement kernels: one per rule of DESIGN.md "What p_paddr means" ---
+# tests/placement/run.sh boots them; named place-* because tests/qemu/run.sh
+# boots every test*.elf and the refused one cannot be built without an option.
+#   place-old32.elf     ELF32 linked at 0xC0200000 with p_paddr = p_vaddr, as
+#                       old kernels had it: bzelf subtracts 0xC0000000, so it
+#                       lands at 2 MiB; entry32-high.S turns paging on
+#   place-xen64.elf     ELF64 linked like vmlinux, p_paddr = physical +
+#                       PLACE_DIRECT_MAP, and Xen notes saying so (VIRT_BASE,
+#                       PADDR_OFFSET): lands at 24 MiB
+#   place-direct64.elf  the same without notes: ambiguous, refused unless
+#                       --paddr-offset $(PLACE_DIRECT_MAP); then 40 MiB
+PLACEMENT_KERNELS := $(TK_OUT)/place-old32.elf $(TK_OUT)/place-xen64.elf \
+  $(TK_OUT)/place-direct64.elf
+TEST_DEPS += $(PLACEMENT_KERNELS)
+
+# Linux x86_64's direct-map base (PAGE_OFFSET) until 4.20 moved it to
+# 0xffff888000000000 (commit d52888aa2753): upper half, below
+# __START_KERNEL_map, so a p_paddr there does not say which base it holds.
+PLACE_DIRECT_MAP := 0xffff880000000000
+PLACE_OLD32_LAYOUT := -DKERNEL_VIRT_BASE=0xC0000000
+PLACE_XEN64_LAYOUT := -DKERNEL_PHYS_START=0x1800000 \
+  -DKERNEL_PADDR_OFFSET=$(PLACE_DIRECT_MAP) -DKERNEL_ENTRY_VIRTUAL \
+  -DKERNEL_XEN_NOTES
+PLACE_DIRECT64_LAYOUT := -DKERNEL_PHYS_START=0x2800000 \
+  -DKERNEL_PADDR_OFFSET=$(PLACE_DIRECT_MAP) -DKERNEL_ENTRY_VIRTUAL
+# Exported for tests/placement/run.sh (the --paddr-offset it passes).
+export PLACE_DIRECT_MAP
+
+TK_OBJS32_HIGH := $(filter-out %/entry32.S.o,$(TK_OBJS32)) \
+  $(TK_OUT)/obj32/entry32-high.S.o
+TK_XEN_NOTES64 := $(TK_OUT)/obj64/place-xen64-notes.o
+
+$(TK_OUT)/place-old32.ld: $(TK_DIR)/test32.ld.S
+	@mkdir -p $(@D)
+	$(TK_CPP) $(PLACE_OLD32_LAYOUT) -o $@ $<
+$(TK_OUT)/place-xen64.ld: $(TK_DIR)/test64.ld.S $(TK_DIR)/layout64.h
+	@mkdir -p $(@D)
+	$(TK_CPP) $(PLACE_XEN64_LAYOUT) -o $@ $<
+$(TK_OUT)/place-direct64.ld: $(TK_DIR)/test64.ld.S $(TK_DIR)/layout64.h
+	@mkdir -p $(@D)
+	$(TK_CPP) $(PLACE_DIRECT64_LAYOUT) -o $@ $<
+$(TK_XEN_NOTES64): $(TK_DIR)/xen-notes.S
+	@mkdir -p $(@D)
+	$(TK64_CXX) $(TK64_CXXFLAGS) $(PLACE_XEN64_LAYOUT) -c -o $@ $<
+
+$(TK_OUT)/place-old32.elf: $(TK_OUT)/place-old32.ld $(TK_OBJS32_HIGH)
+	$(STAGE_LD) -m elf_i386 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS32_HIGH)
+$(TK_OUT)/place-xen64.elf: $(TK_OUT)/place-xen64.ld $(TK_OBJS64) $(TK_XEN_NOTES64)
+	$(TK64_LD) -m elf_x86_64 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS64) $(TK_XEN_NOTES64)
+$(TK_OUT)/place-direct64.elf: $(TK_OUT)/place-direct64.ld $(TK_OBJS64)
+	$(TK64_LD) -m elf_x86_64 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS64)
+
+.PHONY: test-kernels print-test-kernel-pass-status print-test-kernel-var
+test-kernels: $(TEST_KERNELS) $(TK_OUT)/sample64.elf $(PLACEMENT_KERNELS)
 print-test-kernel-pass-status:
 	@echo $(TEST_KERNEL_PASS_STATUS)
+# For scripts run outside make: `make print-test-kernel-var VAR=NAME`.
+print-test-kernel-var:
+	@echo $($(VAR))

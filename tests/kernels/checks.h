@@ -25,6 +25,13 @@ void CheckMemoryMap(Verdict& verdict, const boot_params& params);
 
 // image-checks.cpp: .data and .rodata as compiled, .bss zero.
 void CheckImage(Verdict& verdict);
+// image-checks.cpp: .data and .rodata as compiled, read through the
+// physical addresses the link map intends for them (KernelVirtToPhys).
+void CheckImageAtPhysical(Verdict& verdict);
+
+// placement-checks.cpp: entered at the intended physical address, and
+// CheckImageAtPhysical.
+void CheckPlacement(Verdict& verdict);
 
 // The 64-bit fields of boot_params: the ext_ half is the upper 32 bits
 // (boot.rst, "Details of Header Fields" and zero-page.rst).

@@ -28,10 +28,16 @@ extern DescriptorTableRegister entry_gdtr;
 // kernel, boot_params and every byte of the command line through the
 // loader's page tables (a fault there never comes back to set it).
 extern uint32_t entry_identity_map_touched;
+// Where the entry point really was at entry (the loader's physical
+// address), found by the entry code itself: `call`/`pop` on 32-bit,
+// RIP-relative on 64-bit.
+extern uintptr_t entry_run_address;
 
-// The kernel's physical extent, text to the end of bss (linker scripts).
+// The kernel's physical extent, text to the end of bss, and where that
+// starts in the linked (virtual) addresses the C++ runs at (linker scripts).
 extern char __kernel_phys_start[];
 extern char __kernel_phys_end[];
+extern char __kernel_start[];
 
 [[noreturn]] void KernelMain();
 }
@@ -45,9 +51,19 @@ inline uint64_t KernelPhysEnd() {
   return reinterpret_cast<uintptr_t>(__kernel_phys_end);
 }
 
+// The physical address the link map intends for a byte of the kernel:
+// virtual minus (virtual start - physical start), 0 for test32.
+inline uint64_t KernelVirtToPhys(const void* linked) {
+  uintptr_t offset = reinterpret_cast<uintptr_t>(__kernel_start) -
+                     reinterpret_cast<uintptr_t>(__kernel_phys_start);
+  return reinterpret_cast<uintptr_t>(linked) - offset;
+}
+
 // Physical memory below 4 GiB is reachable from C++ in both kernels: the
 // 32-bit one runs with paging off, the 64-bit one identity-maps the low
-// 4 GiB in its own page tables (entry64.S).
+// 4 GiB in its own page tables (entry64.S). Exception: place-old32
+// (entry32-high.S) identity-maps only the low 3 GiB; its boot runs in
+// -m 128, where nothing lies above.
 inline constexpr uint64_t kReachableLimit = 1ull << 32;
 
 inline bool Reachable(uint64_t address, uint64_t size) {

@@ -32,6 +32,11 @@ startup_32:
 	movl	%cr4, %eax
 	movl	%eax, entry_cr4
 	sgdt	entry_gdtr
+	/* Where we really are: the return address of a call. */
+	call	1f
+1:	popl	%eax
+	subl	$(1b - startup_32), %eax
+	movl	%eax, entry_run_address
 	/* The C++ ABI wants the direction flag clear. */
 	cld
 	call	KernelMain

@@ -29,6 +29,8 @@
 #define COM1_DATA 0x3f8
 #define COM1_LINE_STATUS 0x3fd
 #define LINE_STATUS_TRANSMIT_EMPTY 0x20
+#define DEBUG_EXIT_PORT 0xf4 /* verdict.h: kDebugExitPort */
+#define DEBUG_EXIT_FAIL 0x11 /* verdict.h: kDebugExitFail */
 
 /* The kernel mapping is one page directory: 1 GiB from KERNEL_VIRT_BASE. */
 #if (KERNEL_VIRT_BASE & 0x3fffffff) != 0
@@ -62,11 +64,23 @@ startup_64:
 	movl	%eax, entry_efer(%rip)
 	movl	%edx, entry_efer+4(%rip)
 	sgdt	entry_gdtr(%rip)
+	/* Where we really are: RIP-relative addresses are the physical ones. */
+	leaq	startup_64(%rip), %rax
+	movq	%rax, entry_run_address(%rip)
 	/* The C++ ABI wants the direction flag clear. */
 	cld
 
 	leaq	message_entered(%rip), %rdi
 	call	early_puts
+
+	/*
+	 * The kernel mapping below assumes the loader put us at the physical
+	 * address we are linked for: if not, say so and fail rather than jump
+	 * into whatever lies there (placement-checks.cpp reports the rest).
+	 */
+	movq	entry_run_address(%rip), %rax
+	cmpq	$phys_startup_64, %rax
+	jne	misplaced
 
 	/* One byte of every page of the kernel, text to the end of bss. */
 	leaq	__kernel_start(%rip), %rax
@@ -152,6 +166,15 @@ startup_64_virtual:
 	jmp	1b
 	.size	startup_64, . - startup_64
 
+misplaced:
+	leaq	message_misplaced(%rip), %rdi
+	call	early_puts
+	movb	$DEBUG_EXIT_FAIL, %al
+	outb	%al, $DEBUG_EXIT_PORT
+1:	cli
+	hlt
+	jmp	1b
+
 /*
  * fill_large_pages: %ecx page-directory entries at %rdi, mapping 2 MiB
  * pages from physical 0 up. Clobbers rax, rcx, rdi.
@@ -192,6 +215,8 @@ early_puts:
 	.section .rodata.entry, "a"
 message_entered:
 	.asciz	"\r\nbzelf-test: entered at the 64-bit entry; touching the identity map\r\n"
+message_misplaced:
+	.asciz	"bzelf-test: FAIL entered at a physical address other than phys_startup_64\r\n"
 
 	.section .bss.page_tables, "aw", @nobits
 	.balign	PAGE_SIZE

@@ -4,6 +4,7 @@
 // PT_LOAD arrived whole at its address and that the p_memsz tail was zeroed.
 #include "checks.h"
 #include "data-pattern.h"
+#include "entry-state.h"
 #include "io.h"
 #include "serial.h"
 
@@ -98,6 +99,23 @@ void CheckBss(Verdict& verdict) {
 }
 
 }  // namespace
+
+void CheckImageAtPhysical(Verdict& verdict) {
+  uint64_t data = KernelVirtToPhys(g_data_pattern.words);
+  uint64_t rodata = KernelVirtToPhys(kRodataPattern.words);
+  if (!verdict.Check(Reachable(data, sizeof g_data_pattern) &&
+                         Reachable(rodata, sizeof kRodataPattern),
+                     "the kernel's physical addresses are reachable")) {
+    return;
+  }
+  CheckPattern(verdict, ".data at its physical address",
+               ".data holds what was compiled in at its physical address",
+               PhysToPointer<uint32_t>(data), kDataWords, kDataSeed, kDataHash);
+  CheckPattern(verdict, ".rodata at its physical address",
+               ".rodata holds what was compiled in at its physical address",
+               PhysToPointer<uint32_t>(rodata), kRodataWords, kRodataSeed,
+               kRodataHash);
+}
 
 void CheckImage(Verdict& verdict) {
   CheckPattern(verdict, ".data", ".data holds what was compiled in",

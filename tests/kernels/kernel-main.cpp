@@ -34,5 +34,6 @@ void KernelMain() {
     CheckMemoryMap(verdict, *params);
   }
   CheckImage(verdict);
+  CheckPlacement(verdict);
   verdict.Finish();
 }

@@ -9,36 +9,50 @@
 
 OUTPUT_FORMAT("elf64-x86-64")
 OUTPUT_ARCH(i386:x86-64)
+#ifdef KERNEL_ENTRY_VIRTUAL
+ENTRY(startup_64)
+#else
 ENTRY(phys_startup_64)
+#endif
 
 PHDRS {
   text PT_LOAD FLAGS(5);   /* R X */
   rodata PT_LOAD FLAGS(4); /* R */
   data PT_LOAD FLAGS(6);   /* R W */
   bss PT_LOAD FLAGS(6);    /* R W, no file bytes */
+#ifdef KERNEL_XEN_NOTES
+  note PT_NOTE FLAGS(4);
+#endif
 }
 
 SECTIONS {
   . = KERNEL_VIRT_BASE + KERNEL_PHYS_START;
   __kernel_start = .;
 
-  .text : AT(ADDR(.text) - KERNEL_VIRT_BASE) {
+  .text : AT(ADDR(.text) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
     *(.text.entry)
     *(.text .text.*)
   } :text
 
   . = ALIGN(4096);
-  .rodata : AT(ADDR(.rodata) - KERNEL_VIRT_BASE) {
+  .rodata : AT(ADDR(.rodata) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
     *(.rodata .rodata.*)
   } :rodata
 
+#ifdef KERNEL_XEN_NOTES
+  /* In the rodata PT_LOAD and in a PT_NOTE of its own, as Linux's .notes. */
+  .note.Xen : AT(ADDR(.note.Xen) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
+    *(.note.Xen)
+  } :rodata :note
+#endif
+
   . = ALIGN(4096) + KERNEL_DATA_GAP;
-  .data : AT(ADDR(.data) - KERNEL_VIRT_BASE) {
+  .data : AT(ADDR(.data) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
     *(.data .data.*)
   } :data
 
   . = ALIGN(4096);
-  .bss : AT(ADDR(.bss) - KERNEL_VIRT_BASE) {
+  .bss : AT(ADDR(.bss) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
     *(.bss .bss.*)
     *(COMMON)
   } :bss

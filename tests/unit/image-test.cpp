@@ -344,6 +344,7 @@ TEST(Image, LayoutAndHeaderFields) {
   EXPECT_NE(v.hdr.loadflags & linuxboot::LOADED_HIGH, 0);
   EXPECT_NE(v.hdr.xloadflags & linuxboot::XLF_KERNEL_64, 0);
   EXPECT_EQ(v.hdr.init_size, v.params->arena_offset + kArenaSize);
+  EXPECT_EQ(v.hdr.code32_start, kStageLinkAddress + symbols::kStartup32);
   EXPECT_EQ(v.kernel_version, "bzelf test32.elf");
   ASSERT_TRUE(v.params.has_value());
   EXPECT_EQ(v.params->entry, 0x200000u);

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# The placement rules of DESIGN.md ("What p_paddr means"), one row each:
+# `bzelf build` turns a kernel's p_paddr into physical addresses, `bzelf
+# info` must name the rule it applied, and the kernel, booted through QEMU
+# -kernel, must find itself -- its entry point and its .data/.rodata -- at
+# the physical address it was linked for (tests/kernels/placement-checks.cpp
+# prints "bzelf-test: placement: entered at <address>, ..."). The kernels
+# are the place-*.elf of tests/kernels/build.mk plus test32/test64.
+#
+#   paddr-elf64               test64: p_paddr physical, vaddr high (vmlinux)
+#   paddr-elf32               test32: p_paddr = p_vaddr, physical
+#   virtual-base-elf32        place-old32: p_paddr = p_vaddr = 0xC0200000;
+#                             0xC0000000 subtracted, lands at 2 MiB
+#   xen-notes-elf64           place-xen64: p_paddr = physical + offset, and
+#                             XEN_ELFNOTE_PADDR_OFFSET/VIRT_BASE say so
+#   ambiguous-elf64-refused   place-direct64, the same without notes: bzelf
+#                             refuses with one line, exit status non-zero,
+#                             no output file
+#   ambiguous-elf64-override  place-direct64 with --paddr-offset: boots
+#   misplaced-elf32-detected  place-old32 put 4 MiB too high on purpose
+#                             (--paddr-offset): the kernel must notice and
+#                             fail, which shows the rows above can fail
+#
+# Environment (all optional):
+#   BZELF        the host tool                  (build/bin/bzelf)
+#   KERNELS_DIR  the built test kernels         (build/kernels)
+#   QEMU         the emulator                   (qemu-system-x86_64)
+#   TIMEOUT      seconds allowed per boot       (60)
+#   LOG_DIR      serial logs of failed tests    (build/test-logs)
+#   TEST_KERNEL_PASS_STATUS, PLACE_DIRECT_MAP: tests/kernels/build.mk
+#                exports them, and is asked for them when they are not set.
+#
+# Output: "PASS <name>" or "FAIL <name>: <reason>" per row (a failed boot
+# keeps its serial log as LOG_DIR/placement-<name>.log), then
+# "<N> passed, <M> failed" last. Exit status 1 if any row failed, 2 if the
+# rows could not run at all.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BZELF=${BZELF:-$ROOT/build/bin/bzelf}
+KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
+QEMU=${QEMU:-qemu-system-x86_64}
+TIMEOUT=${TIMEOUT:-60}
+LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
+
+# make_var NAME: a variable of the Makefile (tests/kernels/build.mk).
+make_var() {
+  make -s --no-print-directory -C "$ROOT" print-test-kernel-var VAR="$1"
+}
+PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-$(make_var TEST_KERNEL_PASS_STATUS)}
+DIRECT_MAP=${PLACE_DIRECT_MAP:-$(make_var PLACE_DIRECT_MAP)}
+# verdict.h: kDebugExitFail is kDebugExitPass + 1, so the status is + 2.
+FAIL_STATUS=$((PASS_STATUS + 2))
+
+for tool in "$BZELF" "$QEMU" timeout; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "run.sh: $tool: not found" >&2
+    exit 2
+  fi
+done
+if [ -z "$PASS_STATUS" ] || [ -z "$DIRECT_MAP" ]; then
+  echo "run.sh: cannot get TEST_KERNEL_PASS_STATUS/PLACE_DIRECT_MAP from tests/kernels/build.mk" >&2
+  exit 2
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-placement.XXXXXX") || exit 2
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$LOG_DIR" || exit 2
+
+passed=0
+failed=0
+
+pass() {
+  echo "PASS $1"
+  passed=$((passed + 1))
+  rm -f "$LOG_DIR/placement-$1.log"
+}
+
+# fail NAME REASON: reports; keeps NAME's serial log if it booted.
+fail() {
+  echo "FAIL $1: $2"
+  failed=$((failed + 1))
+  if [ -s "$WORK/$1.log" ]; then
+    cp "$WORK/$1.log" "$LOG_DIR/placement-$1.log"
+    echo "  serial log kept in $LOG_DIR/placement-$1.log; its last lines:"
+    tail -n 15 "$LOG_DIR/placement-$1.log" | sed 's/^/  | /'
+  fi
+}
+
+# info_field IMAGE KEY: KEY's value in `bzelf info IMAGE`.
+info_field() {
+  "$BZELF" info "$1" 2>/dev/null | sed -n "s/^$2  *//p" | head -n 1
+}
+
+# check_info NAME IMAGE RULE REASON_TEXT ENTRY: `bzelf info` names RULE
+# for the stage and the payload, gives a reason containing REASON_TEXT, and
+# records ENTRY as the physical entry point. Prints what is wrong.
+check_info() {
+  local image=$2 rule=$3 reason_text=$4 entry=$5 got
+  got=$(info_field "$image" 'stage\.placement_rule')
+  [ "$got" = "$rule" ] || printf '%s' "stage.placement_rule is '$got', not '$rule'; "
+  got=$(info_field "$image" 'payload\.kernel\.placement_rule')
+  [ "$got" = "$rule" ] || printf '%s' "payload.kernel.placement_rule is '$got', not '$rule'; "
+  got=$(info_field "$image" 'payload\.kernel\.placement_reason')
+  case $got in
+    *"$reason_text"*) ;;
+    *) printf '%s' "payload.kernel.placement_reason '$got' does not say '$reason_text'; " ;;
+  esac
+  got=$(info_field "$image" 'stage\.entry_physical')
+  [ "$got" = "$entry" ] || printf '%s' "stage.entry_physical is '$got', not $entry; "
+}
+
+# boot NAME IMAGE: boots IMAGE; sets status and leaves the log in NAME.log.
+boot() {
+  : >"$WORK/$1.serial"
+  timeout -k 5 "$TIMEOUT" "$QEMU" -kernel "$2" -m 128 -display none \
+    -serial "file:$WORK/$1.serial" -monitor none -no-reboot \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null \
+    >"$WORK/$1.qemu" 2>&1
+  status=$?
+  tr -d '\r' <"$WORK/$1.serial" >"$WORK/$1.log" 2>/dev/null
+}
+
+# row NAME KERNEL RULE REASON_TEXT PHYSICAL [BUILD_OPTION...]: builds,
+# checks `bzelf info`, boots, and requires a PASS from a kernel that found
+# itself entered at PHYSICAL.
+row() {
+  local name=$1 kernel=$KERNELS_DIR/$2 rule=$3 reason_text=$4 physical=$5
+  shift 5
+  local image=$WORK/$name.img reasons=""
+  if ! "$BZELF" build "$kernel" -o "$image" --cmdline "console=ttyS0 bzelf.test=$name" \
+      "$@" >"$WORK/$name.build" 2>&1; then
+    fail "$name" "bzelf build failed: $(head -n 2 "$WORK/$name.build" | tr '\n' ' ')"
+    return
+  fi
+  reasons=$(check_info "$name" "$image" "$rule" "$reason_text" "$physical")
+  boot "$name" "$image"
+  if [ "$status" -ne "$PASS_STATUS" ]; then
+    reasons+="QEMU exit status $status, not $PASS_STATUS; "
+  fi
+  if ! grep -q "^bzelf-test: placement: entered at $physical, " "$WORK/$name.log"; then
+    local got
+    got=$(grep -m1 '^bzelf-test: placement: ' "$WORK/$name.log")
+    reasons+="kernel not entered at $physical (${got:-no placement line}); "
+  fi
+  if ! grep -qx 'bzelf-test: PASS' "$WORK/$name.log"; then
+    local verdict
+    verdict=$(grep -m1 -E '^(bzelf-test: FAIL|bzelf: )' "$WORK/$name.log")
+    reasons+="no PASS line (${verdict:-no verdict at all}); "
+  fi
+  if [ -z "$reasons" ]; then
+    pass "$name"
+  else
+    fail "$name" "${reasons%; }"
+  fi
+}
+
+# refused NAME KERNEL TEXT: `bzelf build` must fail with one line
+# "bzelf: KERNEL: ..." containing TEXT, and leave no file behind.
+refused() {
+  local name=$1 kernel=$KERNELS_DIR/$2 text=$3 out=$WORK/$1.out reasons=""
+  mkdir -p "$out"
+  "$BZELF" build "$kernel" -o "$out/image" >"$WORK/$name.stdout" 2>"$WORK/$name.stderr"
+  local code=$?
+  [ "$code" -ne 0 ] || reasons+="bzelf build exited 0; "
+  [ -z "$(ls -A "$out")" ] || reasons+="left files behind: $(ls -A "$out" | tr '\n' ' '); "
+  local lines message
+  lines=$(wc -l <"$WORK/$name.stderr")
+  message=$(head -n 1 "$WORK/$name.stderr")
+  [ "$lines" -eq 1 ] || reasons+="$lines lines on stderr, not one; "
+  case $message in
+    "bzelf: $kernel: "*"$text"*) ;;
+    *) reasons+="message '$message' is not 'bzelf: $kernel: ...$text...'; " ;;
+  esac
+  if [ -z "$reasons" ]; then
+    pass "$name"
+  else
+    fail "$name" "${reasons%; }"
+  fi
+}
+
+# misplaced NAME KERNEL PHYSICAL OPTION...: built to land at PHYSICAL, not
+# where it was linked: the kernel must report the entry check FAILED.
+misplaced() {
+  local name=$1 kernel=$KERNELS_DIR/$2 physical=$3 reasons=""
+  shift 3
+  if ! "$BZELF" build "$kernel" -o "$WORK/$name.img" "$@" >"$WORK/$name.build" 2>&1; then
+    fail "$name" "bzelf build failed: $(head -n 2 "$WORK/$name.build" | tr '\n' ' ')"
+    return
+  fi
+  boot "$name" "$WORK/$name.img"
+  [ "$status" -eq "$FAIL_STATUS" ] ||
+    reasons+="QEMU exit status $status, not $FAIL_STATUS (the kernel's FAIL); "
+  grep -q "^bzelf-test: placement: entered at $physical, " "$WORK/$name.log" ||
+    reasons+="no 'entered at $physical' line; "
+  grep -qx 'bzelf-test: FAIL entered at the physical address it was linked for (and [0-9]* more)' \
+    "$WORK/$name.log" || reasons+="no FAIL verdict naming the entry address check; "
+  if [ -z "$reasons" ]; then
+    pass "$name"
+  else
+    fail "$name" "${reasons%; }"
+  fi
+}
+
+row paddr-elf64 test64.elf paddr "p_paddr is the physical address" 0x1000000
+row paddr-elf32 test32.elf paddr "p_paddr is the physical address" 0x200000
+row virtual-base-elf32 place-old32.elf virtual-base "kernel virtual base 0xc0000000" 0x200000
+row xen-notes-elf64 place-xen64.elf xen-paddr-offset \
+  "XEN_ELFNOTE_PADDR_OFFSET $DIRECT_MAP is subtracted" 0x1800000
+refused ambiguous-elf64-refused place-direct64.elf "give --paddr-offset"
+row ambiguous-elf64-override place-direct64.elf override "--paddr-offset $DIRECT_MAP given" \
+  0x2800000 --paddr-offset "$DIRECT_MAP"
+# 0xC0000000 - 4 MiB: every segment 4 MiB above 0x200000.
+misplaced misplaced-elf32-detected place-old32.elf 0x600000 --paddr-offset 0xbfc00000
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
