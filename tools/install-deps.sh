@@ -10,6 +10,13 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
   syslinux syslinux-common isolinux pxelinux mtools xorriso dosfstools
   ipxe-qemu kexec-tools file"
 
+# The real-Linux tests also boot Debian's i386 kernel, which apt-get
+# downloads only with dpkg's i386 architecture enabled.
+need_i386=""
+if ! dpkg --print-foreign-architectures | grep -qx i386; then
+  need_i386=yes
+fi
+
 missing=""
 for p in $packages; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -17,19 +24,25 @@ for p in $packages; do
   fi
 done
 
-if [ -z "$missing" ]; then
+if [ -z "$missing" ] && [ -z "$need_i386" ]; then
   exit 0
 fi
 
-echo "bzelf: installing:$missing"
 sudo=""
 if [ "$(id -u)" != 0 ]; then
   sudo=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$need_i386" ]; then
+  echo "bzelf: adding dpkg architecture i386 (for Debian's i386 kernel in the tests)"
+  $sudo dpkg --add-architecture i386
+fi
+echo "bzelf: installing:${missing:- nothing, updating package lists}"
 # An index that fails to download (a mirror mid-sync, an architecture
 # that a mirror lacks) makes `apt-get update` fail as a whole; the install
 # below still works from what did download, so let it decide.
 $sudo apt-get update -qq || echo "bzelf: apt-get update reported errors; installing anyway" >&2
-# shellcheck disable=SC2086
-$sudo apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+  # shellcheck disable=SC2086
+  $sudo apt-get install -y -qq --no-install-recommends $missing
+fi
