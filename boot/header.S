@@ -9,6 +9,7 @@
  * made cs = ds = es = ss.
  */
 #include "asm-offsets.h"
+#include "direct-boot.h"
 
 /* Stops the assembly when a header field is not where lib/boot-params.h
    puts it. HDR_* (build/gen/asm-offsets.h) are offsets in boot_params,
@@ -22,6 +23,22 @@
 
 /* ---- Boot sector: run only when a BIOS boots the image directly ------ */
 
+/*
+ * The "MBR (direct)" path of DESIGN.md: the image written raw to a disk
+ * (a USB stick, a hard disk, QEMU -drive format=raw) and booted by the BIOS
+ * with no loader. The boot sector acts as the loader for the real-mode
+ * part: it reads sector 0 and the setup_sects setup sectors after it to
+ * DIRECT_BOOT_SETUP_SEG:0000 (where QEMU -kernel puts them too), fills in
+ * the setup header fields boot.rst asks a loader to write, records the
+ * BIOS drive for the setup, and enters the setup the way a loader does.
+ * The setup sees bootsect_loaded and loads part 5 itself (boot/disk.cpp).
+ *
+ * 8086 instructions only (the assembler checks): on an older CPU this
+ * code still has to reach the setup's CPU check, which says what is wrong.
+ * Errors are one-character codes, listed in boot/README.md.
+ */
+
+	.arch	i8086
 	.section .bstext, "ax"
 	.globl	bootsect_start
 bootsect_start:
@@ -40,16 +57,101 @@ cl_magic:	.word	0
 cl_offset:	.word	0
 
 bootsect_main:
+	cli
 	xorw	%ax, %ax
 	movw	%ax, %ss
 	movw	$0x7c00, %sp		/* below us: free at boot time */
+	sti
 	movw	%cs, %ax
 	movw	%ax, %ds
-	sti
-	movw	$bootsect_msg, %si
+	cld
+	/* The BIOS passes the boot drive in dl (0x80 for the first hard
+	   disk or a USB stick booted as one). Keep it: INT 13h AH=41h
+	   returns the extensions' version in dh, and not every BIOS keeps dl. */
+	movb	%dl, bs_drive
+
+	/* INT 13h AH=41h, BX=55AAh: are the extensions there (Phoenix "BIOS
+	   Enhanced Disk Drive Specification" 1.1; Ralf Brown's interrupt
+	   list, INT 13/AH=41h)? Yes when CF is clear, BX = AA55h and CX bit
+	   0 ("fixed disk access subset": AH=42h-44h, 47h, 48h) is set. A BIOS
+	   without them leaves CF set or BX unchanged. */
+	movb	$0x41, %ah
+	movw	$0x55aa, %bx
+	int	$0x13
+	movb	$'E', %al		/* MOV leaves the flags alone */
+	jc	bs_error
+	cmpw	$0xaa55, %bx
+	jne	bs_error
+	testb	$1, %cl
+	jz	bs_error
+
+	/* Sector 0 and the setup sectors, setup_sects + 1 <= 64 of them
+	   (setup.ld), 32 KiB at most: one read, under the 127 sectors that
+	   EDD 1.1 allows per call, into 0x10000-0x17FFF, which crosses no
+	   64 KiB boundary. Sector 0 is read again so that the setup finds
+	   the boot sector's words (cl_magic, the header's start) at seg:0,
+	   as from any loader. Three tries with a disk reset (AH=00h) between
+	   them: the classic cure for a drive that is not spun up yet. */
+	movw	$3, %di
+	/* The count again for every try: the BIOS writes the number of
+	   sectors it did read back into the packet, and a retry with that
+	   count would "succeed" with the rest of the setup missing. */
+1:	movb	setup_sects, %al
+	cbw
+	incw	%ax
+	movw	%ax, bs_dap_count
+	movw	$bs_dap, %si
+	movb	$0x42, %ah		/* extended read: ds:si = the packet */
+	movb	bs_drive, %dl
+	int	$0x13
+	jnc	2f
+	xorb	%ah, %ah		/* reset the disk system */
+	movb	bs_drive, %dl
+	int	$0x13
+	decw	%di
+	jnz	1b
+	movb	$'R', %al
+	jmp	bs_error
+
+	/* The image's setup sectors, not some other sector 1: an image copied
+	   into a partition instead of onto the whole disk is booted through
+	   the disk's own MBR, and sector 1 of the disk is not ours. */
+2:	movw	$DIRECT_BOOT_SETUP_SEG, %ax
+	movw	%ax, %es
+	movb	$'S', %al
+	cmpw	$0x6448, %es:hdr_header		/* "Hd" */
+	jne	bs_error
+	cmpw	$0x5372, %es:hdr_header + 2	/* "rS" */
+	jne	bs_error
+
+	/* What a loader writes (boot.rst, "Details of header fields"). The
+	   image's own values stand for the rest: cmd_line_ptr 0 (the stage
+	   then takes the built-in command line), no initrd, code32_start
+	   where part 5 goes. */
+	movb	$DIRECT_BOOT_LOADER_ID, %es:type_of_loader
+	orb	$CAN_USE_HEAP, %es:loadflags
+	movw	$DIRECT_BOOT_HEAP_END, %es:heap_end_ptr
+	movb	bs_drive, %dl
+	movb	%dl, %es:bootsect_drive
+	movb	$1, %es:bootsect_loaded
+
+	/* Enter the setup as a loader does: ds = es = ss = seg, a stack in
+	   the heap, cs:ip = (seg + 0x20):0000. */
+	movw	%es, %ax
+	cli
+	movw	%ax, %ds
+	movw	%ax, %ss
+	movw	$DIRECT_BOOT_HEAP_END, %sp
+	ljmp	$DIRECT_BOOT_SETUP_SEG + 0x20, $0
+
+/* al = the error code (boot/README.md): print it and stop. */
+bs_error:
+	movb	%al, bs_code
+	movw	$bs_msg, %si
 	call	early_puts
-1:	hlt				/* interrupts stay on: Ctrl-Alt-Del works */
-	jmp	1b
+	/* Interrupts stay on: Ctrl-Alt-Del works. */
+3:	hlt
+	jmp	3b
 
 /*
  * early_puts: prints the NUL-terminated string at ds:si on COM1 and then on
@@ -99,9 +201,19 @@ early_puts:
 	jmp	4b
 5:	ret
 
-bootsect_msg:
-	.ascii	"\r\nbzelf: boot sector: start this image with a boot loader"
-	.asciz	" (GRUB, syslinux, QEMU -kernel) -- System halted\r\n"
+bs_msg:	.ascii	"\r\nbzelf: boot sector: disk error "
+bs_code:	.ascii	"?"
+	.asciz	" -- System halted\r\n"
+
+/* The INT 13h AH=42h disk address packet (EDD 1.1): sector 0 onwards to
+   DIRECT_BOOT_SETUP_SEG:0000. */
+	.balign	4
+bs_dap:		.byte	0x10, 0		/* packet size, reserved */
+bs_dap_count:	.word	0		/* sectors */
+		.word	0, DIRECT_BOOT_SETUP_SEG	/* buffer offset, segment */
+		.quad	0		/* first sector (LBA) */
+bs_drive:	.byte	0
+	.arch	default
 
 /* ---- Setup header: at 0x1F1, filled in by loaders --------------------- */
 
@@ -181,6 +293,7 @@ kernel_info_offset:	.long	0
  * seg, where seg:0000 is the image's first byte (boot.rst, "Running the
  * kernel"); seg:0200 is the same place and some loaders may use it.
  */
+	.arch	i8086			/* until the CPU check has passed */
 start_of_setup:
 	cli
 	cld
@@ -222,6 +335,7 @@ start_of_setup:
 	popw	%ax
 	testw	$0x7000, %ax
 	jz	too_old_cpu
+	.arch	default
 	popfw
 	movw	%ds, %ax
 
@@ -265,6 +379,17 @@ too_old_cpu:
 	movw	$old_cpu_msg, %si
 	call	early_puts
 	jmp	5b
+
+	.section .data.bootsect, "aw"
+/* Set by the boot sector in the copy it loaded (see above); zero in the
+   file, so zero whenever a loader loaded the image. */
+	.globl	bootsect_loaded, bootsect_drive
+	.type	bootsect_loaded, @object
+	.type	bootsect_drive, @object
+bootsect_loaded:	.byte	0	/* 1: the boot sector loaded the setup */
+bootsect_drive:		.byte	0	/* the BIOS drive it booted from */
+	.size	bootsect_loaded, 1
+	.size	bootsect_drive, 1
 
 	.section .rodata.header, "a"
 old_cpu_msg:

@@ -57,6 +57,13 @@ extern "C" [[noreturn]] void SetupMain() {
   CopyBootParams();
   CheckCpu(bzelf_setup_params.kernel_class);
   DetectMemory();
+  // Booted from a disk by the BIOS: we are the loader, part 5 is still on
+  // the disk. After DetectMemory, which tells where RAM is; before
+  // EnableA20, because the copy to 1 MiB (INT 15h AH=87h) may leave the
+  // A20 gate closed: the AT's BIOS closes it on the way out.
+  if (bootsect_loaded) {
+    LoadFromDisk(bootsect_drive);
+  }
   InitKeyboard();
   QueryVideo();
   EnableA20();

@@ -13,18 +13,6 @@ extern "C" [[noreturn]] void ProtectedModeJump(uint32_t entry,
 namespace bzelf::setup {
 namespace {
 
-// A segment descriptor (Intel SDM vol. 3, "Segment Descriptors").
-constexpr uint64_t Descriptor(uint32_t base, uint32_t limit, uint8_t access,
-                              uint8_t flags) {
-  return (uint64_t(limit & 0xffff)) | (uint64_t(base & 0xffffff) << 16) |
-         (uint64_t(access) << 40) | (uint64_t((limit >> 16) & 0xf) << 48) |
-         (uint64_t(flags & 0xf) << 52) | (uint64_t(base >> 24) << 56);
-}
-
-// Access bytes: present, DPL 0, and the type.
-constexpr uint8_t kCodeExecRead = 0x9b;  // code, execute/read, accessed
-constexpr uint8_t kDataReadWrite = 0x93;  // data, read/write, accessed
-constexpr uint8_t kTss32Available = 0x89;
 // Flags: 4 KiB granularity, 32-bit default size.
 constexpr uint8_t kFlat32 = 0xc;
 constexpr uint32_t kLimit4GiB = 0xfffff;  // in 4 KiB units

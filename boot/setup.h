@@ -16,6 +16,7 @@ extern linuxboot::boot_params zero_page;
 void CopyBootParams();                    // main.cpp
 void CheckCpu(uint8_t kernel_class);      // cpu.cpp
 void DetectMemory();                      // e820.cpp
+void LoadFromDisk(uint8_t drive);         // disk.cpp: direct boot only
 void InitKeyboard();                      // keyboard.cpp
 void QueryVideo();                        // video.cpp
 void EnableA20();                         // a20.cpp
@@ -36,5 +37,9 @@ extern "C" bzelf::linuxboot::setup_header hdr;
 // boot sector (boot.rst, "The old command-line protocol").
 extern "C" volatile uint16_t cl_magic;
 extern "C" volatile uint16_t cl_offset;
+// Set by the boot sector when a BIOS booted the image directly and the boot
+// sector loaded the setup (boot/header.S): 1, and the BIOS drive.
+extern "C" volatile uint8_t bootsect_loaded;
+extern "C" volatile uint8_t bootsect_drive;
 // Filled in by `bzelf build` (boot/main.cpp).
 extern "C" bzelf::SetupParams bzelf_setup_params;
