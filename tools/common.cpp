@@ -12,7 +12,13 @@ namespace bzelf {
 Bytes ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ToolError(path, std::string("cannot open: ") + std::strerror(errno));
-  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Bytes data;
+  try {
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception&) {
+    // libstdc++'s filebuf throws when read() fails (EISDIR for a directory).
+    throw ToolError(path, std::string("cannot read: ") + std::strerror(errno));
+  }
   if (in.bad()) throw ToolError(path, "read error");
   return data;
 }

@@ -139,6 +139,9 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
   f.emplace_back("part5.elf", v.stage_elf_ok ? "ELF64 stage header present" : "missing");
   bool crc_ok = v.crc_stored == v.crc_computed;
   f.emplace_back("image_crc32", HexString(v.crc_stored) + (crc_ok ? " (ok)" : " (BAD: computed " + HexString(v.crc_computed) + ")"));
+  // What is wrong, for the one line on stderr: the most specific problem.
+  std::string problem = crc_ok ? "" : "image CRC32 mismatch (stored " + HexString(v.crc_stored) +
+                                          ", computed " + HexString(v.crc_computed) + ")";
   if (v.params) {
     const StageParams& sp = *v.params;
     {
@@ -147,16 +150,20 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                 v.params_offset + sizeof(StageParams) <= sp.checked_size &&
                 StageChecksum(&img[v.part5_offset], v.params_offset, sp) == sp.stage_crc;
       f.emplace_back("stage.checksum", HexString(sp.stage_crc) + (ok ? " (ok)" : " (BAD)"));
+      if (!ok) problem = "stage checksum mismatch";
     }
     f.emplace_back("stage.kernel_class", sp.kernel_class == elf::ELFCLASS64 ? "ELF64" : "ELF32");
     f.emplace_back("stage.entry_physical", HexString(sp.entry));
     f.emplace_back("stage.placement_rule", PlacementRuleName(static_cast<PlacementRule>(sp.placement_rule)));
     f.emplace_back("stage.paddr_offset", HexString(sp.paddr_offset));
     f.emplace_back("stage.arena", HexString(sp.arena_offset) + " + " + HexString(sp.arena_size));
+    bool cmdline_in_file = sp.cmdline_offset <= v.part5_size &&
+                           sp.cmdline_size <= v.part5_size - sp.cmdline_offset;
+    const char* cmdline = reinterpret_cast<const char*>(img.data() + v.part5_offset) +
+                          (cmdline_in_file ? sp.cmdline_offset : 0);
     f.emplace_back("stage.builtin_cmdline",
-                   sp.cmdline_size ? std::string(reinterpret_cast<const char*>(
-                                         &img[v.part5_offset + sp.cmdline_offset]))
-                                   : "");
+                   !cmdline_in_file ? "(BAD: outside the file)"
+                                    : std::string(cmdline, strnlen(cmdline, sp.cmdline_size)));
     for (unsigned i = 0; i < sp.segment_count && i < kMaxSegments; ++i) {
       const StageSegment& s = sp.segments[i];
       f.emplace_back("stage.segment[" + std::to_string(i) + "]",
@@ -180,11 +187,13 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
     AddKernel(f, "payload.kernel.", k, pl);
   } catch (const ToolError& e) {
     f.emplace_back("payload.crc32", std::string("BAD: ") + e.what());
-    Print(f, json);
-    return 1;
+    problem = (e.file() == path ? "" : "payload kernel: ") + std::string(e.what());
   }
   Print(f, json);
-  return crc_ok ? 0 : 1;
+  if (problem.empty()) return 0;
+  std::fflush(stdout);
+  std::fprintf(stderr, "bzelf: %s: %s\n", path.c_str(), problem.c_str());
+  return 1;
 }
 
 }  // namespace

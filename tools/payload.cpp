@@ -67,6 +67,13 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
   uint64_t ehsize = is64 ? sizeof(elf::Elf64_Ehdr) : sizeof(elf::Elf32_Ehdr);
   uint64_t phsize = is64 ? sizeof(elf::Elf64_Phdr) : sizeof(elf::Elf32_Phdr);
   uint64_t cur = ehsize + k.phdrs.size() * phsize;
+  auto headers_too_big = [&] {
+    return ToolError(name, "ELF headers and notes outside PT_LOAD take " + std::to_string(cur) +
+                               " bytes; at most " + std::to_string(kMaxHeaderBytes) +
+                               " are supported");
+  };
+  // Before the quadratic search below: 65535 program headers are possible.
+  if (cur > kMaxHeaderBytes) throw headers_too_big();
 
   // New file offsets. Contents of non-LOAD headers inside a PT_LOAD move
   // with it; others (notes, mostly) are copied after the program headers.
@@ -84,17 +91,16 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
   };
   for (size_t i = 0; i < k.phdrs.size(); ++i) {
     const KernelPhdr& p = k.phdrs[i];
-    if (p.type == elf::PT_LOAD || p.filesz == 0 || containing_load(p) >= 0) continue;
+    // PT_NULL entries are unused (gABI): their offset and size mean nothing.
+    if (p.type == elf::PT_LOAD || p.type == elf::PT_NULL || p.filesz == 0 ||
+        containing_load(p) >= 0)
+      continue;
     cur = (cur + 7) & ~7ull;
     new_offset[i] = cur;
     header_blobs.emplace_back(cur, i);
     cur += p.filesz;
   }
-  if (cur > kMaxHeaderBytes) {
-    throw ToolError(name, "ELF headers and notes outside PT_LOAD take " + std::to_string(cur) +
-                              " bytes; at most " + std::to_string(kMaxHeaderBytes) +
-                              " are supported");
-  }
+  if (cur > kMaxHeaderBytes) throw headers_too_big();
 
   std::vector<Piece> pieces;
   pieces.push_back({0, cur, -1});
@@ -119,7 +125,7 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
   }
   for (size_t i = 0; i < k.phdrs.size(); ++i) {
     const KernelPhdr& p = k.phdrs[i];
-    if (p.type == elf::PT_LOAD || p.filesz == 0) continue;
+    if (p.type == elf::PT_LOAD || p.type == elf::PT_NULL || p.filesz == 0) continue;
     int l = containing_load(p);
     if (l >= 0) new_offset[i] = new_offset[l] + (p.offset - k.phdrs[l].offset);
   }

@@ -20,7 +20,10 @@
 # to $(FZ)/corpus/<target>/ and leaves crashing inputs in
 # $(FZ)/artifacts/<target>/.
 
+# libFuzzer needs clang (and Debian's libclang-rt-14-dev); the replay
+# builds that make check uses need only the host compiler's sanitizers.
 FUZZ_CXX ?= clang++
+REPLAY_CXX ?= $(CXX)
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := inflate kernel image
 
@@ -43,21 +46,21 @@ FZ_BZELF_ASAN := $(FZ)/bzelf-asan
 
 $(FZ)/replay/%.cpp.o: %.cpp | $(B)/gen/asm-offsets.h $(B)/gen/stage-symbols.h
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(FZ_CXXFLAGS) $(FZ_SAN) -c -o $@ $<
+	$(REPLAY_CXX) $(FZ_CXXFLAGS) $(FZ_SAN) -c -o $@ $<
 $(FZ)/libfuzzer/%.cpp.o: %.cpp | $(B)/gen/asm-offsets.h $(B)/gen/stage-symbols.h
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FZ_CXXFLAGS) $(FZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FZ)/replay-%: $(FZ)/replay/tests/fuzz/%-fuzz.cpp.o $(FZ)/replay/tests/fuzz/replay-main.cpp.o \
     $(FZ_REPLAY_LIB_OBJS) $(B)/host/blobs.o
-	$(FUZZ_CXX) $(FZ_SAN) -o $@ $^ -lz
+	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ -lz
 $(FZ)/%-fuzz: $(FZ)/libfuzzer/tests/fuzz/%-fuzz.cpp.o $(FZ_FUZZ_LIB_OBJS) $(B)/host/blobs.o
 	$(FUZZ_CXX) $(FZ_SAN) -fsanitize=fuzzer -o $@ $^ -lz
 $(FZ_BZELF_ASAN): $(FZ)/replay/tools/main.cpp.o $(FZ_REPLAY_LIB_OBJS) $(B)/host/blobs.o
-	$(FUZZ_CXX) $(FZ_SAN) -o $@ $^ -lz
+	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ -lz
 
 $(FZ)/make-seeds: $(FZ)/replay/tests/fuzz/make-seeds.cpp.o $(FZ_REPLAY_LIB_OBJS) $(B)/host/blobs.o
-	$(FUZZ_CXX) $(FZ_SAN) -o $@ $^ -lz
+	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ -lz
 $(FZ_SEEDS): $(FZ)/make-seeds
 	rm -rf $(FZ)/seeds
 	$(FZ)/make-seeds $(FZ)/seeds
@@ -75,9 +78,12 @@ fuzz-run: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FZ)/corpus/$$t $(FZ)/artifacts/$$t; \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  dirs=""; \
+	  for d in tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t $(FZ)/seeds/$$t; do \
+	    [ -d $$d ] && dirs="$$dirs $$d"; \
+	  done; \
 	  $(FZ)/$$t-fuzz -max_total_time=$(FUZZ_SECONDS) -malloc_limit_mb=1024 \
 	    -artifact_prefix=$(FZ)/artifacts/$$t/ -print_final_stats=1 \
-	    $(FZ)/corpus/$$t tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t \
-	    $(FZ)/seeds/$$t || exit 1; \
+	    $(FZ)/corpus/$$t $$dirs || exit 1; \
 	done
 

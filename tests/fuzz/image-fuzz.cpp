@@ -7,6 +7,10 @@
 // handed over through a memfd named by /proc/self/fd; its report goes to
 // /dev/null.
 //
+// An input that crashes inside `bzelf info` shows its sanitizer report
+// only with IMAGE_FUZZ_VERBOSE=1 in the environment (the crash itself is
+// caught either way).
+//
 // An extracted kernel must be exactly what the gzip trailer promises
 // (ISIZE bytes with that CRC32), whatever the image says elsewhere.
 #include <sys/mman.h>
@@ -29,6 +33,9 @@ namespace {
 using namespace bzelf;
 
 int g_fd = -1;
+int g_null = -1;
+int g_stderr = -1;
+bool g_verbose = false;
 std::string g_path;
 
 [[noreturn]] void Fail(const char* what) {
@@ -44,9 +51,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_path = "/proc/self/fd/" + std::to_string(g_fd);
   // `bzelf info` prints its report on stdout; the fuzzer's own output is
   // on stderr.
-  int null = open("/dev/null", O_WRONLY);
-  if (null < 0 || dup2(null, STDOUT_FILENO) < 0) Fail("/dev/null");
-  close(null);
+  g_null = open("/dev/null", O_WRONLY);
+  if (g_null < 0 || dup2(g_null, STDOUT_FILENO) < 0) Fail("/dev/null");
+  g_stderr = dup(STDERR_FILENO);
+  g_verbose = std::getenv("IMAGE_FUZZ_VERBOSE") != nullptr;
   return 0;
 }
 
@@ -65,6 +73,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   if (ftruncate(g_fd, 0) != 0 || pwrite(g_fd, data, size, 0) != static_cast<ssize_t>(size))
     Fail("memfd write");
+  // `bzelf info` also says what is wrong on stderr; that line would flood
+  // the fuzzer's log, so it goes to /dev/null unless IMAGE_FUZZ_VERBOSE is
+  // set (to see a sanitizer report from in here, set it).
+  std::fflush(stderr);
+  if (!g_verbose) dup2(g_null, STDERR_FILENO);
   for (bool json : {false, true}) {
     try {
       RunInfo(g_path, json);
@@ -72,5 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   std::fflush(stdout);
+  std::fflush(stderr);
+  if (!g_verbose) dup2(g_stderr, STDERR_FILENO);
   return 0;
 }

@@ -87,16 +87,19 @@ def with_field(data, offset, fmt, value):
 def kernels(out):
     cases = []
 
-    def case(name, data):
+    # kind: "bad" -- build and info must refuse it; "unbuildable" -- a
+    # well-formed ELF that info describes but build must refuse; "valid" --
+    # odd but acceptable, build and extract must work.
+    def case(name, data, kind="bad"):
         path = os.path.join(out, name + ".elf")
         with open(path, "wb") as f:
             f.write(data)
-        cases.append((name, path))
+        cases.append((name, path, kind))
 
     good64 = elf(64)
     good32 = elf(32)
-    case("good64", good64)
-    case("good32", good32)
+    case("good64", good64, "valid")
+    case("good32", good32, "valid")
 
     # Not ELF at all, empty, and only the magic.
     case("not-elf", b"This is a text file, not a kernel.\n" * 20)
@@ -118,9 +121,11 @@ def kernels(out):
     case("p-offset-wraps", elf(64, segs=[seg(0x200000, 0x100, offset=(1 << 64) - 0x10)]))
     case("p-offset-huge32", elf(32, segs=[seg(0x200000, 0x100, offset=0xFFFFFF00)]))
     case("p-filesz-huge", elf(64, segs=[seg(0x200000, 1 << 62, memsz=1 << 62, offset=0x1000)]))
-    # A PT_NULL entry whose (meaningless) contents lie outside the file.
+    # A PT_NULL entry (unused, gABI) whose offset and size point outside
+    # the file: valid, and its "contents" must not be read.
     case("pt-null-past-eof", elf(64, segs=[seg(0x200000, 0x1000, 0x2000),
-                                           seg(0, 0x10, 0, ptype=PT_NULL, offset=1 << 40)]))
+                                           seg(0, 0x10, 0, ptype=PT_NULL, offset=1 << 40)]),
+         "valid")
     # p_filesz > p_memsz.
     case("filesz-gt-memsz", elf(64, segs=[seg(0x200000, 0x1000, memsz=0x800)]))
     # Absurd memory sizes: 2^63 bytes, and an end that wraps around.
@@ -152,9 +157,13 @@ def kernels(out):
     # More PT_LOADs than the stage records (16).
     case("too-many-segments", elf(64, segs=[seg(0x200000 + i * 0x2000, 0x100)
                                             for i in range(17)]))
-    # Thousands of program headers: headers alone exceed what the tool keeps.
-    case("many-phdrs", elf(64, phnum=1000, phoff=0x1000,
-                           segs=[seg(0x200000, 0x1000, 0x2000)]) + bytes(1000 * 56))
+    # Thousands of program headers (one PT_LOAD, then PT_NULL): the headers
+    # alone exceed what the payload keeps. Refused by build only.
+    many = bytearray(elf(64, segs=[seg(0x200000, 0x1000, 0x2000)]))
+    many += many[64:64 + 56] + bytes(59999 * 56)
+    struct.pack_into("<Q", many, 32, 0x2000)
+    struct.pack_into("<H", many, 56, 60000)
+    case("many-phdrs", bytes(many), "unbuildable")
     # Above 4 GiB; straddling it; upper-half p_paddr below the kernel base.
     case("above-4gib", elf(64, entry=0x100000000, segs=[seg(0x100000000, 0x1000)]))
     case("straddles-4gib", elf(64, entry=0xFFFFF000, segs=[seg(0xFFFFF000, 0x1000, 0x2000)]))
@@ -163,9 +172,10 @@ def kernels(out):
     # Dynamic linking.
     case("pt-interp", elf(64, segs=[seg(0x200000, 0x1000), seg(0, 0x10, ptype=PT_INTERP)]))
     # Notes outside every PT_LOAD, too big to keep in the payload headers.
-    case("notes-too-big", elf(64, segs=[seg(0x200000, 0x1000), seg(0, 0x2000, 0, ptype=PT_NOTE)]))
-    for name, path in cases:
-        print(name, path)
+    case("notes-too-big", elf(64, segs=[seg(0x200000, 0x1000), seg(0, 0x2000, 0, ptype=PT_NOTE)]),
+         "unbuildable")
+    for name, path, kind in cases:
+        print(name, path, kind)
 
 
 def images(good, out):

@@ -70,18 +70,18 @@ expect_error() {
   for tool in "${tools[@]}"; do
     rm -rf "$WORK/out" && mkdir -p "$WORK/out"
     run "$tool" "$@"
-    local lines label
+    local lines label msg
     label=$(basename "$tool")
     lines=$(wc -l < "$WORK/err")
+    msg=$(cat "$WORK/err")
     if [ "$status" -eq 0 ]; then
       why="$label: exit status 0"
     elif [ "$status" -ge 128 ]; then
       why="$label: killed by signal $((status - 128)): $(grep -m1 -o 'ERROR: [A-Za-z]*: [a-z-]*\|runtime error: .*' "$WORK/err")"
     elif [ "$lines" -ne 1 ]; then
       why="$label: $lines lines on stderr: $(head -c 300 "$WORK/err" | tr '\n' '|')"
-    elif ! grep -qxF -- "bzelf: $file: $(sed "s|^bzelf: $file: ||" "$WORK/err")" "$WORK/err" ||
-         ! grep -q "^bzelf: $(printf '%s' "$file" | sed 's/[.[\*^$]/\\&/g'): ." "$WORK/err"; then
-      why="$label: not 'bzelf: $file: <problem>': $(cat "$WORK/err")"
+    elif [[ $msg != "bzelf: $file: "?* ]]; then
+      why="$label: not 'bzelf: $file: <problem>': $msg"
     elif [ -n "$(ls -A "$WORK/out")" ]; then
       why="$label: left files behind: $(ls -A "$WORK/out" | tr '\n' ' ')"
     fi
@@ -97,34 +97,50 @@ expect_error() {
 # --- kernels -----------------------------------------------------------------
 python3 "$GEN" kernels "$WORK/kernels" > "$WORK/kernels.list" || exit 2
 
-# The valid kernels first: the cases below are only worth something if the
-# same tool accepts a well-formed kernel and round-trips it.
-for k in good32 good64; do
-  ok=1
+# expect_valid NAME FILE: every tool builds FILE silently, extracts the
+# image again, and `info` accepts both.
+expect_valid() {
+  local name=$1 file=$2 tool ok=1
   for tool in "${tools[@]}"; do
     rm -rf "$WORK/out" && mkdir -p "$WORK/out"
-    run "$tool" build "$WORK/kernels/$k.elf" -o "$WORK/out/$k.img"
-    [ "$status" -eq 0 ] && [ ! -s "$WORK/err" ] && [ "$(ls -A "$WORK/out")" = "$k.img" ] || ok=0
-    [ "$ok" = 1 ] && run "$tool" extract "$WORK/out/$k.img" -o "$WORK/out/$k.elf"
+    run "$tool" build "$file" -o "$WORK/out/k.img"
+    [ "$status" -eq 0 ] && [ ! -s "$WORK/err" ] && [ "$(ls -A "$WORK/out")" = "k.img" ] || ok=0
+    [ "$ok" = 1 ] && run "$tool" extract "$WORK/out/k.img" -o "$WORK/out/k.elf"
+    [ "$ok" = 1 ] && [ "$status" -eq 0 ] && [ ! -s "$WORK/err" ] || ok=0
+    [ "$ok" = 1 ] && run "$tool" info "$WORK/out/k.img"
     [ "$ok" = 1 ] && [ "$status" -eq 0 ] && [ ! -s "$WORK/err" ] || ok=0
     [ "$ok" = 1 ] || break
   done
   if [ "$ok" = 1 ]; then
-    cp "$WORK/out/$k.img" "$WORK/images/$k.img"
-    pass "valid-$k"
+    pass "$name"
   else
-    fail "valid-$k" "$(basename "$tool") fails on a well-formed kernel: $(head -c 300 "$WORK/err")"
+    fail "$name" "$(basename "$tool") fails on a well-formed kernel: status $status: $(head -c 300 "$WORK/err")"
+    return 1
   fi
+}
+
+# The valid kernels first: the cases below are only worth something if the
+# same tools accept a well-formed kernel and round-trip it.
+for k in good32 good64; do
+  expect_valid "valid-$k" "$WORK/kernels/$k.elf" &&
+    cp "$WORK/out/k.img" "$WORK/images/$k.img"
 done
 [ -f "$WORK/images/good64.img" ] || {
   echo "$passed passed, $((failed + 1)) failed"
   exit 1
 }
 
-while read -r name file; do
-  case $name in good*) continue ;; esac
-  expect_error "build-$name" "$file" build "$file" -o "$WORK/out/kernel.img"
-  expect_error "info-$name" "$file" info "$file"
+while read -r name file kind; do
+  case $kind in
+    valid)
+      case $name in good*) continue ;; esac
+      expect_valid "build-$name" "$file" ;;
+    unbuildable)
+      expect_error "build-$name" "$file" build "$file" -o "$WORK/out/kernel.img" ;;
+    *)
+      expect_error "build-$name" "$file" build "$file" -o "$WORK/out/kernel.img"
+      expect_error "info-$name" "$file" info "$file" ;;
+  esac
 done < "$WORK/kernels.list"
 
 # Files that are not there or cannot be written.
@@ -148,7 +164,6 @@ expect_error "build-output-dir-unwritable" "$ro/k.img" build "$good" -o "$ro/k.i
 expect_error "extract-output-dir-unwritable" "$ro/k.elf" extract "$WORK/images/good64.img" -o "$ro/k.elf"
 
 # An output that is a directory: nothing may be left next to it.
-for tool in "${tools[@]}"; do :; done
 mkdir -p "$WORK/out-is-dir/k.img"
 run "$BZELF" build "$good" -o "$WORK/out-is-dir/k.img"
 if [ "$status" -ge 1 ] && [ "$status" -lt 128 ] && [ "$(wc -l < "$WORK/err")" -eq 1 ] &&
@@ -162,7 +177,7 @@ fi
 printf 'old contents\n' > "$WORK/keep.img"
 run "$BZELF" build "$WORK/kernels/et-dyn.elf" -o "$WORK/keep.img"
 if [ "$status" -ne 0 ] && [ "$(cat "$WORK/keep.img")" = "old contents" ] &&
-   [ -z "$(ls "$WORK" | grep -v '^\(kernels\|images\|out\|out-is-dir\|keep.img\|a-file\|read-only\|err\|kernels.list\)$')" ]; then
+   [ "$(cd "$WORK" && echo keep.img*)" = "keep.img" ]; then
   pass "build-failure-keeps-old-output"
 else
   fail "build-failure-keeps-old-output" "status $status; keep.img: $(head -c 40 "$WORK/keep.img")"
