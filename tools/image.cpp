@@ -125,9 +125,12 @@ ImageView ParseImage(const Bytes& img, const std::string& name) {
   v.part5_size = img.size() - v.part5_offset;
   v.crc_stored = Load<uint32_t>(img, img.size() - 4);
   v.crc_computed = Crc32Raw(0xffffffff, img.data(), img.size() - 4);
-  if (v.hdr.kernel_version != 0 && v.hdr.kernel_version + 0x200u < img.size()) {
-    const char* s = reinterpret_cast<const char*>(&img[v.hdr.kernel_version + 0x200]);
-    v.kernel_version.assign(s, strnlen(s, std::min<size_t>(256, img.size() - (s - reinterpret_cast<const char*>(img.data())))));
+  // kernel_version counts from 0x200 (boot.rst); the string is at most a
+  // few hundred bytes and must end inside the file.
+  size_t version_at = size_t{v.hdr.kernel_version} + 0x200;
+  if (v.hdr.kernel_version != 0 && version_at < img.size()) {
+    const char* s = reinterpret_cast<const char*>(&img[version_at]);
+    v.kernel_version.assign(s, strnlen(s, std::min<size_t>(256, img.size() - version_at)));
   }
   // The stage ELF and its bzelf note, which says where StageParams is.
   const uint8_t* p5 = &img[v.part5_offset];
