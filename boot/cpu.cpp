@@ -29,8 +29,13 @@ CpuidResult Cpuid(uint32_t leaf) {
 // Whether the EFLAGS bits in mask can be flipped; EFLAGS is restored.
 bool EflagsWritable(uint32_t mask) {
   uint32_t before, after;
+  // Interrupts off across the test: a real-mode interrupt handler returns
+  // with a 16-bit IRET, which drops EFLAGS.AC, so an interrupt between the
+  // popfl and the pushfl would make a 486 look like a 386. The final popfl
+  // restores IF.
   asm volatile(
       "pushfl\n\t"
+      "cli\n\t"
       "pushfl\n\t"
       "popl %0\n\t"
       "movl %0, %1\n\t"

@@ -272,7 +272,13 @@ initrd_addr_max:	.long	0x7fffffff
 kernel_alignment:	.long	0x200000	/* tool may patch */
 relocatable_kernel:	.byte	1
 min_alignment:	.byte	12		/* log2: 4 KiB; tool may patch */
-xloadflags:	.word	1		/* XLF_KERNEL_64: the entry at +0x200 */
+	/*
+	 * XLF_KERNEL_64: the entry at +0x200. XLF_CAN_BE_LOADED_ABOVE_4G:
+	 * startup_64 moves part 5 (and boot_params, the command line) below
+	 * 4 GiB itself (compressed/below-4g.S); kexec's bzImage64 loaders
+	 * want both bits.
+	 */
+xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
 cmdline_size:	.long	0x7ff		/* Linux's COMMAND_LINE_SIZE - 1 */
 hardware_subarch:	.long	0	/* default PC */
 hardware_subarch_data:	.quad	0
@@ -337,6 +343,14 @@ start_of_setup:
 	jz	too_old_cpu
 	.arch	default
 	popfw
+
+	/*
+	 * The last word of the setup sectors is a signature (linker/setup.ld):
+	 * without it the loader did not load them all (a damaged setup_sects,
+	 * a short file) and the code we are about to call is not there.
+	 */
+	cmpl	$SETUP_SIGNATURE, setup_sig
+	jne	setup_not_loaded
 	movw	%ds, %ax
 
 	/*
@@ -380,6 +394,18 @@ too_old_cpu:
 	call	early_puts
 	jmp	5b
 
+setup_not_loaded:
+	movw	$not_loaded_msg, %si
+	call	early_puts
+	jmp	5b
+
+/* Next to the code that prints them: in the first setup sector, which
+   every loader loads. */
+old_cpu_msg:
+	.asciz	"\r\nbzelf: cpu: this image needs an i386 or later -- System halted\r\n"
+not_loaded_msg:
+	.asciz	"\r\nbzelf: setup: not loaded whole (setup signature missing): damaged image or setup_sects -- System halted\r\n"
+
 	.section .data.bootsect, "aw"
 /* Set by the boot sector in the copy it loaded (see above); zero in the
    file, so zero whenever a loader loaded the image. */
@@ -392,8 +418,6 @@ bootsect_drive:		.byte	0	/* the BIOS drive it booted from */
 	.size	bootsect_drive, 1
 
 	.section .rodata.header, "a"
-old_cpu_msg:
-	.asciz	"\r\nbzelf: cpu: this image needs an i386 or later -- System halted\r\n"
 
 /* Filled in by `bzelf build`: the version string loaders may show
    (setup_header.kernel_version points here, less 0x200). */

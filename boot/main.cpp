@@ -54,6 +54,14 @@ extern "C" [[noreturn]] void SetupMain() {
   if (bzelf_setup_params.magic != bzelf::kSetupParamsMagic) {
     Panic("setup", "image parameters missing; build the image with bzelf");
   }
+  // Fields the boot protocol gives no loader to change: different from
+  // what we were built with, the image is damaged, and a loader that read
+  // them did not put part 5 where code32_start says (without LOADED_HIGH
+  // it loads it at 0x10000).
+  if (hdr.header != bzelf::linuxboot::kHeaderMagic || hdr.version != bzelf::linuxboot::kProtocolVersion ||
+      !(hdr.loadflags & bzelf::linuxboot::LOADED_HIGH)) {
+    Panic("setup", "setup header damaged (HdrS, version or LOADED_HIGH); the image is not usable");
+  }
   CopyBootParams();
   CheckCpu(bzelf_setup_params.kernel_class);
   DetectMemory();
