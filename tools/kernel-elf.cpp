@@ -70,9 +70,11 @@ void ParseHeaders(const Bytes& file, const std::string& name, KernelElf& k) {
 // defaults to VIRT_BASE: the old-kernel case below covers it).
 void ParseNotes(const Bytes& file, KernelElf& k) {
   for (const KernelPhdr& p : k.phdrs) {
-    if (p.type != elf::PT_NOTE || p.offset == 0) continue;
+    // ParseHeaders checked that a PT_NOTE with contents lies in the file;
+    // one without contents may have any offset: skip it before adding.
+    if (p.type != elf::PT_NOTE || p.offset == 0 || p.filesz == 0) continue;
     uint64_t pos = p.offset, end = p.offset + p.filesz;
-    while (pos + sizeof(elf::Elf_Nhdr) <= end) {
+    while (end - pos >= sizeof(elf::Elf_Nhdr)) {
       auto nh = Load<elf::Elf_Nhdr>(file, pos);
       uint64_t name_at = pos + sizeof(nh);
       uint64_t desc_at = name_at + ((uint64_t{nh.n_namesz} + 3) & ~3ull);
