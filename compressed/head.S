@@ -33,12 +33,18 @@ startup_64:
 	 * (compatibility mode), then turn paging off there. The loader's
 	 * identity map keeps this code addressable throughout. The stack is
 	 * our arena's, past the end of part 5 (init_size covers it).
+	 *
+	 * A 64-bit loader may put us, boot_params and the command line above
+	 * 4 GiB (XLF_CAN_BE_LOADED_ABOVE_4G), out of 32-bit reach: first
+	 * Startup64BelowFourGiB (below-4g.S) brings them below, moving part 5
+	 * and entering the copy here again if it has to.
 	 */
 	cli
 	cld
 	leaq	startup_64 - STAGE_HEAD_SIZE(%rip), %rbx	/* start of part 5 */
 	movl	bzelf_stage_params + SP_arena_offset(%rip), %eax
 	leaq	ARENA_STACK_SIZE(%rbx,%rax), %rsp
+	call	Startup64BelowFourGiB		/* rsi: boot_params below 4 GiB */
 	leaq	gdt(%rip), %rax
 	pushq	%rax
 	pushw	$(gdt_end - gdt - 1)

@@ -36,8 +36,12 @@ namespace {
 
 void UseBuiltinCmdline(boot_params* bp, uintptr_t base, const StageParams& params) {
   uint64_t ptr = bp->hdr.cmd_line_ptr | (static_cast<uint64_t>(bp->ext_cmd_line_ptr) << 32);
-  bool loader_gave_one = ptr != 0 && ptr < 0x1'0000'0000ull &&
-                         *reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr)) != 0;
+  // One above 4 GiB (startup_64 copies those below, but a loader's
+  // pointer may still reach past 4 GiB) is out of reach: it counts as
+  // given, the kernel reads it itself.
+  bool loader_gave_one =
+      ptr != 0 && (ptr >= 0x1'0000'0000ull ||
+                   *reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr)) != 0);
   if (loader_gave_one || params.cmdline_size == 0) return;
   // The built-in command line stays in the image, which the kernel's
   // memory plan already avoids.
@@ -56,6 +60,9 @@ void MoveOutOfTheWay(boot_params* bp, uintptr_t base, const StageParams& params,
   bool in_the_way = false;
   for (unsigned i = 0; i < params.segment_count && i < kMaxSegments; ++i) {
     const StageSegment& s = params.segments[i];
+    // A kernel that cannot fit at all is reported as such, not as a stage
+    // with nowhere to go.
+    plan.CheckRam(s.paddr, s.paddr + s.memsz, "kernel segment", i);
     kernel[i] = {s.paddr, s.paddr + s.memsz, "kernel"};
     in_the_way = in_the_way || plan.Overlaps(kernel[i].start, kernel[i].end, kStageRangeName) ||
                  plan.Overlaps(kernel[i].start, kernel[i].end, kArenaRangeName);
@@ -70,12 +77,21 @@ void MoveOutOfTheWay(boot_params* bp, uintptr_t base, const StageParams& params,
   }
   auto* dest = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(to));
   __builtin_memcpy(dest, reinterpret_cast<const void*>(base), params.file_size);
-  // A boot_params we built ourselves (PVH) lives in the arena: take it along.
+  // A boot_params we built ourselves (PVH) or startup_64 copied from
+  // above 4 GiB lives in the arena, and so may a command line startup_64
+  // copied: take them along.
   auto bp_addr = reinterpret_cast<uintptr_t>(bp);
   if (bp_addr >= base + params.arena_offset && bp_addr < base + size) {
     auto* moved = reinterpret_cast<boot_params*>(bp_addr - base + to);
     __builtin_memcpy(moved, bp, sizeof(*bp));
     bp = moved;
+  }
+  uintptr_t cmdline = base + params.arena_offset + kArenaCmdlineOffset;
+  if (bp->hdr.cmd_line_ptr == cmdline && bp->ext_cmd_line_ptr == 0) {
+    uintptr_t moved = cmdline - base + static_cast<uintptr_t>(to);
+    __builtin_memcpy(reinterpret_cast<void*>(moved), reinterpret_cast<const void*>(cmdline),
+                     kArenaCmdlineSize);
+    bp->hdr.cmd_line_ptr = static_cast<uint32_t>(moved);
   }
   uintptr_t entry = reinterpret_cast<uintptr_t>(startup_32) - base + static_cast<uintptr_t>(to);
   HandOff32(static_cast<uint32_t>(entry), static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp)));

@@ -64,11 +64,19 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
 
   // setup_data is a linked list the loader built; a list that goes on
   // past kMaxReserved nodes is taken as a loop.
+  //
+  // A 64-bit loader may put nodes above 4 GiB, where we can neither read
+  // them nor write: the walk stops at the first one. Nothing below 4 GiB
+  // is part of that node, but it may link back to a node below 4 GiB,
+  // which then goes unreserved. We accept that rather than leave 32-bit
+  // mode to follow the list: loaders that put nodes high (kexec's
+  // bzImage64, Linux's kexec_file_load) put the whole list there, next to
+  // boot_params.
   uint64_t node = bp->hdr.version >= 0x0209 ? bp->hdr.setup_data : 0;
-  while (node != 0) {
-    if (node >= k4GiB || reserved_count_ == kMaxReserved) {
+  while (node != 0 && node < k4GiB) {
+    if (reserved_count_ == kMaxReserved) {
       Panic("setup_data", Message() << "list node at " << Hex{node}
-                                    << " is above 4 GiB or the list does not end");
+                                    << ": the list does not end");
     }
     const auto* sd = reinterpret_cast<const linuxboot::setup_data*>(static_cast<uintptr_t>(node));
     Reserve(node, sizeof(*sd) + sd->len, "setup_data");
@@ -146,14 +154,19 @@ uint64_t MemoryPlan::FindFree(uint64_t size, const Range* avoid, int avoid_count
   return best;
 }
 
-void MemoryPlan::CheckWritable(uint64_t start, uint64_t end, const char* what,
-                               unsigned index) const {
+void MemoryPlan::CheckRam(uint64_t start, uint64_t end, const char* what,
+                          unsigned index) const {
   if (end < start || end > k4GiB) {
     Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not below 4 GiB");
   }
   if (!IsRam(start, end)) {
     Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not RAM in the E820 map");
   }
+}
+
+void MemoryPlan::CheckWritable(uint64_t start, uint64_t end, const char* what,
+                               unsigned index) const {
+  CheckRam(start, end, what, index);
   for (int i = 0; i < reserved_count_; ++i) {
     const Range& r = reserved_[i];
     if (r.start < end && start < r.end) {

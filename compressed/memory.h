@@ -32,6 +32,10 @@ class MemoryPlan {
   void CheckWritable(uint64_t start, uint64_t end, const char* what,
                      unsigned index) const;
 
+  // Panics, naming the range, unless [start, end) is E820 RAM below 4 GiB
+  // (what CheckWritable checks first, without the reserved ranges).
+  void CheckRam(uint64_t start, uint64_t end, const char* what, unsigned index) const;
+
   // True when [start, end) touches a reserved range whose name is `name`.
   bool Overlaps(uint64_t start, uint64_t end, const char* name) const;
 

@@ -64,10 +64,21 @@ inline constexpr uint32_t kArenaPageTablesOffset =
     kArenaScratchOffset + kScratchSize;
 // 4 GiB identity map with 2 MiB pages: one PML4, one PDPT, four PDs.
 inline constexpr uint32_t kArenaPageTablesSize = 6 * 4096;
+// boot_params we keep ourselves: built from PVH's start_info, or the
+// loader's, copied here by startup_64 when it lies above 4 GiB or the
+// stage moves below 4 GiB.
 inline constexpr uint32_t kArenaZeroPageOffset =
-    kArenaPageTablesOffset + kArenaPageTablesSize;  // boot_params for PVH
-inline constexpr uint32_t kArenaSize = kArenaZeroPageOffset + 4096;
+    kArenaPageTablesOffset + kArenaPageTablesSize;
+// A command line startup_64 copied from above 4 GiB: room for Linux's
+// COMMAND_LINE_SIZE (2048, the header's cmdline_size + 1), in a page.
+inline constexpr uint32_t kArenaCmdlineOffset = kArenaZeroPageOffset + 4096;
+inline constexpr uint32_t kArenaCmdlineSize = 4096;
+inline constexpr uint32_t kArenaSize = kArenaCmdlineOffset + kArenaCmdlineSize;
 static_assert(kArenaPageTablesOffset % 4096 == 0);
+// When startup_64 moves the stage below 4 GiB, its temporary page tables
+// take scratch and the page-table area, [kArenaScratchOffset,
+// kArenaZeroPageOffset): at most 8 pages (compressed/below-4g.S).
+static_assert(kArenaZeroPageOffset - kArenaScratchOffset >= 8 * 4096);
 
 // Filled in by `bzelf build` at the stage symbol bzelf_stage_params.
 struct [[gnu::packed]] StageParams {

@@ -53,6 +53,30 @@ int main() {
   Define("SP_arena_size", offsetof(StageParams, arena_size));
   Define("SP_file_size", offsetof(StageParams, file_size));
   Define("ARENA_STACK_SIZE", kArenaStackSize);
+  // startup_64, loaded above 4 GiB (compressed/below-4g.S).
+  Define("BP_ext_ramdisk_size", offsetof(boot_params, ext_ramdisk_size));
+  Define("HDR_ramdisk_image", offsetof(boot_params, hdr.ramdisk_image));
+  Define("HDR_ramdisk_size", offsetof(boot_params, hdr.ramdisk_size));
+  Define("HDR_cmdline_size", offsetof(boot_params, hdr.cmdline_size));
+  Define("E820_addr", offsetof(e820_entry, addr));
+  Define("E820_size", offsetof(e820_entry, size));
+  Define("E820_type", offsetof(e820_entry, type));
+  Define("E820_entry_size", sizeof(e820_entry));
+  Define("E820_MAX_ENTRIES_ZEROPAGE", E820_MAX_ENTRIES_ZEROPAGE);
+  Define("E820_TYPE_RAM", E820_TYPE_RAM);
+  Define("SP_segment_count", offsetof(StageParams, segment_count));
+  Define("SP_segments", offsetof(StageParams, segments));
+  Define("SEG_paddr", offsetof(StageSegment, paddr));
+  Define("SEG_memsz", offsetof(StageSegment, memsz));
+  Define("SEG_size", sizeof(StageSegment));
+  Define("MAX_SEGMENTS", kMaxSegments);
+  Define("ARENA_SCRATCH_OFFSET", kArenaScratchOffset);
+  Define("ARENA_ZERO_PAGE_OFFSET", kArenaZeroPageOffset);
+  Define("ARENA_CMDLINE_OFFSET", kArenaCmdlineOffset);
+  Define("ARENA_CMDLINE_SIZE", kArenaCmdlineSize);
+  Define("ARENA_SIZE", kArenaSize);
+  Define("XLF_KERNEL_64", XLF_KERNEL_64);
+  Define("XLF_CAN_BE_LOADED_ABOVE_4G", XLF_CAN_BE_LOADED_ABOVE_4G);
   Define("PVH_stack_slot_end", offsetof(hvm_start_info, reserved) + 4);
   return 0;
 }
