@@ -60,9 +60,10 @@ void MoveOutOfTheWay(boot_params* bp, uintptr_t base, const StageParams& params,
   bool in_the_way = false;
   for (unsigned i = 0; i < params.segment_count && i < kMaxSegments; ++i) {
     const StageSegment& s = params.segments[i];
-    // A kernel that cannot fit at all is reported as such, not as a stage
-    // with nowhere to go.
-    plan.CheckRam(s.paddr, s.paddr + s.memsz, "kernel segment", i);
+    // A kernel that cannot go where it wants is reported as such, not as
+    // a stage with nowhere to go.
+    plan.CheckWritable(s.paddr, s.paddr + s.memsz, "kernel segment", i,
+                       /*stage_may_move=*/true);
     kernel[i] = {s.paddr, s.paddr + s.memsz, "kernel"};
     in_the_way = in_the_way || plan.Overlaps(kernel[i].start, kernel[i].end, kStageRangeName) ||
                  plan.Overlaps(kernel[i].start, kernel[i].end, kArenaRangeName);

@@ -53,6 +53,8 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   }
   Reserve(0, kBiosDataEnd, "the BIOS data area");
   Reserve(reinterpret_cast<uintptr_t>(bp), sizeof(boot_params), "boot_params");
+  stage_start_ = stage_base;
+  stage_end_ = stage_base + uint64_t{params.arena_offset} + params.arena_size;
   Reserve(stage_base, params.file_size, kStageRangeName);
   Reserve(stage_base + params.arena_offset, params.arena_size, kArenaRangeName);
   if (uint64_t cmdline = CmdLineAddress(bp)) {
@@ -154,21 +156,19 @@ uint64_t MemoryPlan::FindFree(uint64_t size, const Range* avoid, int avoid_count
   return best;
 }
 
-void MemoryPlan::CheckRam(uint64_t start, uint64_t end, const char* what,
-                          unsigned index) const {
+void MemoryPlan::CheckWritable(uint64_t start, uint64_t end, const char* what,
+                               unsigned index, bool stage_may_move) const {
   if (end < start || end > k4GiB) {
     Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not below 4 GiB");
   }
   if (!IsRam(start, end)) {
     Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not RAM in the E820 map");
   }
-}
-
-void MemoryPlan::CheckWritable(uint64_t start, uint64_t end, const char* what,
-                               unsigned index) const {
-  CheckRam(start, end, what, index);
   for (int i = 0; i < reserved_count_; ++i) {
     const Range& r = reserved_[i];
+    // What moves with the stage: itself, its arena, and what lives there
+    // (the zero page it built for PVH, a command line startup_64 copied).
+    if (stage_may_move && r.start >= stage_start_ && r.end <= stage_end_) continue;
     if (r.start < end && start < r.end) {
       Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " overlaps " << r.name << " at " << Hex{r.start} << "-" << Hex{r.end});
     }

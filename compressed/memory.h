@@ -28,13 +28,10 @@ class MemoryPlan {
              const StageParams& params);
 
   // Panics, naming the conflict, unless [start, end) is E820 RAM below
-  // 4 GiB and touches nothing reserved. `what` names the range.
-  void CheckWritable(uint64_t start, uint64_t end, const char* what,
-                     unsigned index) const;
-
-  // Panics, naming the range, unless [start, end) is E820 RAM below 4 GiB
-  // (what CheckWritable checks first, without the reserved ranges).
-  void CheckRam(uint64_t start, uint64_t end, const char* what, unsigned index) const;
+  // 4 GiB and touches nothing reserved. `what` names the range. With
+  // `stage_may_move`, the stage's own ranges do not count: it can move.
+  void CheckWritable(uint64_t start, uint64_t end, const char* what, unsigned index,
+                     bool stage_may_move = false) const;
 
   // True when [start, end) touches a reserved range whose name is `name`.
   bool Overlaps(uint64_t start, uint64_t end, const char* name) const;
@@ -52,6 +49,7 @@ class MemoryPlan {
 
   const linuxboot::e820_entry* map_ = nullptr;  // the E820 table, or fallback_
   int map_count_ = 0;
+  uint64_t stage_start_ = 0, stage_end_ = 0;  // part 5 and its arena
   linuxboot::e820_entry fallback_[2] = {};
   Range reserved_[kMaxReserved];
   int reserved_count_ = 0;

@@ -135,3 +135,59 @@ print-test-kernel-pass-status:
 # For scripts run outside make: `make print-test-kernel-var VAR=NAME`.
 print-test-kernel-var:
 	@echo $($(VAR))
+
+# --- hostile layouts: tests/hostile/run.sh -----------------------------------
+# test32/test64 linked where a loader's data, a memory hole or the end of
+# RAM is (QEMU -kernel, -m 128 unless tests/hostile/run.sh says otherwise):
+# the stage must refuse them with one clear line, or move itself out of the
+# way and boot them. Named hostile-* so that tests/qemu/run.sh, which boots
+# every test*.elf, leaves them alone.
+#   hostile-zeropage32  at 64 KiB: .text over the setup's zero page
+#                       (boot_params, 0x11650 with QEMU's setup at 0x10000)
+#   hostile-cmdline32   at 128 KiB: .text over QEMU's command line (0x20000)
+#   hostile-ebda32      at 384 KiB: .data runs into the EBDA (0x9FC00) and
+#                       the legacy VGA/ROM hole
+#   hostile-vga32       at 640 KiB (0xA0000): in the hole, no RAM at all
+#   hostile-arena32     at 0x150000: over the end of part 5 and the stage's
+#                       arena, not its start: the stage moves, then boots it
+#   hostile-initrd32    at 126 MiB: .bss over where QEMU puts a 1 MiB initrd
+#                       with -m 128 (0x7EE0000); boots without the initrd
+#   hostile-edge32      at 127 MiB: .bss runs past the end of RAM (-m 128)
+#   hostile-high32      at 200 MiB: past the end of RAM with -m 128
+#   hostile-lowbig32    at 1 MiB, .bss up to 0x1FA0000: fits -m 32 only
+#                       without the stage, which has nowhere to move to
+#   hostile-big64       test64 (16 MiB) with 16 MiB more .bss: needs more
+#                       than -m 32
+#   hostile-low64       test64 at 1 MiB, over the stage: the stage moves,
+#                       then hands off in long mode from where it moved to
+HOSTILE_LAYOUT_zeropage32 := -DKERNEL_LOAD_ADDRESS=0x10000
+HOSTILE_LAYOUT_cmdline32 := -DKERNEL_LOAD_ADDRESS=0x20000
+HOSTILE_LAYOUT_ebda32 := -DKERNEL_LOAD_ADDRESS=0x60000
+HOSTILE_LAYOUT_vga32 := -DKERNEL_LOAD_ADDRESS=0xA0000
+HOSTILE_LAYOUT_arena32 := -DKERNEL_LOAD_ADDRESS=0x150000
+HOSTILE_LAYOUT_initrd32 := -DKERNEL_LOAD_ADDRESS=0x7E00000
+HOSTILE_LAYOUT_edge32 := -DKERNEL_LOAD_ADDRESS=0x7F00000
+HOSTILE_LAYOUT_high32 := -DKERNEL_LOAD_ADDRESS=0xC800000
+# test32 at 1 MiB ends its own .bss at 0x24C000: 0x1D54000 more ends the
+# kernel at 0x1FA0000, 256 KiB below the end of -m 32's RAM (0x1FE0000),
+# less than part 5 and its arena need.
+HOSTILE_LAYOUT_lowbig32 := -DKERNEL_LOAD_ADDRESS=0x100000 -DKERNEL_BSS_EXTRA=0x1D54000
+HOSTILE_LAYOUT_big64 := -DKERNEL_BSS_EXTRA=0x1000000
+HOSTILE_LAYOUT_low64 := -DKERNEL_PHYS_START=0x100000
+HOSTILE_KERNELS32 := $(patsubst %,$(TK_OUT)/hostile-%32.elf,zeropage cmdline \
+  ebda vga arena initrd edge high lowbig)
+HOSTILE_KERNELS64 := $(TK_OUT)/hostile-big64.elf $(TK_OUT)/hostile-low64.elf
+HOSTILE_KERNELS := $(HOSTILE_KERNELS32) $(HOSTILE_KERNELS64)
+TEST_DEPS += $(HOSTILE_KERNELS)
+test-kernels: $(HOSTILE_KERNELS)
+
+$(HOSTILE_KERNELS32:.elf=.ld): $(TK_OUT)/hostile-%.ld: $(TK_DIR)/test32.ld.S $(TK_DIR)/build.mk
+	@mkdir -p $(@D)
+	$(TK_CPP) $(HOSTILE_LAYOUT_$*) -o $@ $<
+$(HOSTILE_KERNELS64:.elf=.ld): $(TK_OUT)/hostile-%.ld: $(TK_DIR)/test64.ld.S $(TK_DIR)/layout64.h $(TK_DIR)/build.mk
+	@mkdir -p $(@D)
+	$(TK_CPP) $(HOSTILE_LAYOUT_$*) -o $@ $<
+$(HOSTILE_KERNELS32): $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS32)
+	$(STAGE_LD) -m elf_i386 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS32)
+$(HOSTILE_KERNELS64): $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS64)
+	$(TK64_LD) -m elf_x86_64 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS64)

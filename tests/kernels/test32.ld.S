@@ -21,6 +21,10 @@
 #ifndef KERNEL_VIRT_BASE
 #define KERNEL_VIRT_BASE 0
 #endif
+/* Extra .bss bytes (tests/hostile: a kernel too big for small RAM). */
+#ifndef KERNEL_BSS_EXTRA
+#define KERNEL_BSS_EXTRA 0
+#endif
 
 OUTPUT_FORMAT("elf32-i386")
 OUTPUT_ARCH(i386)
@@ -56,6 +60,9 @@ SECTIONS {
   .bss : {
     *(.bss .bss.*)
     *(COMMON)
+#if KERNEL_BSS_EXTRA
+    . += KERNEL_BSS_EXTRA;
+#endif
   } :bss
   . = ALIGN(4096);
   __kernel_end = .;

@@ -6,6 +6,10 @@
  * several segments and zero a p_memsz tail.
  */
 #include "layout64.h"
+/* Extra .bss bytes (tests/hostile: a kernel too big for small RAM). */
+#ifndef KERNEL_BSS_EXTRA
+#define KERNEL_BSS_EXTRA 0
+#endif
 
 OUTPUT_FORMAT("elf64-x86-64")
 OUTPUT_ARCH(i386:x86-64)
@@ -55,6 +59,9 @@ SECTIONS {
   .bss : AT(ADDR(.bss) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
     *(.bss .bss.*)
     *(COMMON)
+#if KERNEL_BSS_EXTRA
+    . += KERNEL_BSS_EXTRA;
+#endif
   } :bss
   . = ALIGN(4096);
   __kernel_end = .;

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# Hostile layouts and memory (issue 6): kernels whose segments lie over
+# what the loader handed over (boot_params, the command line, the initrd),
+# over the stage itself, in memory holes or past the end of RAM, and
+# kernels too big for the machine, booted through QEMU -kernel. Each row
+# says what must happen:
+#   refused  the stage stops with its one line, "bzelf: <what>: <detail>
+#            -- System halted", and the line names the problem (a pattern
+#            per row); the kernel never runs. QEMU is stopped as soon as
+#            the line appears.
+#   boots    the right answer is to get out of the way (the stage moves
+#            itself) or the layout is fine on a machine that size: the
+#            kernel runs and prints "bzelf-test: PASS". These rows also
+#            show that the refused kernels are good kernels.
+# A hang, a reset (a triple fault: -no-reboot makes QEMU exit with status
+# 0), a kernel that reports FAIL, or a refusal with a message that does not
+# name the problem fails the row.
+#
+# The kernels are the hostile-*.elf of tests/kernels/build.mk, test32-low
+# (also through PVH: QEMU -kernel on the stage ELF alone), test64, and
+# Debian's x86_64 kernel (tests/linux/fetch-kernel.sh; fetched
+# into build/linux/kernel when it is not there yet).
+#
+# Environment (all optional):
+#   BZELF        the host tool                  (build/bin/bzelf)
+#   KERNELS_DIR  the built test kernels         (build/kernels)
+#   LINUX_DIR    fetch-kernel.sh's output       (build/linux/kernel)
+#   QEMU         the emulator                   (qemu-system-x86_64)
+#   TIMEOUT      seconds one boot may take      (30)
+#   LOG_DIR      logs of failed rows            (build/test-logs)
+#   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a pass; build.mk
+#                exports it, and is asked for it when it is not set.
+#
+# Output: "PASS <row>: <what happened>" or "FAIL <row>: <reason>" per row
+# (a failed row keeps its serial log as LOG_DIR/hostile-<row>.log and the
+# tail of a QEMU -d int,cpu_reset trace as .qemu-log), then "<N> passed,
+# <M> failed" last. Exit status 1 if any row failed, 2 if the rows could
+# not run at all.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BZELF=${BZELF:-$ROOT/build/bin/bzelf}
+KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
+LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
+QEMU=${QEMU:-qemu-system-x86_64}
+TIMEOUT=${TIMEOUT:-30}
+LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
+PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-$(make -s --no-print-directory -C "$ROOT" print-test-kernel-pass-status)}
+# verdict.h: kDebugExitFail is kDebugExitPass + 1, so the status is + 2.
+FAIL_STATUS=$((PASS_STATUS + 2))
+STAGE_HALTED='^bzelf: [a-z0-9_ -]+: .* -- System halted$'
+# What the stage says about a range that is not usable RAM, and about a
+# range over something it must keep (compressed/memory.cpp).
+NOT_RAM='is not RAM in the E820 map'
+SEGMENT='kernel segment [0-9]+ at 0x[0-9a-f]+-0x[0-9a-f]+'
+
+for tool in "$BZELF" "$QEMU" timeout; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "run.sh: $tool: not found" >&2
+    exit 2
+  fi
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-hostile.XXXXXX") || exit 2
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$LOG_DIR" || exit 2
+
+passed=0
+failed=0
+
+pass() {
+  echo "PASS $1: $2"
+  passed=$((passed + 1))
+  rm -f "$LOG_DIR/hostile-$1.log" "$LOG_DIR/hostile-$1.qemu-log"
+}
+
+# fail NAME REASON [QEMU_ARGS...]: reports, keeps the serial log, and
+# boots once more under -d int,cpu_reset for the exceptions behind it.
+fail() {
+  local name=$1 reason=$2
+  shift 2
+  echo "FAIL $name: $reason"
+  failed=$((failed + 1))
+  if [ -s "$WORK/$name.log" ]; then
+    cp "$WORK/$name.log" "$LOG_DIR/hostile-$name.log"
+    echo "  serial log kept in $LOG_DIR/hostile-$name.log; its last lines:"
+    tail -n 8 "$WORK/$name.log" | sed 's/^/  | /'
+  fi
+  if [ $# -gt 0 ]; then
+    timeout -k 2 10 "$QEMU" "$@" -serial null -d int,cpu_reset \
+      -D "$WORK/$name.trace" </dev/null >/dev/null 2>&1
+    tail -n 60 "$WORK/$name.trace" >"$LOG_DIR/hostile-$name.qemu-log" 2>/dev/null
+  fi
+}
+
+# image KERNEL: builds KERNEL once; prints the image's path, or nothing
+# (and leaves the tool's words in WORK/<kernel>.build) when it fails.
+image() {
+  local name
+  name=$(basename "$1" .elf)
+  if [ ! -f "$WORK/$name.img" ]; then
+    "$BZELF" build "$1" -o "$WORK/$name.img" >"$WORK/$name.build" 2>&1 || return
+  fi
+  echo "$WORK/$name.img"
+}
+
+# pvh_elf IMAGE: part 5 of IMAGE, the stage ELF that QEMU -kernel boots
+# through its PVH note (DESIGN.md); its boot_params is the stage's own.
+pvh_elf() {
+  local setup_sects
+  setup_sects=$(od -An -tu1 -j $((0x1F1)) -N1 "$1" | tr -d ' ')
+  [ "$setup_sects" -eq 0 ] && setup_sects=4
+  tail -c +$(((setup_sects + 1) * 512 + 1)) "$1" >"${1%.img}.stage.elf"
+  echo "${1%.img}.stage.elf"
+}
+
+# row NAME KERNEL MEMORY EXPECT [-initrd SIZE_KIB] [-append CMDLINE]
+#     [-pvh x]: boots KERNEL's image (with -pvh, its stage ELF) with
+# -m MEMORY. EXPECT is "boots", or "refused:" and an extended regular
+# expression the stage's line must match.
+row() {
+  local name=$1 kernel=$2 memory=$3 expect=$4 img status line pid pvh=""
+  shift 4
+  local -a extra=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -pvh) pvh=1 ;;
+      -initrd)
+        head -c $(($2 * 1024)) /dev/urandom >"$WORK/$name.initrd"
+        extra+=(-initrd "$WORK/$name.initrd")
+        ;;
+      -append) extra+=(-append "$2") ;;
+    esac
+    shift 2
+  done
+  if [ ! -f "$kernel" ]; then
+    fail "$name" "no $kernel (make test-kernels)"
+    return
+  fi
+  img=$(image "$kernel")
+  if [ -z "$img" ]; then
+    fail "$name" "bzelf build failed: $(head -n 2 "$WORK/$(basename "$kernel" .elf).build" | tr '\n' ' ')"
+    return
+  fi
+  [ -n "$pvh" ] && img=$(pvh_elf "$img")
+
+  # shellcheck disable=SC2054 # the commas are QEMU's -device syntax
+  local -a args=(-kernel "$img" -m "$memory" -display none -monitor none
+    -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${extra[@]}")
+  : >"$WORK/$name.serial"
+  timeout -k 2 "$TIMEOUT" "$QEMU" "${args[@]}" -serial "file:$WORK/$name.serial" \
+    </dev/null >"$WORK/$name.qemu" 2>&1 &
+  pid=$!
+  # The stage halts instead of exiting QEMU: poll for its line.
+  while kill -0 "$pid" 2>/dev/null; do
+    if grep -aq 'System halted' "$WORK/$name.serial"; then
+      sleep 0.1
+      kill "$pid" 2>/dev/null
+      break
+    fi
+    sleep 0.1
+  done
+  wait "$pid"
+  status=$?
+  tr -d '\r' <"$WORK/$name.serial" >"$WORK/$name.log"
+  line=$(grep -a -m1 '^bzelf: ' "$WORK/$name.log")
+
+  local what
+  if [ -n "$line" ]; then
+    what="halted: $line"
+  elif [ "$status" -eq "$PASS_STATUS" ] && grep -aqx 'bzelf-test: PASS' "$WORK/$name.log"; then
+    what="the kernel booted and passed"
+  elif [ "$status" -eq "$FAIL_STATUS" ] || grep -aq '^bzelf-test: FAIL' "$WORK/$name.log"; then
+    what="the kernel ran and failed ($(grep -a -m1 '^bzelf-test: FAIL' "$WORK/$name.log"))"
+  elif [ "$status" -eq 0 ]; then
+    what="the machine reset (triple fault?) without a message"
+  elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    what="no message and no exit within ${TIMEOUT}s (hung)"
+  else
+    what="QEMU exit status $status: $(head -n 1 "$WORK/$name.qemu")"
+  fi
+
+  case $expect in
+    boots)
+      if [ "$what" = "the kernel booted and passed" ]; then
+        pass "$name" "$what (-m $memory)"
+      else
+        fail "$name" "should boot (-m $memory), but $what" "${args[@]}"
+      fi
+      ;;
+    refused:*)
+      if [ -z "$line" ]; then
+        fail "$name" "should be refused (-m $memory), but $what" "${args[@]}"
+      elif grep -aq '^bzelf-test: ' "$WORK/$name.log"; then
+        fail "$name" "the kernel ran before the stage's line: $line"
+      elif ! grep -aqE "$STAGE_HALTED" <<<"$line"; then
+        fail "$name" "the stage's line is not 'bzelf: <what>: <detail> -- System halted': $line"
+      elif ! grep -aqE "${expect#refused:}" <<<"$line"; then
+        fail "$name" "refused (-m $memory), but the message does not name the problem (${expect#refused:}): $line"
+      else
+        pass "$name" "refused (-m $memory): $line"
+      fi
+      ;;
+  esac
+}
+
+K=$KERNELS_DIR
+
+# Over what the loader handed over (QEMU's setup runs at 0x10000 with its
+# zero page at 0x11650; the command line is at 0x20000; the initrd at the
+# top of RAM below initrd_addr_max, 0x7EE0000 for 1 MiB with -m 128).
+row zero-page "$K/hostile-zeropage32.elf" 128 \
+  "refused:$SEGMENT overlaps boot_params at "
+row command-line "$K/hostile-cmdline32.elf" 128 \
+  "refused:$SEGMENT overlaps the command line at " -append "console=ttyS0 hostile"
+row initrd "$K/hostile-initrd32.elf" 128 \
+  "refused:$SEGMENT overlaps the initrd at " -initrd 1024
+row initrd-none "$K/hostile-initrd32.elf" 128 boots
+# The same with an unchanged kernel: test64 (16 MiB up) and a 24 MiB
+# initrd, which QEMU puts at 0x27E0000 - 24 MiB = 0xFE0000 with -m 40.
+row initrd-test64 "$K/test64.elf" 40 \
+  "refused:$SEGMENT overlaps the initrd at " -initrd 24576
+
+# Over the stage: it moves out of the way (test32-low covers its start,
+# hostile-arena32 only its tail and its working memory).
+row stage-start "$K/test32-low.elf" 128 boots
+row stage-arena "$K/hostile-arena32.elf" 128 boots
+row stage-start-elf64 "$K/hostile-low64.elf" 128 boots
+# Entered through PVH, boot_params is in the stage's arena: it moves too.
+row stage-start-pvh "$K/test32-low.elf" 128 boots -pvh x -append "console=ttyS0 pvh"
+
+# Not RAM: the EBDA and the legacy hole below 1 MiB, the end of RAM.
+row ebda "$K/hostile-ebda32.elf" 128 "refused:$SEGMENT $NOT_RAM"
+row vga-hole "$K/hostile-vga32.elf" 128 "refused:kernel segment 0 at 0xa0000-0x[0-9a-f]+ $NOT_RAM"
+row ram-end "$K/hostile-edge32.elf" 128 "refused:kernel segment 3 at 0x[0-9a-f]+-0x[0-9a-f]+ $NOT_RAM"
+row above-ram "$K/hostile-high32.elf" 128 "refused:kernel segment 0 at 0xc800000-0x[0-9a-f]+ $NOT_RAM"
+row above-ram-fits "$K/hostile-high32.elf" 256 boots
+
+# Kernels that do not fit.
+row big-bss "$K/hostile-big64.elf" 32 "refused:$SEGMENT $NOT_RAM"
+row big-bss-fits "$K/hostile-big64.elf" 128 boots
+# Fits -m 32 only where the stage is: the stage has nowhere to move to.
+row stage-cornered "$K/hostile-lowbig32.elf" 32 \
+  "refused:the kernel overlaps the boot stage at 0x100000 and there is no free RAM to move the stage to"
+# Does not fit -m 24 at all: that, not the stage's move, is the problem.
+row stage-cornered-too-big "$K/hostile-lowbig32.elf" 24 "refused:$SEGMENT $NOT_RAM"
+row stage-cornered-fits "$K/hostile-lowbig32.elf" 128 boots
+
+# Debian's kernel (16 MiB up to about 74 MiB) in 48 MiB.
+if "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/fetch.out" 2>&1; then
+  row linux-48m "$LINUX_DIR/vmlinux" 48 "refused:$SEGMENT $NOT_RAM"
+else
+  fail linux-48m "tests/linux/fetch-kernel.sh $LINUX_DIR failed: $(tail -n 2 "$WORK/fetch.out" | tr '\n' ' ')"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
