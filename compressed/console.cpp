@@ -62,6 +62,7 @@ void VgaPut(char c) {
 
 void ConsoleInit(const linuxboot::boot_params* bp) {
   SerialInit();
+  if (bp == nullptr) return;
   const auto& si = bp->screen_info;
   // Only trust the cursor if the real-mode setup (or a loader) filled in an
   // 80x25 text mode; otherwise start at the top.

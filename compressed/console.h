@@ -9,7 +9,8 @@
 
 namespace bzelf {
 
-// Starts where the real-mode setup left the cursor, if it ran.
+// Starts where the real-mode setup left the cursor, if it ran (bp may be
+// null: then at the top of the screen).
 void ConsoleInit(const linuxboot::boot_params* bp);
 void ConsoleWrite(const char* text);
 

@@ -114,9 +114,12 @@ startup_pvh:
 	 */
 common_32:
 	leal	_head@GOTOFF(%ebx), %ebp			/* ebp: start of part 5 */
-	movl	bzelf_stage_params@GOTOFF + SP_arena_offset(%ebx), %esp
-	addl	%ebp, %esp
-	addl	$ARENA_STACK_SIZE, %esp
+	/*
+	 * Until StageVerify has checked the stage's checksum, nothing in the
+	 * parameters is trusted, the arena's place included: run on a small
+	 * stack of our own, outside the checksummed bytes.
+	 */
+	leal	early_stack_top@GOTOFF(%ebx), %esp
 	leal	REL(gdt)(%ebp), %eax
 	pushl	%eax
 	pushw	$(gdt_end - gdt - 1)
@@ -132,6 +135,11 @@ common_32:
 	movl	%eax, %fs
 	movl	%eax, %gs
 	movl	%eax, %ss
+	pushl	%ebp
+	call	StageVerify		/* returns only if the stage checks out */
+	movl	bzelf_stage_params@GOTOFF + SP_arena_offset(%ebx), %esp
+	addl	%ebp, %esp
+	addl	$ARENA_STACK_SIZE, %esp
 	pushl	%ebp
 	pushl	%esi
 	addl	%ebx, %edi
@@ -151,3 +159,13 @@ gdt:
 	.quad	0x00cf9b000000ffff
 	.quad	0x00cf93000000ffff
 gdt_end:
+
+	/*
+	 * The stack StageVerify runs on: the checksum, the console and a
+	 * panic message need well under 1 KiB.
+	 */
+	.section .mutable, "aw"
+	.balign	16
+early_stack:
+	.fill	1536, 1, 0
+early_stack_top:

@@ -113,9 +113,11 @@ void CheckLongMode() {
 }  // namespace
 }  // namespace bzelf
 
-extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
+// Called by head.S on a small stack of its own, before anything uses the
+// parameters: returns only if the stage's code and parameters check out.
+extern "C" void StageVerify(uintptr_t base) {
   using namespace bzelf;
-  ConsoleInit(bp);
+  ConsoleInit(nullptr);
   const StageParams& params = bzelf_stage_params;
   if (params.magic != kStageParamsMagic || params.version != kStageParamsVersion) {
     Panic("image", "stage parameters missing: this image was not made by `bzelf build`");
@@ -136,6 +138,12 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   if (params.kernel_class != elf::ELFCLASS32 && params.kernel_class != elf::ELFCLASS64) {
     Panic("image", Message() << "unknown kernel class " << Dec{params.kernel_class});
   }
+}
+
+extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
+  using namespace bzelf;
+  ConsoleInit(bp);
+  const StageParams& params = bzelf_stage_params;
 
   {
     MemoryPlan before_move(bp, base, params);
