@@ -12,6 +12,10 @@
     .magic = bzelf::kSetupParamsMagic,
     .kernel_class = 0,
     .reserved = {},
+    .stage_entry_offset = 0,
+    .checked_size = 0,
+    .crc_field_offset = 0,
+    .part5_crc = 0,
 };
 
 namespace bzelf::setup {
@@ -72,6 +76,8 @@ extern "C" [[noreturn]] void SetupMain() {
   if (bootsect_loaded) {
     LoadFromDisk(bootsect_drive);
   }
+  // Before A20 goes on: the block moves that read part 5 may leave it off.
+  VerifyStage(zero_page.hdr.code32_start);
   InitKeyboard();
   QueryVideo();
   EnableA20();

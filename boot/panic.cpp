@@ -7,11 +7,13 @@ namespace bzelf::setup {
 
 namespace {
 
-// One line, printed in one piece (see Puts); longer text is cut.
-char line[160];
+// One line, printed in one piece (see Puts); a detail too long for it is
+// cut, never the closing words.
+char line[200];
+constexpr char kHalted[] = " -- System halted\r\n";
 
-size_t Append(size_t at, const char* s) {
-  while (*s != '\0' && at < sizeof(line) - 1) {
+size_t Append(size_t at, const char* s, size_t limit = sizeof(line) - 1) {
+  while (*s != '\0' && at < limit) {
     line[at++] = *s++;
   }
   line[at] = '\0';
@@ -24,8 +26,8 @@ size_t Append(size_t at, const char* s) {
   size_t at = Append(0, "\r\nbzelf: ");
   at = Append(at, what);
   at = Append(at, ": ");
-  at = Append(at, detail);
-  Append(at, " -- System halted\r\n");
+  at = Append(at, detail, sizeof(line) - sizeof(kHalted));
+  Append(at, kHalted);
   Puts(line);
   for (;;) {
     asm volatile("cli; hlt");

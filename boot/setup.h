@@ -17,6 +17,7 @@ void CopyBootParams();                    // main.cpp
 void CheckCpu(uint8_t kernel_class);      // cpu.cpp
 void DetectMemory();                      // e820.cpp
 void LoadFromDisk(uint8_t drive);         // disk.cpp: direct boot only
+void VerifyStage(uint32_t code32_start);  // verify-stage.cpp
 void InitKeyboard();                      // keyboard.cpp
 void QueryVideo();                        // video.cpp
 void EnableA20();                         // a20.cpp

@@ -11,6 +11,17 @@ namespace bzelf {
 // starts it at 0xffffffff and stores the register as it is.
 uint32_t Crc32Raw(uint32_t reg, const uint8_t* data, size_t len);
 
+// A bit at a time, without tables: the same value as Crc32, for the
+// real-mode setup, which checks tens of KiB once and must stay small.
+inline uint32_t Crc32Bitwise(uint32_t crc, const uint8_t* data, size_t len) {
+  crc = ~crc;
+  for (size_t i = 0; i < len; ++i) {
+    crc ^= data[i];
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1)));
+  }
+  return ~crc;
+}
+
 // zlib's crc32(): Crc32(0, ...) is the gzip trailer value; chain by passing
 // the previous result.
 inline uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t len) {

@@ -115,6 +115,14 @@ struct [[gnu::packed]] SetupParams {
   uint32_t magic;
   uint8_t kernel_class;  // the setup checks for long mode when ELFCLASS64
   uint8_t reserved[3];
+  // So that the setup can check part 5 before it jumps there: where
+  // code32_start points inside it, and the CRC32 (gzip's) of its first
+  // checked_size bytes with the 4 at crc_field_offset (the stage's own
+  // StageParams::stage_crc) taken as zero.
+  uint32_t stage_entry_offset;
+  uint32_t checked_size;
+  uint32_t crc_field_offset;
+  uint32_t part5_crc;
 };
 
 }  // namespace bzelf

@@ -1,0 +1,43 @@
+// The last look before the jump: is part 5 where code32_start points, and
+// whole? The stage checks its own checksum too, but only once it runs;
+// a damaged startup_32, a part 5 loaded from the wrong file offset (a
+// damaged setup_sects), cut short or not loaded at all would never get
+// that far, and the jump would run into whatever memory holds.
+#include "crc32.h"
+#include "direct-boot.h"
+#include "io.h"
+#include "setup.h"
+
+namespace bzelf::setup {
+namespace {
+
+// Read through the BIOS block move a piece at a time; 2 KiB keeps the
+// bss small and is even, as INT 15h AH=87h wants.
+constexpr uint32_t kChunk = 2048;
+alignas(4) uint8_t chunk[kChunk];
+
+}  // namespace
+
+void VerifyStage(uint32_t code32_start) {
+  const SetupParams& sp = bzelf_setup_params;
+  const uint32_t base = code32_start - sp.stage_entry_offset;
+  uint32_t crc = 0;
+  for (uint32_t off = 0; off < sp.checked_size; off += kChunk) {
+    uint32_t n = sp.checked_size - off < kChunk ? sp.checked_size - off : kChunk;
+    if (BlockMove(Linear(chunk), base + off, (n + 1) & ~1u) != 0) {
+      Panic("setup", "cannot read the protected-mode part (INT 15h AH=87h failed)");
+    }
+    // The stage's own checksum field counts as zero (lib/stage-checksum.h).
+    for (uint32_t i = 0; i < 4; ++i) {
+      uint32_t at = sp.crc_field_offset + i;
+      if (at >= off && at < off + n) chunk[at - off] = 0;
+    }
+    crc = Crc32Bitwise(crc, chunk, n);
+  }
+  if (crc != sp.part5_crc) {
+    Panic("setup",
+          "protected-mode part missing or damaged at code32_start (checksum mismatch)");
+  }
+}
+
+}  // namespace bzelf::setup
