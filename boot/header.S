@@ -279,7 +279,7 @@ min_alignment:	.byte	12		/* log2: 4 KiB; tool may patch */
 	 * want both bits.
 	 */
 xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
-cmdline_size:	.long	0x7ff		/* Linux's COMMAND_LINE_SIZE - 1 */
+cmdline_size:	.long	CMDLINE_SIZE	/* lib/boot-params.h kCmdlineSize */
 hardware_subarch:	.long	0	/* default PC */
 hardware_subarch_data:	.quad	0
 payload_offset:	.long	0		/* tool */

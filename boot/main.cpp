@@ -63,8 +63,9 @@ extern "C" [[noreturn]] void SetupMain() {
   // them did not put part 5 where code32_start says (without LOADED_HIGH
   // it loads it at 0x10000).
   if (hdr.header != bzelf::linuxboot::kHeaderMagic || hdr.version != bzelf::linuxboot::kProtocolVersion ||
-      !(hdr.loadflags & bzelf::linuxboot::LOADED_HIGH)) {
-    Panic("setup", "setup header damaged (HdrS, version or LOADED_HIGH); the image is not usable");
+      !(hdr.loadflags & bzelf::linuxboot::LOADED_HIGH) ||
+      hdr.cmdline_size != bzelf::linuxboot::kCmdlineSize) {
+    Panic("setup", "setup header damaged (HdrS, version, LOADED_HIGH or cmdline_size)");
   }
   CopyBootParams();
   CheckCpu(bzelf_setup_params.kernel_class);

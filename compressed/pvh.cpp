@@ -27,7 +27,7 @@ void Convert(const hvm_start_info& si, boot_params* bp) {
   // reports the same.
   bp->hdr.type_of_loader = 0x90;
   bp->hdr.loadflags = linuxboot::LOADED_HIGH;
-  bp->hdr.cmdline_size = 0x7ff;
+  bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
   if (si.cmdline_paddr >> 32) Panic("pvh", "command line above 4 GiB");
   bp->hdr.cmd_line_ptr = static_cast<uint32_t>(si.cmdline_paddr);
   if (si.nr_modules > 0) {

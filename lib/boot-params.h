@@ -16,6 +16,10 @@ inline constexpr uint16_t kBootFlag = 0xAA55;
 // We implement boot protocol 2.15 (Linux 5.5 and later).
 inline constexpr uint16_t kProtocolVersion = 0x020F;
 
+// setup_header.cmdline_size: the longest command line we take, NUL not
+// counted (Linux's COMMAND_LINE_SIZE - 1 on x86).
+inline constexpr uint32_t kCmdlineSize = 0x7ff;
+
 // setup_header.loadflags.
 inline constexpr uint8_t LOADED_HIGH = 1 << 0;
 inline constexpr uint8_t KASLR_FLAG = 1 << 1;

@@ -58,6 +58,7 @@ int main() {
   Define("HDR_ramdisk_image", offsetof(boot_params, hdr.ramdisk_image));
   Define("HDR_ramdisk_size", offsetof(boot_params, hdr.ramdisk_size));
   Define("HDR_cmdline_size", offsetof(boot_params, hdr.cmdline_size));
+  Define("CMDLINE_SIZE", kCmdlineSize);
   Define("E820_addr", offsetof(e820_entry, addr));
   Define("E820_size", offsetof(e820_entry, size));
   Define("E820_type", offsetof(e820_entry, type));

@@ -55,7 +55,10 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   sp.deflate_length = out.payload.deflate_length;
   part5.insert(part5.end(), out.payload.gzip.begin(), out.payload.gzip.end());
   if (!opt.cmdline.empty()) {
-    if (opt.cmdline.size() > 0x7ff) throw ToolError(name, "--cmdline longer than 2047 bytes");
+    if (opt.cmdline.size() > linuxboot::kCmdlineSize) {
+      throw ToolError(name, "--cmdline longer than " + std::to_string(linuxboot::kCmdlineSize) +
+                                " bytes");
+    }
     sp.cmdline_offset = static_cast<uint32_t>(part5.size());
     sp.cmdline_size = static_cast<uint32_t>(opt.cmdline.size() + 1);
     part5.insert(part5.end(), opt.cmdline.begin(), opt.cmdline.end());
