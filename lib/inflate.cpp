@@ -11,23 +11,28 @@
 //    of extra bits, so the hot loop does not consult per-symbol side tables.
 //  - Each Huffman block is decoded by a fast loop that runs while at least
 //    kInMargin input bytes and kOutMargin output bytes remain, and so can
-//    refill the bit buffer with one unaligned word load and copy matches in
-//    8-byte steps without bounds checks; the rest of the block goes through
-//    a careful loop that checks every byte it reads and writes.
+//    read the input with unaligned word loads and copy matches in word
+//    steps without bounds checks; the rest of the block goes through a
+//    careful loop that checks every byte it reads and writes.
+//  - The fast loop is written for the stage's i686 under QEMU's TCG, where
+//    every memory access (a spilled register too) goes through the
+//    soft-TLB: its literal loop keeps all its state in the seven
+//    registers, and it finds the tables through the stack pointer (see
+//    DecodeFast()).
 //  - Block headers and code-length tables are always read carefully: they
 //    are a tiny fraction of the work.
 //
 // Only <stddef.h>/<stdint.h>: no library, no heap, no global constructors,
 // no pointer tables (the stage is position-independent and does no
 // relocation processing). Working memory is stack: about 8.5 KiB at the
-// deepest (the dynamic tables plus BuildTable()'s frame).
+// deepest (the decode tables plus BuildTable()'s frame).
 
 #include "inflate.h"
 
 namespace bzelf {
 namespace {
 
-// The refill below loads a little-endian word; this code runs on x86 only.
+// The fast loop loads little-endian words; this code runs on x86 only.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 
 // ---------------------------------------------------------------------------
@@ -36,31 +41,45 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 // One uint32_t per entry:
 //   bits  0-4   bits to consume: code length + extra bits; for a subtable
 //               pointer, the number of index bits of that subtable
-//   bits  8-11  code length (the extra bits start above it)
-//   bit  13     kEndOfBlock
-//   bit  14     kSubtable: bits 16-30 hold the subtable's start index
-//   bit  15     kExceptional: end of block, subtable pointer, or a code that
+//   bit   5     kEndOfBlock
+//   bit   6     kSubtable: bits 16-30 hold the subtable's start index
+//   bit   7     kExceptional: end of block, subtable pointer, or a code that
 //               is not a valid symbol (litlen 286/287, distance 30/31, or an
 //               unused slot of an incomplete code)
-//   bits 16-30  value: literal byte, length base, distance base, precode
-//               symbol, or subtable start
+//   bits  8-15  a literal: its byte (so that it can be stored from %ah)
+//   bits  8-12  anything else: 31 - the number of extra bits (see
+//               ExtraValue())
+//   bits 16-30  value: length base, distance base, precode symbol, or
+//               subtable start
 //   bit  31     kLiteral (so a literal is found with one sign test)
 // Subtable entries hold the full code length, so resolving a long code never
 // consumes the root bits separately.
 
 constexpr uint32_t kLiteral = 0x80000000u;
-constexpr uint32_t kExceptional = 0x8000u;
-constexpr uint32_t kSubtable = 0x4000u;
-constexpr uint32_t kEndOfBlock = 0x2000u;
+constexpr uint32_t kExceptional = 0x80u;
+constexpr uint32_t kSubtable = 0x40u;
+constexpr uint32_t kEndOfBlock = 0x20u;
 
 constexpr unsigned TotalBits(uint32_t e) { return e & 0x1f; }
-constexpr unsigned CodeLength(uint32_t e) { return (e >> 8) & 0xf; }
+constexpr uint32_t LiteralByte(uint32_t e) { return (e >> 8) & 0xff; }
+constexpr unsigned ExtraCount(uint32_t e) { return 31 - ((e >> 8) & 0x1f); }
+constexpr unsigned CodeLength(uint32_t e) { return TotalBits(e) - ExtraCount(e); }
 constexpr uint32_t Value(uint32_t e) { return (e >> 16) & 0x7fff; }
 constexpr uint32_t LowMask(unsigned n) { return (uint32_t{1} << n) - 1; }
 
+// The extra bits of a length or distance entry `e` from `bits`, the input
+// bits from the entry's code on: the ExtraCount(e) bits above the code.
+// Shifts only, two by counts straight from the entry: the TotalBits(e)
+// bits to the top (a shift by 32 - TotalBits(e), which x86 takes mod 32
+// from -e), then down by 32 - ExtraCount(e) in two steps (so that no extra
+// bits is a shift by 1 + 31, not by 32).
+constexpr uint32_t ExtraValue(uint32_t bits, uint32_t e) {
+  return (bits << ((0u - e) & 31)) >> 1 >> ((e >> 8) & 31);
+}
+
 // An unused slot of an incomplete code (one length-1 code, or no code at
 // all): decoding it is an error after one bit.
-constexpr uint32_t kUnusedEntry = kExceptional | (1u << 8) | 1u;
+constexpr uint32_t kUnusedEntry = kExceptional | 31u << 8 | 1u;
 
 // Root table sizes. A bigger litlen root means fewer subtable lookups but a
 // longer table build per block and more stack; 10 bits covers nearly all
@@ -105,23 +124,28 @@ constexpr uint8_t kPrecodeOrder[kNumPrecode] = {16, 17, 18, 0, 8,  7, 9,
 
 enum class CodeKind : uint8_t { kPrecode, kLitLen, kDist };
 
-// The part of an entry that depends on the symbol only; BuildTable() adds
-// the code length to bits 0-4 and 8-11 (extra bits + length <= 28 < 32).
-constexpr uint32_t SymbolEntry(CodeKind kind, unsigned sym) {
+// The entry of symbol `sym` with a code of `len` bits (extra bits + len <=
+// 13 + 15 < 32).
+constexpr uint32_t SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
+  // Anything but a literal: value, extra bits, bits to consume.
+  auto entry = [len](uint32_t flags_value, unsigned extra) {
+    return flags_value | (31 - extra) << 8 | (len + extra);
+  };
   switch (kind) {
     case CodeKind::kPrecode:
-      return sym << 16;
+      return entry(sym << 16, 0);
     case CodeKind::kLitLen:
-      if (sym < 256) return kLiteral | sym << 16;
-      if (sym == 256) return kExceptional | kEndOfBlock;
+      if (sym < 256) return kLiteral | sym << 8 | len;
+      if (sym == 256) return entry(kExceptional | kEndOfBlock, 0);
       if (sym < 286)
-        return uint32_t{kLengthBase[sym - 257]} << 16 | kLengthExtra[sym - 257];
-      return kExceptional;
+        return entry(uint32_t{kLengthBase[sym - 257]} << 16,
+                     kLengthExtra[sym - 257]);
+      return entry(kExceptional, 0);
     case CodeKind::kDist:
-      if (sym < 30) return uint32_t{kDistBase[sym]} << 16 | kDistExtra[sym];
-      return kExceptional;
+      if (sym < 30) return entry(uint32_t{kDistBase[sym]} << 16, kDistExtra[sym]);
+      return entry(kExceptional, 0);
   }
-  return kExceptional;
+  return entry(kExceptional, 0);
 }
 
 // DEFLATE sends Huffman codes most-significant bit first, but the bit buffer
@@ -198,7 +222,7 @@ constexpr bool BuildTable(uint32_t* table, unsigned capacity,
     const unsigned len = lens[sym];
     if (i != 0) code = (code + 1) << (len - prev_len);
     prev_len = len;
-    const uint32_t entry = SymbolEntry(kind, sym) + (len << 8) + len;
+    const uint32_t entry = SymbolEntry(kind, sym, len);
     const unsigned rev = ReverseBits(code, len);
     if (len <= root_bits) {
       // A short code owns every root slot whose low `len` bits match it.
@@ -234,54 +258,58 @@ constexpr bool BuildTable(uint32_t* table, unsigned capacity,
   return true;
 }
 
-// The fixed code of RFC 1951 3.2.6, built at compile time into .rodata.
-struct FixedTables {
-  uint32_t litlen[1u << kLitLenBits];
-  uint32_t dist[1u << kDistBits];
-};
-
-constexpr FixedTables MakeFixedTables() {
-  FixedTables t{};
-  uint8_t lens[kNumLitLen + kNumDist] = {};
-  for (unsigned i = 0; i < kNumLitLen; ++i)
-    lens[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
-  for (unsigned i = 0; i < kNumDist; ++i) lens[kNumLitLen + i] = 5;
-  BuildTable(t.litlen, 1u << kLitLenBits, kLitLenBits, lens, kNumLitLen,
-             CodeKind::kLitLen);
-  BuildTable(t.dist, 1u << kDistBits, kDistBits, lens + kNumLitLen, kNumDist,
-             CodeKind::kDist);
-  return t;
-}
-
-constexpr FixedTables kFixed = MakeFixedTables();
-
-// Spot checks against RFC 1951 3.2.6: 7-bit 0000000 is end of block,
-// 8-bit 00110000 is literal 0, 9-bit 111111111 is literal 255.
-static_assert(kFixed.litlen[0] == (kExceptional | kEndOfBlock | 7u << 8 | 7));
-static_assert(kFixed.litlen[ReverseBits(0x30, 8)] == (kLiteral | 8u << 8 | 8));
-static_assert(kFixed.litlen[0x1ff] == (kLiteral | 255u << 16 | 9u << 8 | 9));
-
-// Dynamic-block tables. The precode table lives in `dist` while the code
-// lengths are read; the distance table is built after it is no longer used.
-struct DynamicTables {
+// The decode tables of a Huffman block, fixed or dynamic, sized for the
+// worst case. They live in InflateRaw()'s frame, where the fast loop
+// (inlined there) reaches them through the stack pointer and needs no
+// register for them. For a dynamic block, the precode table lives in `dist`
+// while the code lengths are read; the distance table is built after it is
+// no longer used.
+struct DecodeTables {
   uint32_t litlen[kLitLenEnough];
   uint32_t dist[kDistEnough];
 };
 static_assert(kDistEnough >= kPrecodeEnough);
 
+// The fixed code of RFC 1951 3.2.6. It is built into the block's tables
+// at run time like a dynamic one (a fixed block is rare in a large stream),
+// so that the fast loop finds every table in its own stack frame.
+[[gnu::noinline]] constexpr void BuildFixedTables(DecodeTables& t) {
+  uint8_t lens[kNumLitLen + kNumDist] = {};
+  for (unsigned i = 0; i < kNumLitLen; ++i)
+    lens[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
+  for (unsigned i = 0; i < kNumDist; ++i) lens[kNumLitLen + i] = 5;
+  BuildTable(t.litlen, kLitLenEnough, kLitLenBits, lens, kNumLitLen,
+             CodeKind::kLitLen);
+  BuildTable(t.dist, kDistEnough, kDistBits, lens + kNumLitLen, kNumDist,
+             CodeKind::kDist);
+}
+
+constexpr DecodeTables MakeFixedTables() {
+  DecodeTables t{};
+  BuildFixedTables(t);
+  return t;
+}
+
+// Spot checks of the table builder against RFC 1951 3.2.6, at compile
+// time: 7-bit 0000000 is end of block, 8-bit 00110000 is literal 0, 9-bit
+// 111111111 is literal 255, 5-bit 11101 is distance 29.
+constexpr DecodeTables kFixedCheck = MakeFixedTables();
+static_assert(kFixedCheck.litlen[0] == (kExceptional | kEndOfBlock | 31u << 8 | 7));
+static_assert(kFixedCheck.litlen[ReverseBits(0x30, 8)] == (kLiteral | 8));
+static_assert(kFixedCheck.litlen[0x1ff] == (kLiteral | 255u << 8 | 9));
+static_assert(kFixedCheck.dist[ReverseBits(29, 5)] == (24577u << 16 | 18u << 8 | 18));
+// Lengths 17-18 (symbol 268, 7-bit code 0001100, one extra bit).
+static_assert(Value(kFixedCheck.litlen[ReverseBits(12, 7)]) +
+                  ExtraValue(ReverseBits(12, 7) | 1u << 7, kFixedCheck.litlen[ReverseBits(12, 7)]) ==
+              18);
+static_assert(CodeLength(kFixedCheck.dist[ReverseBits(29, 5)]) == 5);
+
 // ---------------------------------------------------------------------------
 // Bit input
 
-// A machine word: 64 bits on the host, 32 in the stage, where a 64-bit
-// buffer would live in a register pair on a register-starved i686.
+// The careful path's bit buffer: a machine word.
 using BitBuf = uintptr_t;
 constexpr unsigned kBitBufBits = sizeof(BitBuf) * 8;
-
-// Fast-loop refill guarantee: at least kBitBufBits - 8 valid bits
-// (56 or 24). A litlen code with its extra bits needs <= 15 + 5 = 20, a
-// distance code with its extra bits <= 15 + 13 = 28.
-constexpr unsigned kRefillBits = kBitBufBits - 8;
-static_assert(kRefillBits >= 20);
 
 struct Inflater {
   const uint8_t* in_begin;
@@ -291,9 +319,8 @@ struct Inflater {
   uint8_t* out;
   uint8_t* out_end;
 
-  // Bits [0, count) of buf are the next input bits. Bits above `count` are
-  // zero or the input bits that follow (the fast refill loads whole words),
-  // so every read masks what it takes.
+  // Bits [0, count) of buf are the next input bits; the bits above are
+  // zero. (The fast loop keeps a bit position instead, see DecodeFast().)
   BitBuf buf;
   unsigned count;
   // Zero bytes appended past in_end by CarefulRefill(), so that a lookup
@@ -301,8 +328,8 @@ struct Inflater {
   // any of them are consumed.
   unsigned overrun;
 
-  // Leaves kBitBufBits - 8 to kBitBufBits - 1 bits, as the fast refill
-  // does (a full 64 would make its shift by `count` undefined).
+  // Leaves kBitBufBits - 8 to kBitBufBits - 1 bits (a full 64 would make
+  // the shift by `count` undefined).
   void CarefulRefill() {
     while (count < kBitBufBits - 8) {
       BitBuf byte = 0;
@@ -331,7 +358,8 @@ struct Inflater {
     return v;
   }
 
-  // Table lookup with subtable resolution; consumes nothing.
+  // Table lookup with subtable resolution; consumes nothing. (A literal
+  // entry never has the kSubtable bit.)
   uint32_t Lookup(const uint32_t* table, unsigned root_bits) const {
     uint32_t e = table[buf & LowMask(root_bits)];
     if (e & kSubtable)
@@ -350,64 +378,108 @@ struct Inflater {
 // ---------------------------------------------------------------------------
 // Huffman blocks
 
-// Fast-loop margins. Input: one iteration refills at most three times (a
-// 32-bit buffer refills between the symbols of a match), each load reads
-// sizeof(BitBuf) bytes and advances at most sizeof(BitBuf) - 1, so 3 * 8
-// bytes is more than enough. Output: an iteration writes at most two
-// literals or one match of at most 258 bytes, and the copy's 8-byte steps
-// overshoot by at most 7 (or write 16 bytes for a length-3 match).
-constexpr ptrdiff_t kInMargin = 3 * 8;
-constexpr ptrdiff_t kOutMargin = 258 + 8;
+// Fast-loop margins, derived from what one iteration can do.
+//
+// Input: the fast loop reads the stream through Peek(), a word load at the
+// byte holding the current bit. Within one iteration (a symbol, or a pair
+// of literals) the last Peek() starts at most 15 + 5 + 15 bits (a length
+// code and its extra bits, a distance code: 5 bytes) after the iteration's
+// first bit and reads sizeof(Word) <= 8 bytes, so 16 bytes of margin keep
+// every load in bounds.
+//
+// Output: an iteration writes at most two literals or one match of at most
+// 258 bytes, whose copy may run up to 2 * sizeof(Word) - 1 bytes past its
+// end (see CopyMatchFast).
+constexpr ptrdiff_t kInMargin = 16;
+constexpr ptrdiff_t kOutMargin = 258 + 16;
 
-inline void Copy8(uint8_t* dst, const uint8_t* src) {
-  uint64_t w;
-  __builtin_memcpy(&w, src, 8);
-  __builtin_memcpy(dst, &w, 8);
+// No symbol costs more than 16 input bits per output byte: a literal takes
+// at most 15 bits for 1 byte, a match at most 15 + 5 + 15 + 13 = 48 bits
+// for 3 or more bytes (a length code has extra bits only for lengths of 11
+// and up). So the output a stretch of the fast loop produces bounds the
+// input it consumes, and one comparison per iteration, `out < out_limit`,
+// guards both buffers.
+constexpr size_t kMaxInPerOut = 2;
+
+// One input or copy word: 8 bytes on the host, 4 in the stage, where
+// 64-bit values would live in register pairs on a register-starved i686.
+using Word = uintptr_t;
+constexpr unsigned kWordSize = sizeof(Word);
+
+// Peek() yields at least this many valid bits (the load's first byte may
+// start up to 7 bits early): 25 in the stage, 57 on the host.
+constexpr unsigned kPeekBits = kWordSize * 8 - 7;
+// A literal/length code with its extra bits needs <= 15 + 5 = 20 bits, a
+// distance code <= 15 by itself (its extra bits are read separately when a
+// 32-bit word is too short).
+static_assert(kPeekBits >= 20);
+// After a literal of up to 15 bits a whole root index is still valid, so
+// the next symbol's root entry can come from the same word.
+static_assert(kPeekBits - kMaxCodeLength >= kLitLenBits);
+
+// The input bits from bit `pos` of `in` on, in the low bits of a word.
+// Bits above kPeekBits are zero or valid input.
+inline Word Peek(const uint8_t* in, size_t pos) {
+  Word w;
+  __builtin_memcpy(&w, in + pos / 8, sizeof w);
+  return w >> (pos % 8);
 }
 
-// Copies a match of `length` (3..258) bytes from `distance` back, given room
-// for the overshoot described above. Overlap is the point of LZ77 (distance
-// 1 repeats one byte), so 8-byte steps are used only where each step reads
-// bytes already written: distance >= 8, in order.
+inline void CopyWord(uint8_t* dst, const uint8_t* src) {
+  Word w;
+  __builtin_memcpy(&w, src, sizeof w);
+  __builtin_memcpy(dst, &w, sizeof w);
+}
+
+// Copies a match of `length` (3..258) bytes from `distance` back, writing
+// up to 2 * kWordSize - 1 bytes past its end. Overlap is the point of LZ77
+// (distance 1 repeats one byte), so word steps are used only where each
+// load reads bytes already stored: distance >= kWordSize, in order (the
+// stores go through uint8_t, so the compiler keeps them in order).
 inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   const uint8_t* src = out - distance;
   uint8_t* const stop = out + length;
-  if (distance >= 8) {
-    // Most matches are short: two unconditional steps cover up to 16 bytes
-    // without a loop branch to mispredict.
-    Copy8(out, src);
-    Copy8(out + 8, src + 8);
-    if (length > 16) {
-      out += 16;
-      src += 16;
+  if (distance >= kWordSize) {
+    // Two unconditional words cover most matches (8 bytes in the stage,
+    // and most matches in a kernel are 3 to 8 long) without a loop branch.
+    CopyWord(out, src);
+    CopyWord(out + kWordSize, src + kWordSize);
+    if (length > 2 * kWordSize) {
+      out += 2 * kWordSize;
+      src += 2 * kWordSize;
       do {
-        Copy8(out, src);
-        out += 8;
-        src += 8;
+        CopyWord(out, src);
+        CopyWord(out + kWordSize, src + kWordSize);
+        out += 2 * kWordSize;
+        src += 2 * kWordSize;
       } while (out < stop);
     }
   } else if (distance == 1) {
     // Runs of one byte (zeroed kernel data) are the most common overlap.
-    const uintptr_t w = *src * (~uintptr_t{0} / 0xff);
+    const Word w = *src * (~Word{0} / 0xff);
     do {
       __builtin_memcpy(out, &w, sizeof w);
-      out += sizeof w;
+      __builtin_memcpy(out + kWordSize, &w, sizeof w);
+      out += 2 * kWordSize;
     } while (out < stop);
   } else {
-    // Periods 2-7. Byte i of the match equals byte i - k * distance as soon
-    // as i >= (k - 1) * distance; with k * distance >= 8 that holds from
-    // byte 7 on. So copy 8 bytes one at a time, then 8-byte steps from
+    // Periods 2 to kWordSize - 1. Byte i of the match equals byte
+    // i - k * distance as soon as i >= (k - 1) * distance; with
+    // k * distance >= kWordSize that holds from byte kWordSize - 1 on. So
+    // copy one word's worth of bytes one at a time, then word steps from
     // k * distance back.
-    for (int i = 0; i < 8; ++i) out[i] = src[i];
-    if (length > 8) {
-      // k * distance, the smallest multiple >= 8 (no division in here).
-      constexpr uint8_t kPeriod[8] = {0, 0, 8, 9, 8, 10, 12, 14};
-      src = out + 8 - kPeriod[distance];
-      out += 8;
+    for (unsigned i = 0; i < kWordSize; ++i) out[i] = src[i];
+    if (length > kWordSize) {
+      // k * distance, the smallest multiple >= kWordSize, in 4-bit fields
+      // indexed by distance (no division, no table in memory): 8, 9, 8,
+      // 10, 12, 14 for distances 2-7 on the host; 4, 6 for 2-3 in the stage.
+      constexpr uint32_t kPeriods = kWordSize == 8 ? 0xeca89800u : 0x6400u;
+      src = out + kWordSize - ((kPeriods >> (4 * distance)) & 0xf);
+      out += kWordSize;
       do {
-        Copy8(out, src);
-        out += 8;
-        src += 8;
+        CopyWord(out, src);
+        out += kWordSize;
+        src += kWordSize;
       } while (out < stop);
     }
   }
@@ -416,114 +488,139 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
 // The fast loop: decodes symbols of a Huffman block while the margins
 // hold. Returns an error, or kOk with `*block_ended` telling whether it
 // stopped at end-of-block or at a margin.
-InflateError DecodeFast(Inflater& s, const uint32_t* litlen,
-                        const uint32_t* dist, bool* block_ended) {
-  // The state lives in locals so that it stays in registers.
-  const uint8_t* next = s.next;
-  BitBuf buf = s.buf;
-  unsigned count = s.count;
+//
+// It is shaped by the i686's seven registers (QEMU's TCG makes a spill a
+// soft-TLB access):
+//  - The input is read by bit position, not through a bit buffer: `in +
+//    pos / 8` is the byte holding the next bit, and a symbol starts with a
+//    Peek() there. A load per symbol, as a refill would be, but the bit
+//    state takes two registers (`in`, `pos`) instead of three (buffer,
+//    count, pointer).
+//  - One comparison, `out < out_limit`, guards both buffers
+//    (kMaxInPerOut).
+//  - The tables are reached through the stack pointer: DecodeFast() is
+//    inlined into InflateRaw(), whose frame holds them.
+//  - Literals have a loop of their own, which the register allocator
+//    treats as a region of its own: the state stays in registers there,
+//    and matches, which need more registers, spill around their decoding.
+// The copy word is the register size, so the stage copies in 4-byte words.
+[[gnu::always_inline]] inline InflateError DecodeFast(Inflater& s, const DecodeTables& t,
+                                                      bool* block_ended) {
+  *block_ended = false;
+  // Bytes appended past the end mean that the end is near anyway.
+  if (s.overrun != 0) return InflateError::kOk;
+
+  // From the bit buffer to a position: the buffer's `count` bits are the
+  // last ones of the bytes before `next`.
+  const unsigned held = (s.count + 7) / 8;
+  const uint8_t* in = s.next - held;
+  size_t pos = held * 8 - s.count;
   uint8_t* out = s.out;
   uint8_t* const out_begin = s.out_begin;
+  constexpr uint32_t kRootMask = LowMask(kLitLenBits);
 
-  // The loop runs while next < in_limit and out < out_limit; a limit equal
-  // to the starting pointer keeps it from running at all.
-  const uint8_t* const in_limit =
-      s.in_end - next > kInMargin ? s.in_end - kInMargin : next;
-  uint8_t* const out_limit =
-      s.out_end - out > kOutMargin ? s.out_end - kOutMargin : out;
-
-  // Branch-free refill: OR in a whole word above the valid bits and advance
-  // over the bytes that fitted entirely. This leaves 56-63 (24-31) valid
-  // bits; the partial byte on top is loaded again next time, at its right
-  // position, so the OR is idempotent.
-  auto refill = [&] {
-    BitBuf w;
-    __builtin_memcpy(&w, next, sizeof w);
-    buf |= w << count;
-    next += (kBitBufBits - 1 - count) / 8;
-    count |= kRefillBits;
-  };
-  auto consume = [&](unsigned n) {
-    buf >>= n;
-    count -= n;
-  };
-  auto root_entry = [&] { return litlen[buf & LowMask(kLitLenBits)]; };
-
-  // Each iteration starts with at least kRefillBits valid bits and the next
-  // litlen root entry already loaded, so that the load overlaps the
-  // previous iteration's work (the match copy, mostly).
   InflateError error = InflateError::kOk;
-  *block_ended = false;
-  if (next < in_limit) refill();
-  uint32_t e = root_entry();
-  while (next < in_limit && out < out_limit) {
-    if (e & kSubtable) [[unlikely]]
-      e = litlen[Value(e) + ((buf >> kLitLenBits) & LowMask(TotalBits(e)))];
-    if (e & kLiteral) {
-      consume(TotalBits(e));
-      *out++ = static_cast<uint8_t>(e >> 16);
-      e = root_entry();
-      // A 64-bit buffer still holds >= 56 - 15 bits: enough for a second
-      // literal without a refill.
-      if (kRefillBits >= 2 * kMaxCodeLength && (e & kLiteral)) {
-        consume(TotalBits(e));
-        *out++ = static_cast<uint8_t>(e >> 16);
-        e = root_entry();
-      }
-      refill();  // `e` stays valid: a refill only adds bits on top
-      continue;
-    }
-    if (e & kExceptional) [[unlikely]] {
-      if (e & kEndOfBlock) {
-        consume(TotalBits(e));
-        *block_ended = true;
-      } else {
-        error = InflateError::kBadSymbol;
-      }
-      break;
-    }
-    // Length: the extra bits sit just above the code.
-    const uint32_t length =
-        Value(e) + ((static_cast<uint32_t>(buf) & LowMask(TotalBits(e))) >>
-                    CodeLength(e));
-    consume(TotalBits(e));
+  bool stop = false;
+  while (!stop) {
+    // A stretch of the loop: rebase `in` (so that `pos` stays far from
+    // overflowing a 32-bit size_t), then set `out_limit` so that it guards
+    // both buffers (kMaxInPerOut). Stretches are capped at 64 MiB of
+    // output, so `pos` stays below 2^31.
+    in += pos / 8;
+    pos %= 8;
+    const size_t in_room = static_cast<size_t>(s.in_end - in);
+    const size_t out_room = static_cast<size_t>(s.out_end - out);
+    if (in_room < kInMargin + kMaxInPerOut || out_room <= kOutMargin) break;
+    size_t stretch = (in_room - kInMargin) / kMaxInPerOut;
+    if (stretch > out_room - kOutMargin) stretch = out_room - kOutMargin;
+    if (stretch > (size_t{1} << 26)) stretch = size_t{1} << 26;
+    uint8_t* const out_limit = out + stretch;
 
-    if constexpr (kRefillBits < 20 + 15) refill();
-    uint32_t d = dist[buf & LowMask(kDistBits)];
-    if (d & kExceptional) [[unlikely]] {
-      if (d & kSubtable)
-        d = dist[Value(d) + ((buf >> kDistBits) & LowMask(TotalBits(d)))];
-      if (d & kExceptional) {
-        error = InflateError::kBadSymbol;
+    while (out < out_limit) {
+      Word w = Peek(in, pos);
+      uint32_t e = t.litlen[w & kRootMask];
+      while (e & kLiteral) {
+        *out++ = static_cast<uint8_t>(LiteralByte(e));
+        pos += TotalBits(e);
+        // At least kPeekBits - 15 >= kLitLenBits bits are left in `w`: a
+        // whole root index. A root literal takes no more bits than that,
+        // so a second one is decoded from the same word.
+        w >>= TotalBits(e);
+        e = t.litlen[w & kRootMask];
+        if (e & kLiteral) {
+          *out++ = static_cast<uint8_t>(LiteralByte(e));
+          pos += TotalBits(e);
+        }
+        if (out >= out_limit) break;
+        w = Peek(in, pos);
+        e = t.litlen[w & kRootMask];
+      }
+      // Either at out_limit (and `w` may be stale), or `e` is a fresh
+      // entry that is not a literal.
+      if (out >= out_limit) break;
+      if (e & kExceptional) [[unlikely]] {
+        if (e & kSubtable) {
+          e = t.litlen[Value(e) + ((w >> kLitLenBits) & LowMask(TotalBits(e)))];
+          if (e & kLiteral) {
+            *out++ = static_cast<uint8_t>(LiteralByte(e));
+            pos += TotalBits(e);
+            continue;
+          }
+        }
+        if (e & kEndOfBlock) {
+          pos += TotalBits(e);
+          *block_ended = true;
+          stop = true;
+          break;
+        }
+        if (e & kExceptional) {
+          error = InflateError::kBadSymbol;
+          stop = true;
+          break;
+        }
+      }
+      // A length (the entry's bit 31 is clear: its value is e >> 16).
+      const uint32_t length = (e >> 16) + ExtraValue(static_cast<uint32_t>(w), e);
+      pos += TotalBits(e);
+      if constexpr (kPeekBits >= 20 + 28) {
+        w >>= TotalBits(e);
+      } else {
+        w = Peek(in, pos);
+      }
+      uint32_t d = t.dist[w & LowMask(kDistBits)];
+      if (d & kExceptional) [[unlikely]] {
+        if (d & kSubtable)
+          d = t.dist[Value(d) + ((w >> kDistBits) & LowMask(TotalBits(d)))];
+        if (d & kExceptional) {
+          error = InflateError::kBadSymbol;
+          stop = true;
+          break;
+        }
+      }
+      if (kPeekBits < 15 + 13 && TotalBits(d) > kPeekBits) [[unlikely]] {
+        // A 32-bit word, and a long code with many extra bits: peek again
+        // for the extra bits, and put them where ExtraValue() takes them.
+        w = Peek(in, pos + CodeLength(d)) << CodeLength(d);
+      }
+      const uint32_t distance = (d >> 16) + ExtraValue(static_cast<uint32_t>(w), d);
+      pos += TotalBits(d);
+      if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {
+        error = InflateError::kDistanceTooFar;
+        stop = true;
         break;
       }
+      CopyMatchFast(out, distance, length);
+      out += length;
     }
-    uint32_t distance;
-    if (kRefillBits < 20 + 28 && TotalBits(d) > count) [[unlikely]] {
-      // 32-bit buffer: a long code with many extra bits; refill between.
-      consume(CodeLength(d));
-      refill();
-      const unsigned extra = TotalBits(d) - CodeLength(d);
-      distance = Value(d) + (static_cast<uint32_t>(buf) & LowMask(extra));
-      consume(extra);
-    } else {
-      distance = Value(d) + ((static_cast<uint32_t>(buf) &
-                              LowMask(TotalBits(d))) >> CodeLength(d));
-      consume(TotalBits(d));
-    }
-    refill();
-    e = root_entry();
-    if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {
-      error = InflateError::kDistanceTooFar;
-      break;
-    }
-    CopyMatchFast(out, distance, length);
-    out += length;
   }
 
-  s.next = next;
-  s.buf = buf;
-  s.count = count;
+  // Back to the bit buffer, at `pos`. The loop leaves at least kInMargin
+  // bytes, so the first byte reloaded is real input.
+  s.next = in + pos / 8;
+  s.buf = 0;
+  s.count = 0;
+  s.CarefulRefill();
+  s.Consume(pos % 8);
   s.out = out;
   return error;
 }
@@ -533,30 +630,32 @@ InflateError DecodeFast(Inflater& s, const uint32_t* litlen,
 // the end of input a lookup may index with appended zero bits; what counts
 // is whether the bits it consumes were real, hence the Overrun() checks
 // before any other verdict (Overrun() stays true once it is).
-InflateError DecodeCareful(Inflater& s, const uint32_t* litlen,
-                           const uint32_t* dist) {
+[[gnu::noinline]] InflateError DecodeCareful(Inflater& s, const uint32_t* litlen,
+                                             const uint32_t* dist) {
   for (;;) {
     s.CarefulRefill();
     const uint32_t e = s.Lookup(litlen, kLitLenBits);
-    s.Consume(CodeLength(e));
-    if (s.Overrun()) return InflateError::kTruncated;
     if (e & kLiteral) {
+      s.Consume(TotalBits(e));
+      if (s.Overrun()) return InflateError::kTruncated;
       if (s.out == s.out_end) return InflateError::kOutputOverflow;
-      *s.out++ = static_cast<uint8_t>(e >> 16);
+      *s.out++ = static_cast<uint8_t>(LiteralByte(e));
       continue;
     }
+    s.Consume(CodeLength(e));
+    if (s.Overrun()) return InflateError::kTruncated;
     if (e & kExceptional) {
       if (e & kEndOfBlock) return InflateError::kOk;
       return InflateError::kBadSymbol;
     }
-    const uint32_t length = Value(e) + s.Bits(TotalBits(e) - CodeLength(e));
+    const uint32_t length = Value(e) + s.Bits(ExtraCount(e));
 
     s.CarefulRefill();
     const uint32_t d = s.Lookup(dist, kDistBits);
     s.Consume(CodeLength(d));
     if (s.Overrun()) return InflateError::kTruncated;
     if (d & kExceptional) return InflateError::kBadSymbol;
-    const uint32_t distance = Value(d) + s.Bits(TotalBits(d) - CodeLength(d));
+    const uint32_t distance = Value(d) + s.Bits(ExtraCount(d));
     if (s.Overrun()) return InflateError::kTruncated;
 
     if (distance > static_cast<size_t>(s.out - s.out_begin))
@@ -570,17 +669,17 @@ InflateError DecodeCareful(Inflater& s, const uint32_t* litlen,
 }
 
 // Decodes the symbols of one Huffman block, end-of-block included.
-InflateError DecodeHuffmanBlock(Inflater& s, const uint32_t* litlen,
-                                const uint32_t* dist) {
+[[gnu::always_inline]] inline InflateError DecodeHuffmanBlock(Inflater& s,
+                                                              const DecodeTables& t) {
   bool block_ended;
-  const InflateError error = DecodeFast(s, litlen, dist, &block_ended);
+  const InflateError error = DecodeFast(s, t, &block_ended);
   if (error != InflateError::kOk || block_ended) return error;
-  return DecodeCareful(s, litlen, dist);
+  return DecodeCareful(s, t.litlen, t.dist);
 }
 
 // Reads the code-length tables of a dynamic block (RFC 1951 3.2.7) and
 // builds its decode tables.
-InflateError ReadDynamicTables(Inflater& s, DynamicTables& t) {
+[[gnu::noinline]] InflateError ReadDynamicTables(Inflater& s, DecodeTables& t) {
   const uint32_t header = s.Bits(14);
   const unsigned num_litlen = (header & 0x1f) + 257;
   const unsigned num_dist = ((header >> 5) & 0x1f) + 1;
@@ -641,7 +740,7 @@ InflateError ReadDynamicTables(Inflater& s, DynamicTables& t) {
 }
 
 // A stored block (RFC 1951 3.2.4): byte-aligned LEN, NLEN, then LEN bytes.
-InflateError CopyStoredBlock(Inflater& s) {
+[[gnu::noinline]] InflateError CopyStoredBlock(Inflater& s) {
   s.Consume(s.count % 8);  // to the byte boundary
   const uint32_t len = s.Bits(16);
   const uint32_t nlen = s.Bits(16);
@@ -668,10 +767,19 @@ InflateError CopyStoredBlock(Inflater& s) {
 
 }  // namespace
 
-InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out,
-                         size_t out_cap, InflateEnd end) {
+// Page-aligned, and kept well under a page (about 2 KiB in the stage) by
+// leaving the cold paths out of line: under QEMU's TCG a jump is chained
+// straight to its target only within a guest page, and anything else goes
+// through a lookup, which costs the fast loop a fifth of its time if it
+// straddles a page boundary. (Loaders put the stage page-aligned:
+// code32_start, or its PVH ELF's load address.) A section of its own, so
+// that the alignment pads only before this function, not before the rest
+// of this file's code.
+[[gnu::aligned(4096), gnu::section(".text.inflate")]] InflateResult InflateRaw(const uint8_t* in, size_t in_len,
+                                                uint8_t* out, size_t out_cap,
+                                                InflateEnd end) {
   Inflater s = {in, in, in + in_len, out, out, out + out_cap, 0, 0, 0};
-  DynamicTables tables;
+  DecodeTables tables;
   InflateError error = InflateError::kOk;
   for (;;) {
     // A block boundary with no input left: the normal end of a run of
@@ -695,17 +803,19 @@ InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out,
         error = CopyStoredBlock(s);
         break;
       case 1:
-        error = DecodeHuffmanBlock(s, kFixed.litlen, kFixed.dist);
+        BuildFixedTables(tables);
         break;
       case 2:
         error = ReadDynamicTables(s, tables);
-        if (error == InflateError::kOk)
-          error = DecodeHuffmanBlock(s, tables.litlen, tables.dist);
         break;
       default:
         error = InflateError::kBadBlockType;
         break;
     }
+    // One call site, so that the decoder is inlined here and reaches the
+    // tables through the stack pointer.
+    if (error == InflateError::kOk && (header >> 1) != 0)
+      error = DecodeHuffmanBlock(s, tables);
     if (error != InflateError::kOk || final) break;
   }
   size_t in_used = s.InUsed();

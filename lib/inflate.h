@@ -38,7 +38,8 @@ enum class InflateEnd : uint8_t {
 // Decodes raw DEFLATE from in[0, in_len) into out[0, out_cap). Never reads
 // or writes outside those ranges. Back-references may reach only into the
 // bytes written by this call. Bytes of out[out_used, out_cap) may have been
-// overwritten (match copies run in 8-byte steps while there is room).
+// overwritten (match copies run in register-sized steps while there is
+// room).
 // Uses under 9 KiB of stack (Huffman tables); no heap, no globals.
 //
 // in_used: with kFinalBlock, the bytes up to the end of the final block

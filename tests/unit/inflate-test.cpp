@@ -470,6 +470,126 @@ Bytes FixedMatch(size_t prefix, unsigned dist_sym, unsigned dist_extra, unsigned
   return w.Finish();
 }
 
+// RFC 1951 3.2.5 in reverse: the symbol and extra bits for a length or a
+// distance.
+struct Coded {
+  unsigned sym, extra, bits;
+};
+Coded LengthCode(unsigned length) {
+  if (length == 258) return {285, 0, 0};
+  unsigned base = 3, sym = 257;
+  for (unsigned bits = 0;; ++bits) {
+    for (unsigned i = 0; i < (bits == 0 ? 8u : 4u); ++i, ++sym, base += 1u << bits)
+      if (length < base + (1u << bits)) return {sym, length - base, bits};
+  }
+}
+Coded DistanceCode(unsigned distance) {
+  unsigned base = 1, sym = 0;
+  for (unsigned bits = 0;; ++bits) {
+    for (unsigned i = 0; i < (bits == 0 ? 4u : 2u); ++i, ++sym, base += 1u << bits)
+      if (distance < base + (1u << bits)) return {sym, distance - base, bits};
+  }
+}
+
+// Every distance from 1 to 40 (overlapping copies of every period, and
+// word copies) with every length, each once with room behind it (the fast
+// loop, whose copies run in word steps past the match) and once ending
+// the output (the careful loop, into an exactly sized buffer).
+TEST(Inflate, EveryShortMatch) {
+  ASSERT_EQ(LengthCode(3).sym, 257u);
+  ASSERT_EQ(LengthCode(227).sym, 284u);
+  ASSERT_EQ(LengthCode(257).extra, 30u);
+  ASSERT_EQ(DistanceCode(5).sym, 4u);
+  ASSERT_EQ(DistanceCode(32768).extra, 8191u);
+  for (unsigned distance = 1; distance <= 40; ++distance) {
+    for (unsigned length = 3; length <= 258; ++length) {
+      for (size_t tail : {size_t{0}, size_t{300}}) {
+        BitWriter w;
+        w.Put(1, 1);
+        w.Put(1, 2);
+        std::string expect;
+        for (unsigned i = 0; i < distance + 5; ++i) {
+          char c = static_cast<char>('A' + (i * 7) % 53);
+          w.FixedLitLen(static_cast<uint8_t>(c));
+          expect += c;
+        }
+        Coded l = LengthCode(length), d = DistanceCode(distance);
+        w.FixedLitLen(l.sym);
+        w.Put(l.extra, l.bits);
+        w.FixedDist(d.sym);
+        w.Put(d.extra, d.bits);
+        for (unsigned i = 0; i < length; ++i) expect += expect[expect.size() - distance];
+        for (size_t i = 0; i < tail; ++i) {
+          w.FixedLitLen('0' + i % 10);
+          expect += static_cast<char>('0' + i % 10);
+        }
+        w.FixedLitLen(256);
+        Bytes out;
+        InflateResult r = Inflate(w.Finish(), expect.size(), &out);
+        ASSERT_EQ(r.error, InflateError::kOk) << distance << " " << length << " " << tail;
+        ASSERT_TRUE(std::string(out.begin(), out.end()) == expect)
+            << distance << " " << length << " " << tail;
+      }
+    }
+  }
+}
+
+// Where the fast loop stops (at either margin, or between two literals) it
+// must leave the stream where it was, and a length code after a literal
+// must not be read from a bit window that the literal has shortened. Units
+// of a literal with a 10-bit code (the longest a root table entry holds)
+// and a match of 257 bytes with a 15-bit length code and 5 extra bits,
+// then a tail of short literals whose count moves the output margin
+// through every phase of them; decoded into exactly sized buffers, with
+// trailing input bytes: none or a few (the input margin stops the fast
+// loop, repeatedly as it resumes) or many (only the output margin does).
+TEST(Inflate, FastLoopStopPoints) {
+  // 'a' to 'm' with 1- to 13-bit codes, end of block 14, 'z' and length
+  // symbol 284 (227 + 5 extra bits) 15: a complete code. Distances 1 and
+  // 4, one bit each.
+  std::vector<uint8_t> litlen(286, 0);
+  const unsigned syms[] = {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i',
+                           'j', 'k', 'l', 'm', 256, 'z', 284};
+  for (unsigned i = 0; i < 16; ++i) litlen[syms[i]] = static_cast<uint8_t>(i < 15 ? i + 1 : 15);
+  std::vector<uint8_t> dist(30, 0);
+  dist[0] = dist[3] = 1;
+  std::vector<uint32_t> lc = CanonicalCodes(litlen), dc = CanonicalCodes(dist);
+  std::vector<uint8_t> all(litlen);
+  all.insert(all.end(), dist.begin(), dist.end());
+  for (unsigned units : {1u, 3u, 40u}) {
+    for (unsigned tail = 0; tail < 270; ++tail) {
+      BitWriter v;
+      PutDynamicHeader(v, true, 286, 30, SimplePrecode(), Literally(all));
+      std::string expect;
+      auto literal = [&](unsigned s) {
+        v.PutCode(lc[s], litlen[s]);
+        expect += static_cast<char>(s);
+      };
+      for (unsigned s : {'a', 'b', 'c', 'd'}) literal(s);
+      for (unsigned u = 0; u < units; ++u) {
+        literal('j');
+        v.PutCode(lc[284], 15);
+        v.Put(30, 5);  // length 257
+        v.PutCode(dc[3], 1);
+        for (int i = 0; i < 257; ++i) expect += expect[expect.size() - 4];
+      }
+      for (unsigned i = 0; i < tail; ++i) literal("abjz"[i % 4]);
+      v.PutCode(lc[256], litlen[256]);
+      Bytes in = v.Finish();
+      for (size_t trailing : {size_t{0}, size_t{tail % 37}, 2 * expect.size() + 64}) {
+        Bytes in2(in);
+        in2.resize(in.size() + trailing, 0x5a);
+        Bytes out;
+        InflateResult r = Inflate(in2, expect.size(), &out);
+        ASSERT_EQ(r.error, InflateError::kOk) << units << " " << tail << " " << trailing;
+        EXPECT_EQ(r.in_used, in.size());
+        ASSERT_TRUE(std::string(out.begin(), out.end()) == expect)
+            << units << " " << tail << " " << trailing;
+      }
+    }
+  }
+}
+
 TEST(Inflate, DistanceTooFar) {
   Bytes out;
   EXPECT_EQ(Inflate(FixedMatch(0, 0, 0, 0), 100, &out).error, InflateError::kDistanceTooFar);
