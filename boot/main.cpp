@@ -58,14 +58,19 @@ extern "C" [[noreturn]] void SetupMain() {
   if (bzelf_setup_params.magic != bzelf::kSetupParamsMagic) {
     Panic("setup", "image parameters missing; build the image with bzelf");
   }
-  // Fields the boot protocol gives no loader to change: different from
-  // what we were built with, the image is damaged, and a loader that read
-  // them did not put part 5 where code32_start says (without LOADED_HIGH
-  // it loads it at 0x10000).
-  if (hdr.header != bzelf::linuxboot::kHeaderMagic || hdr.version != bzelf::linuxboot::kProtocolVersion ||
-      !(hdr.loadflags & bzelf::linuxboot::LOADED_HIGH) ||
-      hdr.cmdline_size != bzelf::linuxboot::kCmdlineSize) {
-    Panic("setup", "setup header damaged (HdrS, version, LOADED_HIGH or cmdline_size)");
+  // Fields the boot protocol gives no loader to change (boot.rst marks
+  // them "read"; loadflags is "modify", and kexec's real-mode path does
+  // clear LOADED_HIGH): different from what we were built with, the image
+  // is damaged. A part 5 loaded elsewhere because of damage is caught by
+  // VerifyStage below.
+  if (hdr.header != bzelf::linuxboot::kHeaderMagic) {
+    Panic("setup", "setup header damaged (no HdrS)");
+  }
+  if (hdr.version != bzelf::linuxboot::kProtocolVersion) {
+    Panic("setup", "setup header damaged (protocol version)");
+  }
+  if (hdr.cmdline_size != bzelf::linuxboot::kCmdlineSize) {
+    Panic("setup", "setup header damaged (cmdline_size)");
   }
   CopyBootParams();
   CheckCpu(bzelf_setup_params.kernel_class);

@@ -16,11 +16,9 @@ namespace {
 constexpr uint32_t kChunk = 2048;
 alignas(4) uint8_t chunk[kChunk];
 
-}  // namespace
-
-void VerifyStage(uint32_t code32_start) {
+// CRC32 of part 5's checked bytes if it starts at `base`.
+uint32_t StageCrc(uint32_t base) {
   const SetupParams& sp = bzelf_setup_params;
-  const uint32_t base = code32_start - sp.stage_entry_offset;
   uint32_t crc = 0;
   for (uint32_t off = 0; off < sp.checked_size; off += kChunk) {
     uint32_t n = sp.checked_size - off < kChunk ? sp.checked_size - off : kChunk;
@@ -34,7 +32,18 @@ void VerifyStage(uint32_t code32_start) {
     }
     crc = Crc32Bitwise(crc, chunk, n);
   }
-  if (crc != sp.part5_crc) {
+  return crc;
+}
+
+}  // namespace
+
+void VerifyStage(uint32_t code32_start) {
+  const SetupParams& sp = bzelf_setup_params;
+  // code32_start is startup_32 as built, or part 5's first byte when a
+  // loader points it there (kexec's real-mode path does: the ELF header
+  // is also a jump to startup_32).
+  if (StageCrc(code32_start - sp.stage_entry_offset) != sp.part5_crc &&
+      StageCrc(code32_start) != sp.part5_crc) {
     Panic("setup",
           "protected-mode part missing or damaged at code32_start (checksum mismatch)");
   }
