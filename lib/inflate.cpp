@@ -14,18 +14,23 @@
 //    read the input with unaligned word loads and copy matches in word
 //    steps without bounds checks; the rest of the block goes through a
 //    careful loop that checks every byte it reads and writes.
-//  - The fast loop is written for the stage's i686 under QEMU's TCG, where
-//    every memory access (a spilled register too) goes through the
-//    soft-TLB: its literal loop keeps all its state in the seven
-//    registers, and it finds the tables through the stack pointer (see
-//    DecodeFast()).
+//  - There are two fast loops, for two different machines. DecodeFast()
+//    is written for the stage's i686 under QEMU's TCG, where every memory
+//    access (a spilled register too) goes through the soft-TLB: its
+//    literal loop keeps all its state in the seven registers, and it finds
+//    the tables through the stack pointer. DecodeFastWide() is written for
+//    a 64-bit out-of-order CPU (the host tool), where the latency from one
+//    symbol's table entry to the next bounds the speed: a 64-bit bit buffer
+//    refilled without branches, and the next entry looked up before the
+//    refill and before the match copy.
 //  - Block headers and code-length tables are always read carefully: they
 //    are a tiny fraction of the work.
 //
 // Only <stddef.h>/<stdint.h>: no library, no heap, no global constructors,
 // no pointer tables (the stage is position-independent and does no
 // relocation processing). Working memory is stack: about 8.5 KiB at the
-// deepest (the decode tables plus BuildTable()'s frame).
+// deepest in the stage (the decode tables plus BuildTable()'s frame), about
+// 15.5 KiB on a 64-bit host, whose table entries are twice as wide.
 
 #include "inflate.h"
 
@@ -38,7 +43,7 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 // ---------------------------------------------------------------------------
 // Decode table entries
 //
-// One uint32_t per entry:
+// One Entry (a machine word) per entry; its low 32 bits:
 //   bits  0-4   bits to consume: code length + extra bits; for a subtable
 //               pointer, the number of index bits of that subtable
 //   bit   5     kEndOfBlock
@@ -54,6 +59,12 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 //   bit  31     kLiteral (so a literal is found with one sign test)
 // Subtable entries hold the full code length, so resolving a long code never
 // consumes the root bits separately.
+// On a 64-bit host a length or distance entry also has, for
+// ExtraValueWide():
+//   bits 32-35  the code length, without the extra bits
+//   bits 48-60  a mask of the extra bits' width
+// (the host has the room, and the stage gets by with its 32 bits).
+using Entry = uintptr_t;
 
 constexpr uint32_t kLiteral = 0x80000000u;
 constexpr uint32_t kExceptional = 0x80u;
@@ -79,7 +90,7 @@ constexpr uint32_t ExtraValue(uint32_t bits, uint32_t e) {
 
 // An unused slot of an incomplete code (one length-1 code, or no code at
 // all): decoding it is an error after one bit.
-constexpr uint32_t kUnusedEntry = kExceptional | 31u << 8 | 1u;
+constexpr Entry kUnusedEntry = kExceptional | 31u << 8 | 1u;
 
 // Root table sizes. A bigger litlen root means fewer subtable lookups but a
 // longer table build per block and more stack; 10 bits covers nearly all
@@ -126,10 +137,13 @@ enum class CodeKind : uint8_t { kPrecode, kLitLen, kDist };
 
 // The entry of symbol `sym` with a code of `len` bits (extra bits + len <=
 // 13 + 15 < 32).
-constexpr uint32_t SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
-  // Anything but a literal: value, extra bits, bits to consume.
+constexpr Entry SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
+  // Anything but a literal: value, extra bits, bits to consume, and on the
+  // host the code length and the extra bits' mask.
   auto entry = [len](uint32_t flags_value, unsigned extra) {
-    return flags_value | (31 - extra) << 8 | (len + extra);
+    const uint64_t wide = uint64_t{len} << 32 | uint64_t{LowMask(extra)} << 48;
+    return static_cast<Entry>(flags_value | (31 - extra) << 8 | (len + extra) |
+                              (sizeof(Entry) == 8 ? wide : 0));
   };
   switch (kind) {
     case CodeKind::kPrecode:
@@ -180,7 +194,7 @@ static_assert(ReverseBits(0x30, 8) == 0x0c && ReverseBits(1, 15) == 0x4000);
 // an over-subscribed code, and for an incomplete one unless it is a litlen
 // or distance code with no codes or a single 1-bit code (RFC 1951 3.2.7
 // allows one distance code; zlib accepts the same cases).
-constexpr bool BuildTable(uint32_t* table, unsigned capacity,
+constexpr bool BuildTable(Entry* table, unsigned capacity,
                           unsigned root_bits, const uint8_t* lens,
                           unsigned num_syms, CodeKind kind) {
   uint16_t count[kMaxCodeLength + 1] = {};
@@ -222,7 +236,7 @@ constexpr bool BuildTable(uint32_t* table, unsigned capacity,
     const unsigned len = lens[sym];
     if (i != 0) code = (code + 1) << (len - prev_len);
     prev_len = len;
-    const uint32_t entry = SymbolEntry(kind, sym, len);
+    const Entry entry = SymbolEntry(kind, sym, len);
     const unsigned rev = ReverseBits(code, len);
     if (len <= root_bits) {
       // A short code owns every root slot whose low `len` bits match it.
@@ -265,8 +279,8 @@ constexpr bool BuildTable(uint32_t* table, unsigned capacity,
 // while the code lengths are read; the distance table is built after it is
 // no longer used.
 struct DecodeTables {
-  uint32_t litlen[kLitLenEnough];
-  uint32_t dist[kDistEnough];
+  Entry litlen[kLitLenEnough];
+  Entry dist[kDistEnough];
 };
 static_assert(kDistEnough >= kPrecodeEnough);
 
@@ -294,15 +308,20 @@ constexpr DecodeTables MakeFixedTables() {
 // time: 7-bit 0000000 is end of block, 8-bit 00110000 is literal 0, 9-bit
 // 111111111 is literal 255, 5-bit 11101 is distance 29.
 constexpr DecodeTables kFixedCheck = MakeFixedTables();
-static_assert(kFixedCheck.litlen[0] == (kExceptional | kEndOfBlock | 31u << 8 | 7));
+static_assert(static_cast<uint32_t>(kFixedCheck.litlen[0]) ==
+              (kExceptional | kEndOfBlock | 31u << 8 | 7));
 static_assert(kFixedCheck.litlen[ReverseBits(0x30, 8)] == (kLiteral | 8));
 static_assert(kFixedCheck.litlen[0x1ff] == (kLiteral | 255u << 8 | 9));
-static_assert(kFixedCheck.dist[ReverseBits(29, 5)] == (24577u << 16 | 18u << 8 | 18));
+static_assert(static_cast<uint32_t>(kFixedCheck.dist[ReverseBits(29, 5)]) ==
+              (24577u << 16 | 18u << 8 | 18));
+static_assert(sizeof(Entry) == 4 ||
+              kFixedCheck.dist[ReverseBits(29, 5)] >> 32 == (uint64_t{0x1fff} << 16 | 5));
 // Lengths 17-18 (symbol 268, 7-bit code 0001100, one extra bit).
-static_assert(Value(kFixedCheck.litlen[ReverseBits(12, 7)]) +
-                  ExtraValue(ReverseBits(12, 7) | 1u << 7, kFixedCheck.litlen[ReverseBits(12, 7)]) ==
+static_assert(Value(static_cast<uint32_t>(kFixedCheck.litlen[ReverseBits(12, 7)])) +
+                  ExtraValue(ReverseBits(12, 7) | 1u << 7,
+                             static_cast<uint32_t>(kFixedCheck.litlen[ReverseBits(12, 7)])) ==
               18);
-static_assert(CodeLength(kFixedCheck.dist[ReverseBits(29, 5)]) == 5);
+static_assert(CodeLength(static_cast<uint32_t>(kFixedCheck.dist[ReverseBits(29, 5)])) == 5);
 
 // ---------------------------------------------------------------------------
 // Bit input
@@ -360,8 +379,8 @@ struct Inflater {
 
   // Table lookup with subtable resolution; consumes nothing. (A literal
   // entry never has the kSubtable bit.)
-  uint32_t Lookup(const uint32_t* table, unsigned root_bits) const {
-    uint32_t e = table[buf & LowMask(root_bits)];
+  uint32_t Lookup(const Entry* table, unsigned root_bits) const {
+    uint32_t e = static_cast<uint32_t>(table[buf & LowMask(root_bits)]);
     if (e & kSubtable)
       e = table[Value(e) + ((buf >> root_bits) & LowMask(TotalBits(e)))];
     return e;
@@ -625,13 +644,201 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   return error;
 }
 
+// The host's fast loop, for 64-bit words. On an out-of-order CPU what
+// bounds a decoder is the chain from one symbol's table entry to the next
+// one's, so this loop keeps that chain short:
+//  - The bits live in a 64-bit buffer, refilled without a branch: one
+//    unaligned load ORed in above the valid bits, `in` advanced by the
+//    whole bytes that fitted, and the count set to 56-63. Bits above the
+//    count are input bits too (from the same load), so a lookup or a
+//    refill never has to clear them. A refill is taken once per
+//    iteration, which covers the longest symbol: up to three literals
+//    (45 bits), or a match (a length code with extra bits, 20, and a
+//    distance code with extra bits, 28).
+//  - A symbol's entry is looked up as soon as the bits before it are
+//    consumed, before the previous match is copied, so the next lookup
+//    does not wait on the copy.
+//  - `bitsleft` counts in its low 6 bits only: an entry of a literal,
+//    length or distance has its total bit count in its low 6 bits (flags
+//    are clear there), so subtracting the whole entry is right mod 64.
+//    The refill and the shifts use the count mod 64, as x86 does.
+// Stage builds (32-bit words) use DecodeFast() above instead.
+// Input: like DecodeFast(), one comparison per iteration, `out <
+// out_limit`, guards both buffers (kMaxInPerOut). `in` runs ahead of the
+// bits consumed by at most 8 bytes (the buffer), a refill loads 8 bytes at
+// `in`, and an iteration consumes up to 6 bytes before its output is
+// counted: 32 bytes of margin cover all of it.
+constexpr ptrdiff_t kWideInMargin = 32;
+// Three literals, or a match of 258 bytes copied in 16-byte steps
+// (CopyMatchFast() writes up to 2 * kWordSize - 1 past its end).
+constexpr ptrdiff_t kWideOutMargin = 258 + 16;
+
+// Copies a match for DecodeFastWide(): like CopyMatchFast(), but the
+// first 40 bytes go unconditionally (94% of the matches in a kernel are
+// no longer), which spares the branch on the length that the CPU would
+// mispredict. Writes up to 40 bytes past the match, or 15 past it for a
+// longer one.
+inline void CopyMatchWide(uint8_t* out, uint32_t distance, uint32_t length) {
+  if (distance < kWordSize) [[unlikely]] {
+    CopyMatchFast(out, distance, length);
+    return;
+  }
+  const uint8_t* src = out - distance;
+  uint8_t* const stop = out + length;
+  CopyWord(out, src);
+  CopyWord(out + 8, src + 8);
+  CopyWord(out + 16, src + 16);
+  CopyWord(out + 24, src + 24);
+  CopyWord(out + 32, src + 32);
+  if (length > 40) [[unlikely]] {
+    out += 40;
+    src += 40;
+    do {
+      CopyWord(out, src);
+      CopyWord(out + 8, src + 8);
+      out += 16;
+      src += 16;
+    } while (out < stop);
+  }
+}
+
+// The extra bits of a length or distance entry `e` (64 bits, see Entry),
+// from `saved`, the bit buffer as it was before the entry's bits were
+// consumed: shifted down by the code length, masked to the extra bits.
+inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
+  return static_cast<uint32_t>((saved >> ((e >> 32) & 63)) & (e >> 48));
+}
+
+[[gnu::always_inline]] inline InflateError DecodeFastWide(Inflater& s, const DecodeTables& t,
+                                                          bool* block_ended) {
+  *block_ended = false;
+  if (s.overrun != 0) return InflateError::kOk;
+
+  uint64_t bitbuf = s.buf;
+  uint32_t bitsleft = s.count;
+  const uint8_t* in = s.next;
+  uint8_t* out = s.out;
+  uint8_t* const out_begin = s.out_begin;
+  const Entry* const litlen = t.litlen;
+  const Entry* const dist = t.dist;
+  constexpr uint32_t kRootMask = LowMask(kLitLenBits);
+
+  auto refill = [&] {
+    uint64_t w;
+    __builtin_memcpy(&w, in, sizeof w);
+    bitbuf |= w << (bitsleft & 63);
+    in += (~bitsleft >> 3) & 7;  // (63 - bitsleft % 64) / 8 whole bytes
+    bitsleft |= 56;
+  };
+  auto consume = [&](uint64_t e) {
+    bitbuf >>= e & 63;
+    bitsleft -= static_cast<uint32_t>(e);
+  };
+
+  InflateError error = InflateError::kOk;
+  uint64_t e = 0;
+  for (bool first = true;; first = false) {
+    // A stretch: as much output as both margins allow, as in DecodeFast().
+    const size_t in_room = static_cast<size_t>(s.in_end - in);
+    const size_t out_room = static_cast<size_t>(s.out_end - out);
+    if (in_room < kWideInMargin + kMaxInPerOut || out_room <= kWideOutMargin) break;
+    size_t stretch = (in_room - kWideInMargin) / kMaxInPerOut;
+    if (stretch > out_room - kWideOutMargin) stretch = out_room - kWideOutMargin;
+    uint8_t* const out_limit = out + stretch;
+    if (first) {
+      refill();
+      e = litlen[bitbuf & kRootMask];
+    }
+
+    // At the top of each iteration: at least 56 valid bits, and `e` is the
+    // entry of the next symbol.
+    while (out < out_limit) {
+      if (e & kLiteral) {
+        consume(e);
+        *out++ = static_cast<uint8_t>(LiteralByte(e));
+        e = litlen[bitbuf & kRootMask];  // >= 41 bits left
+        if (e & kLiteral) {
+          consume(e);
+          *out++ = static_cast<uint8_t>(LiteralByte(e));
+          e = litlen[bitbuf & kRootMask];  // >= 26 bits left
+          if (e & kLiteral) {
+            consume(e);
+            *out++ = static_cast<uint8_t>(LiteralByte(e));
+            e = litlen[bitbuf & kRootMask];  // >= 11 bits: a whole root index
+          }
+        }
+        refill();
+        continue;
+      }
+      if (e & kExceptional) [[unlikely]] {
+        if (e & kSubtable) {
+          e = litlen[Value(e) + ((bitbuf >> kLitLenBits) & LowMask(TotalBits(e)))];
+          if (e & kLiteral) {
+            consume(e);
+            *out++ = static_cast<uint8_t>(LiteralByte(e));
+            refill();
+            e = litlen[bitbuf & kRootMask];
+            continue;
+          }
+        }
+        if (e & kEndOfBlock) {
+          bitbuf >>= TotalBits(e);
+          bitsleft -= TotalBits(e);
+          *block_ended = true;
+          goto done;
+        }
+        if (e & kExceptional) {
+          error = InflateError::kBadSymbol;
+          goto done;
+        }
+      }
+      uint64_t saved = bitbuf;
+      consume(e);  // >= 36 bits left
+      const uint32_t length = Value(e) + ExtraValueWide(saved, e);
+      uint64_t d = dist[bitbuf & LowMask(kDistBits)];
+      if (d & kExceptional) [[unlikely]] {
+        if (d & kSubtable) d = dist[Value(d) + ((bitbuf >> kDistBits) & LowMask(TotalBits(d)))];
+        if (d & kExceptional) {
+          error = InflateError::kBadSymbol;
+          goto done;
+        }
+      }
+      saved = bitbuf;
+      consume(d);  // >= 8 bits left
+      const uint32_t distance = Value(d) + ExtraValueWide(saved, d);
+      if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {
+        error = InflateError::kDistanceTooFar;
+        goto done;
+      }
+      // The next entry before the refill, so that its lookup does not wait
+      // for the refill's load: at most 48 bits were consumed since the
+      // last refill, which had filled all 64 bits, so the root index is
+      // input.
+      e = litlen[bitbuf & kRootMask];
+      refill();
+      CopyMatchWide(out, distance, length);
+      out += length;
+    }
+  }
+
+done:
+  // Back to the careful loop's bit buffer: the valid bits are the last
+  // ones of the bytes before `in`, and the bits above them must be zero.
+  bitsleft &= 63;
+  s.buf = bitbuf & ((uint64_t{1} << bitsleft) - 1);
+  s.count = bitsleft;
+  s.next = in;
+  s.out = out;
+  return error;
+}
+
 // The careful loop: the same decoding with every input and output byte
 // bounds-checked, for the rest of a block once a margin is reached. Near
 // the end of input a lookup may index with appended zero bits; what counts
 // is whether the bits it consumes were real, hence the Overrun() checks
 // before any other verdict (Overrun() stays true once it is).
-[[gnu::noinline]] InflateError DecodeCareful(Inflater& s, const uint32_t* litlen,
-                                             const uint32_t* dist) {
+[[gnu::noinline]] InflateError DecodeCareful(Inflater& s, const Entry* litlen,
+                                             const Entry* dist) {
   for (;;) {
     s.CarefulRefill();
     const uint32_t e = s.Lookup(litlen, kLitLenBits);
@@ -672,7 +879,12 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
 [[gnu::always_inline]] inline InflateError DecodeHuffmanBlock(Inflater& s,
                                                               const DecodeTables& t) {
   bool block_ended;
-  const InflateError error = DecodeFast(s, t, &block_ended);
+  InflateError error;
+  if constexpr (kWordSize == 8) {
+    error = DecodeFastWide(s, t, &block_ended);
+  } else {
+    error = DecodeFast(s, t, &block_ended);
+  }
   if (error != InflateError::kOk || block_ended) return error;
   return DecodeCareful(s, t.litlen, t.dist);
 }
@@ -694,7 +906,7 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
     precode_lens[kPrecodeOrder[i]] = static_cast<uint8_t>(s.Bits(3));
   if (s.Overrun()) return InflateError::kTruncated;
 
-  uint32_t* const precode = t.dist;
+  Entry* const precode = t.dist;
   if (!BuildTable(precode, kPrecodeEnough, kPrecodeBits, precode_lens,
                   kNumPrecode, CodeKind::kPrecode))
     return InflateError::kBadCodeLengths;
@@ -705,7 +917,7 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   const unsigned total = num_litlen + num_dist;
   for (unsigned i = 0; i < total;) {
     s.CarefulRefill();
-    const uint32_t e = precode[s.buf & LowMask(kPrecodeBits)];
+    const uint32_t e = static_cast<uint32_t>(precode[s.buf & LowMask(kPrecodeBits)]);
     s.Consume(TotalBits(e));
     if (s.Overrun()) return InflateError::kTruncated;
     const unsigned sym = Value(e);
@@ -775,6 +987,19 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
 // code32_start, or its PVH ELF's load address.) A section of its own, so
 // that the alignment pads only before this function, not before the rest
 // of this file's code.
+//
+// On a 64-bit host it is compiled twice, for x86-64 and for x86-64 with
+// BMI2, and the dynamic loader picks one for the CPU (GCC's target_clones,
+// an ifunc): BMI2's shifts by a register count (shlx, shrx) take any
+// register and leave the flags alone, which shortens the bit buffer's
+// work in DecodeFastWide(). (libdeflate dispatches its decoder the same
+// way.) The stage is freestanding and has no dynamic loader.
+#if defined(__x86_64__) && __STDC_HOSTED__
+#define BZELF_INFLATE_CLONES [[gnu::target_clones("default", "bmi2")]]
+#else
+#define BZELF_INFLATE_CLONES
+#endif
+BZELF_INFLATE_CLONES
 [[gnu::aligned(4096), gnu::section(".text.inflate")]] InflateResult InflateRaw(const uint8_t* in, size_t in_len,
                                                 uint8_t* out, size_t out_cap,
                                                 InflateEnd end) {
