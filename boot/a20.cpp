@@ -4,7 +4,8 @@
 // already on, the BIOS (INT 15h AX=2401h), the keyboard controller, then
 // the "fast A20" bit of system control port 0x92.
 #include "bioscall.h"
-#include "io.h"
+#include "far-memory.h"
+#include "port-io.h"
 #include "setup.h"
 
 namespace bzelf::setup {

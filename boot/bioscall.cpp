@@ -1,7 +1,7 @@
 // biosregs set-up for intcall (boot/bioscall.S).
 #include "bioscall.h"
 
-#include "io.h"
+#include "far-memory.h"
 
 namespace bzelf::setup {
 

@@ -57,9 +57,11 @@ void DetectE820() {
     zero_page.e820_table[count++] = e820_buffer.entry;
     in.ebx = out.ebx;
   } while (in.ebx != 0 && count < linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
-  // A longer map is cut at 128 entries, which the zero page holds; Linux
-  // can take the rest through SETUP_E820_EXT, which the setup does not
-  // build (BIOSes with more than 128 entries are rare).
+  // A longer map is cut at 128 entries, which the zero page holds, as
+  // Linux's own setup cuts it (arch/x86/boot/memory.c stops at
+  // ARRAY_SIZE(boot_params.e820_table)). The rest could go into a
+  // SETUP_E820_EXT node, which the stage reads; the setup does not build
+  // one (boot/README.md says why).
   zero_page.e820_entries = count;
 }
 

@@ -2,7 +2,7 @@
 // in turn, in the order of Linux's arch/x86/boot/main.c. Quiet: it prints
 // nothing unless it has to stop (Panic).
 #include "elf.h"
-#include "io.h"
+#include "far-memory.h"
 #include "setup.h"
 
 // Patched by `bzelf build` at this symbol; the magic tells a wrong patch

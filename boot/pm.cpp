@@ -2,8 +2,9 @@
 // protocol (boot.rst) wants the CPU: flat 4 GiB code at 0x10 and data at
 // 0x18, paging off, interrupts off, esi = the zero page (linear address).
 #include "bioscall.h"
+#include "far-memory.h"
 #include "gdt.h"
-#include "io.h"
+#include "port-io.h"
 #include "setup.h"
 
 // boot/pmjump.S.

@@ -1,7 +1,7 @@
 // Console output: the BIOS teletype (INT 10h AH=0Eh) and COM1, an 8250
 // UART programmed directly. Only the panic path prints.
 #include "bioscall.h"
-#include "io.h"
+#include "port-io.h"
 #include "setup.h"
 
 namespace bzelf::setup {

@@ -5,7 +5,7 @@
 // that far, and the jump would run into whatever memory holds.
 #include "crc32.h"
 #include "direct-boot.h"
-#include "io.h"
+#include "far-memory.h"
 #include "setup.h"
 
 namespace bzelf::setup {

@@ -1,7 +1,7 @@
 // The text screen as the BIOS left it, into zero_page.screen_info (what
 // Linux's vgacon starts from). No mode switching: vid_mode is "normal".
 #include "bioscall.h"
-#include "io.h"
+#include "far-memory.h"
 #include "setup.h"
 
 namespace bzelf::setup {

@@ -1,6 +1,6 @@
 #include "console.h"
 
-#include "io.h"
+#include "port-io.h"
 
 namespace bzelf {
 namespace {
@@ -23,20 +23,20 @@ constexpr int kCols = 80, kRows = 25;
 [[gnu::section(".mutable")]] int col = 0;
 
 void SerialInit() {
-  Outb(kCom1 + kUartIer, 0);     // no interrupts
-  Outb(kCom1 + kUartLcr, 0x80);  // DLAB to set the divisor
-  Outb(kCom1 + kUartData, 1);    // 115200 baud = 115200 / 1
-  Outb(kCom1 + kUartIer, 0);
-  Outb(kCom1 + kUartLcr, 0x03);  // 8N1
-  Outb(kCom1 + kUartFcr, 0x07);  // FIFOs on and cleared
-  Outb(kCom1 + kUartMcr, 0x03);  // DTR, RTS
+  Outb(0, kCom1 + kUartIer);     // no interrupts
+  Outb(0x80, kCom1 + kUartLcr);  // DLAB to set the divisor
+  Outb(1, kCom1 + kUartData);    // 115200 baud = 115200 / 1
+  Outb(0, kCom1 + kUartIer);
+  Outb(0x03, kCom1 + kUartLcr);  // 8N1
+  Outb(0x07, kCom1 + kUartFcr);  // FIFOs on and cleared
+  Outb(0x03, kCom1 + kUartMcr);  // DTR, RTS
 }
 
 void SerialPut(char c) {
   for (int i = 0; i < kUartPolls; ++i) {
     if (Inb(kCom1 + kUartLsr) & kLsrThrEmpty) break;
   }
-  Outb(kCom1 + kUartData, static_cast<uint8_t>(c));
+  Outb(static_cast<uint8_t>(c), kCom1 + kUartData);
 }
 
 void VgaScroll() {

@@ -12,6 +12,15 @@ constexpr uint64_t k4GiB = 0x1'0000'0000ull;
 // a kernel may still want to read (Linux reads the EBDA pointer from it).
 constexpr uint64_t kBiosDataEnd = 0x500;
 
+// The stage runs with paging off: a physical address below 4 GiB is a
+// pointer, and nothing above is within reach.
+struct PhysicalMemory {
+  const void* Map(uint64_t addr, uint64_t size) const {
+    if (addr >= k4GiB || size > k4GiB - addr) return nullptr;
+    return reinterpret_cast<const void*>(static_cast<uintptr_t>(addr));
+  }
+};
+
 uint64_t CmdLineAddress(const boot_params* bp) {
   return bp->hdr.cmd_line_ptr | (static_cast<uint64_t>(bp->ext_cmd_line_ptr) << 32);
 }
@@ -34,20 +43,7 @@ const char kArenaRangeName[] = "the boot stage's memory";
 
 MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
                        const StageParams& params) {
-  if (bp->e820_entries > 0 && bp->e820_entries <= linuxboot::E820_MAX_ENTRIES_ZEROPAGE) {
-    map_ = bp->e820_table;
-    map_count_ = bp->e820_entries;
-  } else if (bp->e820_entries == 0 && (bp->alt_mem_k != 0 || bp->screen_info.ext_mem_k != 0)) {
-    // No E820 (very old BIOS, or a loader that fills only the older
-    // fields): what E801 (alt_mem_k) or INT 15h AH=88h (ext_mem_k) said
-    // about memory above 1 MiB, plus the conventional 640 KiB, as Linux
-    // falls back to the same two fields.
-    uint32_t ext_k = bp->alt_mem_k != 0 ? bp->alt_mem_k : bp->screen_info.ext_mem_k;
-    fallback_[0] = {0, 0x9f000, linuxboot::E820_TYPE_RAM};
-    fallback_[1] = {0x100000, uint64_t{ext_k} * 1024, linuxboot::E820_TYPE_RAM};
-    map_ = fallback_;
-    map_count_ = 2;
-  } else {
+  if (!map_.SetBase(*bp)) {
     Panic("memory", Message() << "boot_params has no usable memory map (e820_entries="
                               << Dec{bp->e820_entries} << ", no E801/88h sizes either)");
   }
@@ -74,7 +70,7 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   // mode to follow the list: loaders that put nodes high (kexec's
   // bzImage64, Linux's kexec_file_load) put the whole list there, next to
   // boot_params.
-  uint64_t node = bp->hdr.version >= 0x0209 ? bp->hdr.setup_data : 0;
+  uint64_t node = SetupDataHead(*bp);
   while (node != 0 && node < k4GiB) {
     if (reserved_count_ == kMaxReserved) {
       Panic("setup_data", Message() << "list node at " << Hex{node}
@@ -84,6 +80,15 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
     Reserve(node, sizeof(*sd) + sd->len, "setup_data");
     node = sd->next;
   }
+
+  // Loaders put memory map entries beyond boot_params' 128 in
+  // SETUP_E820_EXT nodes. A node we cannot use (out of reach, not in RAM,
+  // a length that is not whole entries) is ignored and the base map used
+  // without it, rather than refusing to boot: Linux ignores what it cannot
+  // use there too, and the base map alone is still a correct map, if a
+  // shorter one. The nodes themselves are reserved above, like all
+  // setup_data.
+  map_.AddExtensions(SetupDataHead(*bp), PhysicalMemory{});
 }
 
 void MemoryPlan::Reserve(uint64_t start, uint64_t size, const char* name) {
@@ -91,31 +96,6 @@ void MemoryPlan::Reserve(uint64_t start, uint64_t size, const char* name) {
     Panic("memory", "too many reserved ranges");
   }
   reserved_[reserved_count_++] = Range{start, start + size, name};
-}
-
-bool MemoryPlan::IsRam(uint64_t start, uint64_t end) const {
-  // E820 entries may be unsorted and split: walk forward from `start`,
-  // each step jumping to the end of a RAM entry that contains the position.
-  uint64_t pos = start;
-  while (pos < end) {
-    uint64_t next = pos;
-    for (int i = 0; i < map_count_; ++i) {
-      const auto& e = map_[i];
-      if (e.type != linuxboot::E820_TYPE_RAM) continue;
-      if (e.addr <= pos && pos < e.addr + e.size && e.addr + e.size > next) {
-        next = e.addr + e.size;
-      }
-    }
-    if (next == pos) return false;
-    pos = next;
-  }
-  // A reserved entry that overlaps RAM wins (firmware tables inside RAM).
-  for (int i = 0; i < map_count_; ++i) {
-    const auto& e = map_[i];
-    if (e.type == linuxboot::E820_TYPE_RAM) continue;
-    if (e.addr < end && start < e.addr + e.size) return false;
-  }
-  return true;
 }
 
 bool MemoryPlan::Overlaps(uint64_t start, uint64_t end, const char* name) const {
@@ -128,7 +108,7 @@ bool MemoryPlan::Overlaps(uint64_t start, uint64_t end, const char* name) const 
 
 bool MemoryPlan::IsFree(uint64_t start, uint64_t end, const Range* avoid,
                         int avoid_count) const {
-  if (end > k4GiB || !IsRam(start, end)) return false;
+  if (end > k4GiB || !map_.IsRam(start, end)) return false;
   for (int i = 0; i < reserved_count_; ++i) {
     if (reserved_[i].start < end && start < reserved_[i].end) return false;
   }
@@ -148,9 +128,9 @@ uint64_t MemoryPlan::FindFree(uint64_t size, const Range* avoid, int avoid_count
     at = page_up(at < kLowest ? kLowest : at);
     if ((best == 0 || at < best) && IsFree(at, at + size, avoid, avoid_count)) best = at;
   };
-  for (int i = 0; i < map_count_; ++i) {
-    if (map_[i].type == linuxboot::E820_TYPE_RAM) consider(map_[i].addr);
-  }
+  map_.ForEach([&](const linuxboot::e820_entry& e) {
+    if (e.type == linuxboot::E820_TYPE_RAM) consider(e.addr);
+  });
   for (int i = 0; i < reserved_count_; ++i) consider(reserved_[i].end);
   for (int i = 0; i < avoid_count; ++i) consider(avoid[i].end);
   return best;
@@ -161,7 +141,7 @@ void MemoryPlan::CheckWritable(uint64_t start, uint64_t end, const char* what,
   if (end < start || end > k4GiB) {
     Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not below 4 GiB");
   }
-  if (!IsRam(start, end)) {
+  if (!map_.IsRam(start, end)) {
     Panic("memory", Message() << what << " " << Dec{index} << " at " << Hex{start} << "-" << Hex{end} << " is not RAM in the E820 map");
   }
   for (int i = 0; i < reserved_count_; ++i) {

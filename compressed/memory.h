@@ -1,11 +1,12 @@
-// What memory the decompressor may write: E820 RAM, minus everything the
-// loader handed us (boot_params, command line, initrd, setup_data) and the
-// stage itself.
+// What memory the decompressor may write: E820 RAM (boot_params.e820_table
+// and every SETUP_E820_EXT node), minus everything the loader handed us
+// (boot_params, command line, initrd, setup_data) and the stage itself.
 #pragma once
 
 #include <stdint.h>
 
 #include "boot-params.h"
+#include "e820-map.h"
 #include "stage-params.h"
 
 namespace bzelf {
@@ -44,13 +45,10 @@ class MemoryPlan {
   static constexpr int kMaxReserved = 72;
 
   void Reserve(uint64_t start, uint64_t size, const char* name);
-  bool IsRam(uint64_t start, uint64_t end) const;
   bool IsFree(uint64_t start, uint64_t end, const Range* avoid, int avoid_count) const;
 
-  const linuxboot::e820_entry* map_ = nullptr;  // the E820 table, or fallback_
-  int map_count_ = 0;
+  E820Map map_;
   uint64_t stage_start_ = 0, stage_end_ = 0;  // part 5 and its arena
-  linuxboot::e820_entry fallback_[2] = {};
   Range reserved_[kMaxReserved];
   int reserved_count_ = 0;
 };

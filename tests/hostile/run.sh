@@ -16,6 +16,12 @@
 # 0), a kernel that reports FAIL, or a refusal with a message that does not
 # name the problem fails the row.
 #
+# The SETUP_E820_EXT rows boot test32 through e820-loader.elf (this
+# folder, built by build.mk): a 32-bit boot-protocol loader, itself booted
+# by QEMU as a multiboot kernel, that gives the stage a memory map with
+# entries in a SETUP_E820_EXT setup_data node (e820-loader.cpp says how
+# each mode lays it out).
+#
 # The kernels are the hostile-*.elf of tests/kernels/build.mk, test32-low
 # (also through PVH: QEMU -kernel on the stage ELF alone), test64, and
 # Debian's x86_64 kernel (tests/linux/fetch-kernel.sh; fetched
@@ -24,6 +30,7 @@
 # Environment (all optional):
 #   BZELF        the host tool                  (build/bin/bzelf)
 #   KERNELS_DIR  the built test kernels         (build/kernels)
+#   E820_LOADER  the SETUP_E820_EXT loader      (build/hostile/e820-loader.elf)
 #   LINUX_DIR    fetch-kernel.sh's output       (build/linux/kernel)
 #   QEMU         the emulator                   (qemu-system-x86_64)
 #   TIMEOUT      seconds one boot may take      (30)
@@ -41,6 +48,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BZELF=${BZELF:-$ROOT/build/bin/bzelf}
 KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
+E820_LOADER=${E820_LOADER:-$ROOT/build/hostile/e820-loader.elf}
 LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
 QEMU=${QEMU:-qemu-system-x86_64}
 TIMEOUT=${TIMEOUT:-30}
@@ -115,16 +123,18 @@ pvh_elf() {
 }
 
 # row NAME KERNEL MEMORY EXPECT [-initrd SIZE_KIB] [-append CMDLINE]
-#     [-pvh x]: boots KERNEL's image (with -pvh, its stage ELF) with
+#     [-pvh x] [-e820-loader MODE]: boots KERNEL's image (with -pvh, its
+# stage ELF; with -e820-loader, through E820_LOADER in MODE) with
 # -m MEMORY. EXPECT is "boots", or "refused:" and an extended regular
 # expression the stage's line must match.
 row() {
-  local name=$1 kernel=$2 memory=$3 expect=$4 img status line pid pvh=""
+  local name=$1 kernel=$2 memory=$3 expect=$4 img status line pid pvh="" loader=""
   shift 4
   local -a extra=()
   while [ $# -gt 0 ]; do
     case $1 in
       -pvh) pvh=1 ;;
+      -e820-loader) loader=$2 ;;
       -initrd)
         head -c $(($2 * 1024)) /dev/urandom >"$WORK/$name.initrd"
         extra+=(-initrd "$WORK/$name.initrd")
@@ -143,6 +153,15 @@ row() {
     return
   fi
   [ -n "$pvh" ] && img=$(pvh_elf "$img")
+  if [ -n "$loader" ]; then
+    if [ ! -f "$E820_LOADER" ]; then
+      fail "$name" "no $E820_LOADER (make $E820_LOADER)"
+      return
+    fi
+    # QEMU's multiboot loader: the image is the module, MODE the command line.
+    extra+=(-initrd "$img" -append "$loader")
+    img=$E820_LOADER
+  fi
 
   # shellcheck disable=SC2054 # the commas are QEMU's -device syntax
   local -a args=(-kernel "$img" -m "$memory" -display none -monitor none
@@ -235,6 +254,20 @@ row vga-hole "$K/hostile-vga32.elf" 128 "refused:kernel segment 0 at 0xa0000-0x[
 row ram-end "$K/hostile-edge32.elf" 128 "refused:kernel segment 3 at 0x[0-9a-f]+-0x[0-9a-f]+ $NOT_RAM"
 row above-ram "$K/hostile-high32.elf" 128 "refused:kernel segment 0 at 0xc800000-0x[0-9a-f]+ $NOT_RAM"
 row above-ram-fits "$K/hostile-high32.elf" 256 boots
+
+# A memory map continued in a SETUP_E820_EXT node (e820-loader.cpp).
+# split: the kernel's RAM is only in the node (boot_params holds 128
+# entries, all below 1 MiB); reserve: the node marks the kernel's first
+# page reserved; bad-len: the same node with a length that is not whole
+# entries, which the stage ignores; over-node: the node lies where the
+# kernel goes, and setup_data is kept clear.
+row e820-ext-split "$K/test32.elf" 128 boots -e820-loader split
+row e820-ext-reserve "$K/test32.elf" 128 \
+  "refused:kernel segment 0 at 0x200000-0x[0-9a-f]+ $NOT_RAM" -e820-loader reserve
+row e820-ext-bad-len "$K/test32.elf" 128 boots -e820-loader bad-len
+row e820-ext-over-node "$K/test32.elf" 128 \
+  "refused:kernel segment 0 at 0x200000-0x[0-9a-f]+ overlaps setup_data at 0x201000-" \
+  -e820-loader over-node
 
 # Kernels that do not fit.
 row big-bss "$K/hostile-big64.elf" 32 "refused:$SEGMENT $NOT_RAM"

@@ -1,5 +1,7 @@
-// The E820 memory map in boot_params, and whether the kernel and what the
-// loader handed over sit where they may.
+// The E820 memory map in boot_params (and in SETUP_E820_EXT setup_data
+// nodes, where loaders put entries beyond the 128 that boot_params holds),
+// and whether the kernel and what the loader handed over sit where they
+// may.
 #include "checks.h"
 #include "entry-state.h"
 #include "serial.h"
@@ -43,6 +45,50 @@ void PrintRange(uint64_t start, uint64_t end) {
   PrintHex(end, 9);
 }
 
+// Prints one entry; true when it is RAM that holds the whole kernel.
+bool TakeEntry(const char* prefix, const e820_entry& entry) {
+  Print(prefix);
+  PrintRange(entry.addr, entry.addr + entry.size);
+  Print(" ");
+  Print(E820TypeName(entry.type));
+  Print("\n");
+  return entry.type == linuxboot::E820_TYPE_RAM &&
+         entry.addr <= KernelPhysStart() &&
+         KernelPhysEnd() <= entry.addr + entry.size;
+}
+
+// The entries of every SETUP_E820_EXT node (protocol 2.09 and later), as
+// Linux reads them (arch/x86/kernel/e820.c): len / 20 entries. Nodes out of
+// reach end the walk; a list longer than kMaxNodes is taken as a loop.
+bool ExtensionCoversKernel(const boot_params& params) {
+  constexpr int kMaxNodes = 64;
+  bool covered = false;
+  uint64_t node = params.hdr.version >= 0x0209 ? params.hdr.setup_data : 0;
+  for (int n = 0; node != 0 && n < kMaxNodes; ++n) {
+    if (!Reachable(node, sizeof(linuxboot::setup_data))) break;
+    linuxboot::setup_data sd;
+    __builtin_memcpy(&sd, PhysToPointer<linuxboot::setup_data>(node), sizeof sd);
+    if (sd.type == linuxboot::SETUP_E820_EXT &&
+        Reachable(node + sizeof sd, sd.len)) {
+      uint32_t count = sd.len / sizeof(e820_entry);
+      Print("bzelf-test: e820 ext: node at ");
+      PrintHex(node);
+      Print(", ");
+      PrintDec(count);
+      Print(" entries\n");
+      for (uint32_t i = 0; i < count; ++i) {
+        e820_entry entry;
+        __builtin_memcpy(&entry,
+                         PhysToPointer<uint8_t>(node + sizeof sd + i * sizeof entry),
+                         sizeof entry);
+        covered = TakeEntry("bzelf-test: e820 ext: ", entry) || covered;
+      }
+    }
+    node = sd.next;
+  }
+  return covered;
+}
+
 }  // namespace
 
 void CheckMemoryMap(Verdict& verdict, const boot_params& params) {
@@ -63,16 +109,9 @@ void CheckMemoryMap(Verdict& verdict, const boot_params& params) {
     // boot_params is packed: copy the entry out rather than bind to it.
     e820_entry entry;
     __builtin_memcpy(&entry, &params.e820_table[i], sizeof entry);
-    Print("bzelf-test: e820: ");
-    PrintRange(entry.addr, entry.addr + entry.size);
-    Print(" ");
-    Print(E820TypeName(entry.type));
-    Print("\n");
-    if (entry.type == linuxboot::E820_TYPE_RAM && entry.addr <= kernel_start &&
-        kernel_end <= entry.addr + entry.size) {
-      kernel_in_ram = true;
-    }
+    kernel_in_ram = TakeEntry("bzelf-test: e820: ", entry) || kernel_in_ram;
   }
+  kernel_in_ram = ExtensionCoversKernel(params) || kernel_in_ram;
 
   Print("bzelf-test: kernel (text to end of bss): ");
   PrintRange(kernel_start, kernel_end);

@@ -1,4 +1,4 @@
-// Port I/O and far-memory access for the real-mode setup.
+// Far-memory access for the real-mode setup.
 //
 // The compiler assumes ds = es = ss = our segment and never touches fs or
 // gs, so fs is free to reach memory outside our segment (the BIOS data
@@ -8,21 +8,6 @@
 #include <stdint.h>
 
 namespace bzelf::setup {
-
-inline void Outb(uint8_t value, uint16_t port) {
-  asm volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
-
-inline uint8_t Inb(uint16_t port) {
-  uint8_t value;
-  asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-  return value;
-}
-
-// A write to the POST diagnostic port 0x80 takes about a microsecond on the
-// ISA bus and has no other effect: the classic delay between accesses to
-// slow legacy devices (PIC, 8042, CMOS).
-inline void IoDelay() { Outb(0, 0x80); }
 
 // Our segment: the real-mode segment of the image's first byte.
 inline uint16_t Ds() {

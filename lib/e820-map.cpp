@@ -1,0 +1,56 @@
+#include "e820-map.h"
+
+namespace bzelf {
+
+using linuxboot::boot_params;
+using linuxboot::e820_entry;
+using linuxboot::E820_TYPE_RAM;
+
+bool E820Map::SetBase(const boot_params& bp) {
+  span_count_ = 0;
+  ext_entries_ = 0;
+  if (bp.e820_entries > 0 && bp.e820_entries <= linuxboot::E820_MAX_ENTRIES_ZEROPAGE) {
+    spans_[span_count_++] = {bp.e820_table, bp.e820_entries};
+    return true;
+  }
+  if (bp.e820_entries == 0 && (bp.alt_mem_k != 0 || bp.screen_info.ext_mem_k != 0)) {
+    uint32_t ext_k = bp.alt_mem_k != 0 ? bp.alt_mem_k : bp.screen_info.ext_mem_k;
+    fallback_[0] = {0, 0x9f000, E820_TYPE_RAM};
+    fallback_[1] = {0x100000, uint64_t{ext_k} * 1024, E820_TYPE_RAM};
+    spans_[span_count_++] = {fallback_, 2};
+    return true;
+  }
+  return false;
+}
+
+bool E820Map::IsRam(uint64_t start, uint64_t end, bool base_only) const {
+  const int spans = base_only && span_count_ > 1 ? 1 : span_count_;
+  auto each = [&](auto f) {
+    for (int s = 0; s < spans; ++s) {
+      for (uint32_t i = 0; i < spans_[s].count; ++i) {
+        f(static_cast<const e820_entry>(spans_[s].entries[i]));  // packed: copy
+      }
+    }
+  };
+  // Walk forward from `start`, each step jumping to the end of a RAM entry
+  // that contains the position.
+  uint64_t pos = start;
+  while (pos < end) {
+    uint64_t next = pos;
+    each([&](const e820_entry& e) {
+      if (e.type == E820_TYPE_RAM && e.addr <= pos && pos < e.addr + e.size &&
+          e.addr + e.size > next) {
+        next = e.addr + e.size;
+      }
+    });
+    if (next == pos) return false;
+    pos = next;
+  }
+  bool other = false;
+  each([&](const e820_entry& e) {
+    if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = true;
+  });
+  return !other;
+}
+
+}  // namespace bzelf

@@ -1,0 +1,137 @@
+// The memory map a loader hands over, in pieces: boot_params.e820_table
+// (or, without one, the E801/88h sizes), then the entries of every usable
+// SETUP_E820_EXT setup_data node, which loaders use for entries beyond the
+// 128 that fit in boot_params (kexec-tools, Linux's EFI stub; Linux merges
+// them in arch/x86/kernel/e820.c, e820__memory_setup_extended). The pieces
+// are read where the loader put them, never copied: the stage has no heap.
+//
+// Physical memory is read through a `Memory` parameter with one member,
+//   const void* Map(uint64_t addr, uint64_t size) const;
+// giving where [addr, addr + size) can be read, or nullptr when it cannot.
+// The stage passes its 32-bit view of the first 4 GiB (compressed/memory.cpp);
+// host tests pass a buffer that stands in for physical memory.
+#pragma once
+
+#include <stdint.h>
+
+#include "boot-params.h"
+
+namespace bzelf {
+
+// The head of the setup_data list; 0 when the protocol predates it (2.09).
+inline uint64_t SetupDataHead(const linuxboot::boot_params& bp) {
+  return bp.hdr.version >= 0x0209 ? bp.hdr.setup_data : 0;
+}
+
+// What a walk of the setup_data list did with its SETUP_E820_EXT nodes.
+struct E820ExtSummary {
+  int nodes_used = 0;      // entries taken (all, or up to kMaxExtEntries)
+  int nodes_ignored = 0;   // malformed, out of reach, or past kMaxExtNodes
+  bool list_ended = true;  // false: the walk gave up (kMaxListNodes)
+};
+
+class E820Map {
+ public:
+  // Limits, and what happens past them. Linux's own table holds 128 +
+  // 3 * MAX_NUMNODES entries (E820_MAX_ENTRIES,
+  // arch/x86/include/asm/e820/types.h); loaders build one SETUP_E820_EXT
+  // node.
+  //  - kMaxExtNodes nodes are used; later nodes are ignored.
+  //  - kMaxExtEntries entries are taken from all nodes together; the node
+  //    that crosses the limit gives its first entries, later entries are
+  //    ignored, as Linux ignores entries once its table is full
+  //    (e820__range_add: "too many entries; ignoring"). Dropping RAM only
+  //    makes less memory usable; a dropped reserved entry is a risk that
+  //    Linux takes too, on maps far larger than any seen.
+  //  - A list that goes on past kMaxListNodes nodes is taken as a loop and
+  //    the walk stops there.
+  static constexpr int kMaxExtNodes = 15;
+  static constexpr uint32_t kMaxExtEntries = 1024;
+  static constexpr int kMaxListNodes = 64;
+
+  E820Map() = default;
+  E820Map(const E820Map&) = delete;  // spans_ may point into fallback_
+  E820Map& operator=(const E820Map&) = delete;
+
+  // The base map: boot_params.e820_table, or, with no E820 entries, what
+  // E801 (alt_mem_k) or INT 15h AH=88h (ext_mem_k) said about memory above
+  // 1 MiB plus the conventional 640 KiB, the two fields Linux falls back
+  // to. False when boot_params has neither (or a count past 128).
+  bool SetBase(const linuxboot::boot_params& bp);
+
+  // Walks the setup_data list from `head` and adds the entries of every
+  // SETUP_E820_EXT node that is well formed: the whole node readable
+  // through `memory`, RAM in the base map, len a non-zero multiple of 20.
+  // A node that is not is ignored and the map goes on without it, as Linux
+  // ignores what it cannot use; the node itself stays reserved by whoever
+  // walks the list for that (MemoryPlan). The base map must be set.
+  template <typename Memory>
+  E820ExtSummary AddExtensions(uint64_t head, const Memory& memory);
+
+  // True when [start, end) is covered by RAM entries and touches no entry
+  // of another type (a reserved range inside RAM wins: firmware tables).
+  // Entries may be unsorted, split and overlapping. With `base_only`, only
+  // the base map counts.
+  bool IsRam(uint64_t start, uint64_t end, bool base_only = false) const;
+
+  // Calls f(const linuxboot::e820_entry&) for every entry, base map first.
+  template <typename F>
+  void ForEach(F f) const {
+    for (int s = 0; s < span_count_; ++s) {
+      for (uint32_t i = 0; i < spans_[s].count; ++i) {
+        const linuxboot::e820_entry e = spans_[s].entries[i];  // packed: copy
+        f(e);
+      }
+    }
+  }
+
+  uint32_t BaseCount() const { return span_count_ > 0 ? spans_[0].count : 0; }
+  uint32_t ExtCount() const { return ext_entries_; }
+
+ private:
+  struct Span {
+    const linuxboot::e820_entry* entries;
+    uint32_t count;
+  };
+
+  Span spans_[1 + kMaxExtNodes] = {};
+  int span_count_ = 0;
+  uint32_t ext_entries_ = 0;
+  linuxboot::e820_entry fallback_[2] = {};
+};
+
+template <typename Memory>
+E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory) {
+  constexpr uint64_t kEntry = sizeof(linuxboot::e820_entry);
+  E820ExtSummary summary;
+  uint64_t node = head;
+  for (int walked = 0; node != 0; ++walked) {
+    if (walked == kMaxListNodes) {
+      summary.list_ended = false;
+      break;
+    }
+    const void* header = memory.Map(node, sizeof(linuxboot::setup_data));
+    if (header == nullptr) break;  // out of reach, and so is its `next`
+    const linuxboot::setup_data sd =
+        *static_cast<const linuxboot::setup_data*>(header);  // packed: copy
+    if (sd.type == linuxboot::SETUP_E820_EXT) {
+      const uint64_t end = node + sizeof(sd) + sd.len;
+      const void* data = memory.Map(node + sizeof(sd), sd.len);
+      if (sd.len == 0 || sd.len % kEntry != 0 || data == nullptr ||
+          !IsRam(node, end, /*base_only=*/true) || span_count_ == 1 + kMaxExtNodes ||
+          ext_entries_ == kMaxExtEntries) {
+        ++summary.nodes_ignored;
+      } else {
+        uint32_t count = static_cast<uint32_t>(sd.len / kEntry);
+        if (count > kMaxExtEntries - ext_entries_) count = kMaxExtEntries - ext_entries_;
+        spans_[span_count_++] = {static_cast<const linuxboot::e820_entry*>(data), count};
+        ext_entries_ += count;
+        ++summary.nodes_used;
+      }
+    }
+    node = sd.next;
+  }
+  return summary;
+}
+
+}  // namespace bzelf
