@@ -455,9 +455,32 @@ inline void CopyWord(uint8_t* dst, const uint8_t* src) {
 // (distance 1 repeats one byte), so word steps are used only where each
 // load reads bytes already stored: distance >= kWordSize, in order (the
 // stores go through uint8_t, so the compiler keeps them in order).
+//
+// With kSse2 (the stage's InflateRawSse2()), distances of 16 and more are
+// copied in 16-byte SSE2 steps instead, writing up to 15 bytes past the
+// end (within the same margin). Under QEMU's TCG each guest memory access
+// is a software TLB lookup, and a 16-byte load or store costs about two
+// of them instead of four 4-byte ones. The stage is built without SSE
+// (-mgeneral-regs-only), so the compiler never keeps anything in %xmm0:
+// the asm may clobber it without saying so (GCC refuses the clobber under
+// that option).
+template <bool kSse2>
 inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   const uint8_t* src = out - distance;
   uint8_t* const stop = out + length;
+  if constexpr (kSse2) {
+    if (distance >= 16) {
+      do {
+        asm volatile("movdqu (%1), %%xmm0\n\tmovdqu %%xmm0, (%0)"
+                     :
+                     : "r"(out), "r"(src)
+                     : "memory");
+        out += 16;
+        src += 16;
+      } while (out < stop);
+      return;
+    }
+  }
   if (distance >= kWordSize) {
     // Two unconditional words cover most matches (8 bytes in the stage,
     // and most matches in a kernel are 3 to 8 long) without a loop branch.
@@ -523,6 +546,7 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
 //    treats as a region of its own: the state stays in registers there,
 //    and matches, which need more registers, spill around their decoding.
 // The copy word is the register size, so the stage copies in 4-byte words.
+template <bool kSse2>
 [[gnu::always_inline]] inline InflateError DecodeFast(Inflater& s, const DecodeTables& t,
                                                       bool* block_ended) {
   *block_ended = false;
@@ -628,7 +652,7 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
         stop = true;
         break;
       }
-      CopyMatchFast(out, distance, length);
+      CopyMatchFast<kSse2>(out, distance, length);
       out += length;
     }
   }
@@ -680,7 +704,7 @@ constexpr ptrdiff_t kWideOutMargin = 258 + 16;
 // longer one.
 inline void CopyMatchWide(uint8_t* out, uint32_t distance, uint32_t length) {
   if (distance < kWordSize) [[unlikely]] {
-    CopyMatchFast(out, distance, length);
+    CopyMatchFast<false>(out, distance, length);
     return;
   }
   const uint8_t* src = out - distance;
@@ -876,6 +900,7 @@ done:
 }
 
 // Decodes the symbols of one Huffman block, end-of-block included.
+template <bool kSse2>
 [[gnu::always_inline]] inline InflateError DecodeHuffmanBlock(Inflater& s,
                                                               const DecodeTables& t) {
   bool block_ended;
@@ -883,7 +908,7 @@ done:
   if constexpr (kWordSize == 8) {
     error = DecodeFastWide(s, t, &block_ended);
   } else {
-    error = DecodeFast(s, t, &block_ended);
+    error = DecodeFast<kSse2>(s, t, &block_ended);
   }
   if (error != InflateError::kOk || block_ended) return error;
   return DecodeCareful(s, t.litlen, t.dist);
@@ -979,7 +1004,7 @@ done:
 
 }  // namespace
 
-// Page-aligned, and kept well under a page (about 2 KiB in the stage) by
+// In the stage: page-aligned, and kept well under a page (about 2 KiB) by
 // leaving the cold paths out of line: under QEMU's TCG a jump is chained
 // straight to its target only within a guest page, and anything else goes
 // through a lookup, which costs the fast loop a fifth of its time if it
@@ -988,21 +1013,23 @@ done:
 // that the alignment pads only before this function, not before the rest
 // of this file's code.
 //
-// On a 64-bit host it is compiled twice, for x86-64 and for x86-64 with
-// BMI2, and the dynamic loader picks one for the CPU (GCC's target_clones,
-// an ifunc): BMI2's shifts by a register count (shlx, shrx) take any
-// register and leave the flags alone, which shortens the bit buffer's
-// work in DecodeFastWide(). (libdeflate dispatches its decoder the same
-// way.) The stage is freestanding and has no dynamic loader.
+// On a 64-bit host: compiled twice, for x86-64 and for x86-64 with BMI2,
+// and the dynamic loader picks one for the CPU (target_clones, an ifunc):
+// BMI2's shifts by a register count (shlx, shrx) take any register and
+// leave the flags alone, which shortens the bit buffer's work in
+// DecodeFastWide(). (libdeflate dispatches its decoder the same way.)
+// Clang does not combine target_clones with an alignment, and the host
+// has no use for one.
 #if defined(__x86_64__) && __STDC_HOSTED__
-#define BZELF_INFLATE_CLONES [[gnu::target_clones("default", "bmi2")]]
+#define BZELF_INFLATE_PLACEMENT [[gnu::target_clones("default", "bmi2")]]
 #else
-#define BZELF_INFLATE_CLONES
+#define BZELF_INFLATE_PLACEMENT [[gnu::aligned(4096), gnu::section(".text.inflate")]]
 #endif
-BZELF_INFLATE_CLONES
-[[gnu::aligned(4096), gnu::section(".text.inflate")]] InflateResult InflateRaw(const uint8_t* in, size_t in_len,
-                                                uint8_t* out, size_t out_cap,
-                                                InflateEnd end) {
+namespace {
+
+template <bool kSse2>
+[[gnu::always_inline]] inline InflateResult Inflate(const uint8_t* in, size_t in_len, uint8_t* out,
+                                                    size_t out_cap, InflateEnd end) {
   Inflater s = {in, in, in + in_len, out, out, out + out_cap, 0, 0, 0};
   DecodeTables tables;
   InflateError error = InflateError::kOk;
@@ -1040,13 +1067,28 @@ BZELF_INFLATE_CLONES
     // One call site, so that the decoder is inlined here and reaches the
     // tables through the stack pointer.
     if (error == InflateError::kOk && (header >> 1) != 0)
-      error = DecodeHuffmanBlock(s, tables);
+      error = DecodeHuffmanBlock<kSse2>(s, tables);
     if (error != InflateError::kOk || final) break;
   }
   size_t in_used = s.InUsed();
   if (in_used > in_len) in_used = in_len;  // only after kTruncated
   return {error, in_used, static_cast<size_t>(s.out - out)};
 }
+
+}  // namespace
+
+BZELF_INFLATE_PLACEMENT InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out,
+                                                 size_t out_cap, InflateEnd end) {
+  return Inflate<false>(in, in_len, out, out_cap, end);
+}
+
+#if !defined(__x86_64__)
+// Placed like InflateRaw() in the stage, in a page of its own.
+[[gnu::aligned(4096), gnu::section(".text.inflate.sse2")]] InflateResult InflateRawSse2(
+    const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, InflateEnd end) {
+  return Inflate<true>(in, in_len, out, out_cap, end);
+}
+#endif
 
 const char* InflateErrorString(InflateError error) {
   switch (error) {

@@ -1,0 +1,24 @@
+// SSE2 for the decompressor's match copies (InflateRawSse2 in
+// lib/inflate.h), enabled for the time of the inflate and put back as the
+// loader left it before the kernel runs.
+#pragma once
+
+#include <stdint.h>
+
+namespace bzelf {
+
+struct Sse2State {
+  bool enabled;  // the CPU has SSE2 and it is now usable
+  uint32_t cr0;  // CR0 and CR4 as they were at entry
+  uint32_t cr4;
+};
+
+// Enables SSE2 when CPUID says the CPU has it (and FXSR, without which
+// CR4.OSFXSR cannot be set): CR0.EM and CR0.TS cleared, CR0.MP and
+// CR4.OSFXSR set. Leaves everything as it was on a CPU without it.
+Sse2State EnableSse2();
+
+// Puts CR0 and CR4 back as EnableSse2() found them.
+void RestoreSse2(const Sse2State& state);
+
+}  // namespace bzelf
