@@ -6,12 +6,13 @@
 # ($FUZZ_DIR/seeds/<target>/). Fuzzing itself is `make fuzz`.
 #
 # Environment (optional): FUZZ_DIR, where build.mk put the binaries
-# (build/fuzz). Output: "PASS replay-<target>" or "FAIL replay-<target>:
-# <reason>" per target, then "<N> passed, <M> failed". Exit 1 if any
-# failed.
+# (build/fuzz). Output and exit status: tests/lib.sh, one test per target,
+# replay-<target>.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 FUZZ_DIR=${FUZZ_DIR:-$ROOT/build/fuzz}
 TARGETS="inflate kernel image"
 
@@ -22,16 +23,13 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # Keep every report of the image target visible (image-fuzz.cpp).
 export IMAGE_FUZZ_VERBOSE=1
 
-LOG=$(mktemp "${TMPDIR:-/tmp}/bzelf-fuzz-replay.XXXXXX") || exit 2
-trap 'rm -f "$LOG"' EXIT
+make_work fuzz
+LOG=$WORK/replay.log
 
-passed=0
-failed=0
 for t in $TARGETS; do
   bin="$FUZZ_DIR/replay-$t"
   if [ ! -x "$bin" ]; then
-    echo "FAIL replay-$t: $bin not built"
-    failed=$((failed + 1))
+    fail "replay-$t" "$bin not built"
     continue
   fi
   "$bin" "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t" \
@@ -39,17 +37,14 @@ for t in $TARGETS; do
   status=$?
   count=$(sed -n 's/^replay: \([0-9]*\) inputs$/\1/p' "$LOG")
   if [ "$status" -eq 0 ] && [ -n "$count" ]; then
-    echo "PASS replay-$t ($count inputs)"
-    passed=$((passed + 1))
+    pass "replay-$t" "$count inputs"
   else
     # The input that failed is the last one named before the report.
     input=$(grep '^replay: /' "$LOG" | tail -1 | sed 's/^replay: //')
     report=$(grep -m1 'ERROR: AddressSanitizer\|runtime error\|-fuzz: ' "$LOG")
-    echo "FAIL replay-$t: status $status on $input: ${report:-see below}"
+    fail "replay-$t" "status $status on $input: ${report:-see below}"
     grep -v '^replay: /' "$LOG" | head -30
-    failed=$((failed + 1))
   fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -27,79 +27,33 @@
 # Debian's x86_64 kernel (tests/linux/fetch-kernel.sh; fetched
 # into build/linux/kernel when it is not there yet).
 #
-# Environment (all optional):
-#   BZELF        the host tool                  (build/bin/bzelf)
-#   KERNELS_DIR  the built test kernels         (build/kernels)
+# Environment (all optional): those of tests/lib.sh, and
 #   E820_LOADER  the SETUP_E820_EXT loader      (build/hostile/e820-loader.elf)
-#   LINUX_DIR    fetch-kernel.sh's output       (build/linux/kernel)
-#   QEMU         the emulator                   (qemu-system-x86_64)
 #   TIMEOUT      seconds one boot may take      (30)
-#   LOG_DIR      logs of failed rows            (build/test-logs)
-#   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a pass; build.mk
-#                exports it, and is asked for it when it is not set.
 #
 # Output: "PASS <row>: <what happened>" or "FAIL <row>: <reason>" per row
-# (a failed row keeps its serial log as LOG_DIR/hostile-<row>.log and the
-# tail of a QEMU -d int,cpu_reset trace as .qemu-log), then "<N> passed,
-# <M> failed" last. Exit status 1 if any row failed, 2 if the rows could
-# not run at all.
+# (a failed row keeps its serial log as LOG_DIR/hostile-<row>.log and what
+# QEMU's -d int,cpu_reset and its monitor saw on a second run as
+# .qemu-log), then "<N> passed, <M> failed" last; exit status as in
+# tests/lib.sh.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BZELF=${BZELF:-$ROOT/build/bin/bzelf}
-KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 E820_LOADER=${E820_LOADER:-$ROOT/build/hostile/e820-loader.elf}
-LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
-QEMU=${QEMU:-qemu-system-x86_64}
 TIMEOUT=${TIMEOUT:-30}
-LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
-PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-$(make -s --no-print-directory -C "$ROOT" print-test-kernel-pass-status)}
-# verdict.h: kDebugExitFail is kDebugExitPass + 1, so the status is + 2.
-FAIL_STATUS=$((PASS_STATUS + 2))
+LOG_PREFIX=hostile-
+POLL=0.1
 STAGE_HALTED='^bzelf: [a-z0-9_ -]+: .* -- System halted$'
 # What the stage says about a range that is not usable RAM, and about a
 # range over something it must keep (compressed/memory.cpp).
 NOT_RAM='is not RAM in the E820 map'
 SEGMENT='kernel segment [0-9]+ at 0x[0-9a-f]+-0x[0-9a-f]+'
 
-for tool in "$BZELF" "$QEMU" timeout; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run.sh: $tool: not found" >&2
-    exit 2
-  fi
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-hostile.XXXXXX") || exit 2
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$LOG_DIR" || exit 2
-
-passed=0
-failed=0
-
-pass() {
-  echo "PASS $1: $2"
-  passed=$((passed + 1))
-  rm -f "$LOG_DIR/hostile-$1.log" "$LOG_DIR/hostile-$1.qemu-log"
-}
-
-# fail NAME REASON [QEMU_ARGS...]: reports, keeps the serial log, and
-# boots once more under -d int,cpu_reset for the exceptions behind it.
-fail() {
-  local name=$1 reason=$2
-  shift 2
-  echo "FAIL $name: $reason"
-  failed=$((failed + 1))
-  if [ -s "$WORK/$name.log" ]; then
-    cp "$WORK/$name.log" "$LOG_DIR/hostile-$name.log"
-    echo "  serial log kept in $LOG_DIR/hostile-$name.log; its last lines:"
-    tail -n 8 "$WORK/$name.log" | sed 's/^/  | /'
-  fi
-  if [ $# -gt 0 ]; then
-    timeout -k 2 10 "$QEMU" "$@" -serial null -d int,cpu_reset \
-      -D "$WORK/$name.trace" </dev/null >/dev/null 2>&1
-    tail -n 60 "$WORK/$name.trace" >"$LOG_DIR/hostile-$name.qemu-log" 2>/dev/null
-  fi
-}
+require "$BZELF" "$QEMU" timeout
+kernel_statuses
+make_work hostile
 
 # image KERNEL: builds KERNEL once; prints the image's path, or nothing
 # (and leaves the tool's words in WORK/<kernel>.build) when it fails.
@@ -112,34 +66,24 @@ image() {
   echo "$WORK/$name.img"
 }
 
-# pvh_elf IMAGE: part 5 of IMAGE, the stage ELF that QEMU -kernel boots
-# through its PVH note (DESIGN.md); its boot_params is the stage's own.
-pvh_elf() {
-  local setup_sects
-  setup_sects=$(od -An -tu1 -j $((0x1F1)) -N1 "$1" | tr -d ' ')
-  [ "$setup_sects" -eq 0 ] && setup_sects=4
-  tail -c +$(((setup_sects + 1) * 512 + 1)) "$1" >"${1%.img}.stage.elf"
-  echo "${1%.img}.stage.elf"
-}
-
 # row NAME KERNEL MEMORY EXPECT [-initrd SIZE_KIB] [-append CMDLINE]
 #     [-pvh x] [-e820-loader MODE]: boots KERNEL's image (with -pvh, its
 # stage ELF; with -e820-loader, through E820_LOADER in MODE) with
 # -m MEMORY. EXPECT is "boots", or "refused:" and an extended regular
 # expression the stage's line must match.
 row() {
-  local name=$1 kernel=$2 memory=$3 expect=$4 img status line pid pvh="" loader=""
+  local name=$1 kernel=$2 memory=$3 expect=$4 img what line pvh="" loader=""
   shift 4
-  local -a extra=()
+  local -a args=(-m "$memory")
   while [ $# -gt 0 ]; do
     case $1 in
       -pvh) pvh=1 ;;
       -e820-loader) loader=$2 ;;
       -initrd)
         head -c $(($2 * 1024)) /dev/urandom >"$WORK/$name.initrd"
-        extra+=(-initrd "$WORK/$name.initrd")
+        args+=(-initrd "$WORK/$name.initrd")
         ;;
-      -append) extra+=(-append "$2") ;;
+      -append) args+=(-append "$2") ;;
     esac
     shift 2
   done
@@ -149,67 +93,40 @@ row() {
   fi
   img=$(image "$kernel")
   if [ -z "$img" ]; then
-    fail "$name" "bzelf build failed: $(head -n 2 "$WORK/$(basename "$kernel" .elf).build" | tr '\n' ' ')"
+    fail "$name" "bzelf build failed: $(oneline "$WORK/$(basename "$kernel" .elf).build")"
     return
   fi
-  [ -n "$pvh" ] && img=$(pvh_elf "$img")
+  if [ -n "$pvh" ]; then
+    stage_elf "$img" "${img%.img}.stage.elf"
+    img=${img%.img}.stage.elf
+  fi
   if [ -n "$loader" ]; then
     if [ ! -f "$E820_LOADER" ]; then
       fail "$name" "no $E820_LOADER (make $E820_LOADER)"
       return
     fi
     # QEMU's multiboot loader: the image is the module, MODE the command line.
-    extra+=(-initrd "$img" -append "$loader")
+    args+=(-initrd "$img" -append "$loader")
     img=$E820_LOADER
   fi
+  args+=(-kernel "$img")
 
-  # shellcheck disable=SC2054 # the commas are QEMU's -device syntax
-  local -a args=(-kernel "$img" -m "$memory" -display none -monitor none
-    -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${extra[@]}")
-  : >"$WORK/$name.serial"
-  timeout -k 2 "$TIMEOUT" "$QEMU" "${args[@]}" -serial "file:$WORK/$name.serial" \
-    </dev/null >"$WORK/$name.qemu" 2>&1 &
-  pid=$!
-  # The stage halts instead of exiting QEMU: poll for its line.
-  while kill -0 "$pid" 2>/dev/null; do
-    if grep -aq 'System halted' "$WORK/$name.serial"; then
-      sleep 0.1
-      kill "$pid" 2>/dev/null
-      break
-    fi
-    sleep 0.1
-  done
-  wait "$pid"
-  status=$?
-  tr -d '\r' <"$WORK/$name.serial" >"$WORK/$name.log"
-  line=$(grep -a -m1 '^bzelf: ' "$WORK/$name.log")
-
-  local what
-  if [ -n "$line" ]; then
-    what="halted: $line"
-  elif [ "$status" -eq "$PASS_STATUS" ] && grep -aqx 'bzelf-test: PASS' "$WORK/$name.log"; then
-    what="the kernel booted and passed"
-  elif [ "$status" -eq "$FAIL_STATUS" ] || grep -aq '^bzelf-test: FAIL' "$WORK/$name.log"; then
-    what="the kernel ran and failed ($(grep -a -m1 '^bzelf-test: FAIL' "$WORK/$name.log"))"
-  elif [ "$status" -eq 0 ]; then
-    what="the machine reset (triple fault?) without a message"
-  elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-    what="no message and no exit within ${TIMEOUT}s (hung)"
-  else
-    what="QEMU exit status $status: $(head -n 1 "$WORK/$name.qemu")"
-  fi
-
+  boot "$name" "$TIMEOUT" "${args[@]}"
+  what=$(outcome "$name")
   case $expect in
     boots)
-      if [ "$what" = "the kernel booted and passed" ]; then
-        pass "$name" "$what (-m $memory)"
+      if [ "$what" = intact ]; then
+        pass "$name" "the kernel booted and passed (-m $memory)"
       else
-        fail "$name" "should boot (-m $memory), but $what" "${args[@]}"
+        diagnose "$name" "${args[@]}"
+        fail "$name" "should boot (-m $memory), but: $what"
       fi
       ;;
     refused:*)
-      if [ -z "$line" ]; then
-        fail "$name" "should be refused (-m $memory), but $what" "${args[@]}"
+      line=${what#halted }
+      if [ "$line" = "$what" ]; then
+        diagnose "$name" "${args[@]}"
+        fail "$name" "should be refused (-m $memory), but: $what"
       elif grep -aq '^bzelf-test: ' "$WORK/$name.log"; then
         fail "$name" "the kernel ran before the stage's line: $line"
       elif ! grep -aqE "$STAGE_HALTED" <<<"$line"; then
@@ -286,5 +203,4 @@ else
   fail linux-48m "tests/linux/fetch-kernel.sh $LINUX_DIR failed: $(tail -n 2 "$WORK/fetch.out" | tr '\n' ' ')"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

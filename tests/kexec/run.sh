@@ -15,42 +15,29 @@
 # kexec-tools puts the image and boot_params at the top of memory.
 # README.md here has the exact kexec command lines.
 #
-# Environment (all optional):
-#   BZELF        the host tool                          (build/bin/bzelf)
-#   KERNELS_DIR  the built test kernels                 (build/kernels)
-#   LINUX_DIR    Debian's kernel, from tests/linux/fetch-kernel.sh
-#                                                       (build/linux/kernel)
+# Environment (all optional): those of tests/lib.sh, and
 #   FIRST_KERNEL the kernel that runs kexec             ($LINUX_DIR/vmlinuz)
-#   QEMU         the emulator                           (qemu-system-x86_64)
 #   KEXEC        kexec-tools' kexec, copied into the first initramfs
 #                with the libraries ldd lists           (/sbin/kexec)
 #   BUSYBOX      a static busybox                       (/bin/busybox)
 #   TIMEOUT      seconds allowed per row, both boots    (120)
 #   JOBS         rows run at the same time              (2)
-#   LOG_DIR      serial logs of failed rows             (build/test-logs)
-#   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a pass (33)
 #
-# Output: one line per row, "PASS <name>" or "FAIL <name>: <reason>" (a
-# failure keeps the row's serial log, and QEMU's -d int,cpu_reset log
-# when the failure came after `kexec -e`, and prints the tails), then
-# "<N> passed, <M> failed" alone on the last line. Exit status 1 if any
-# row failed, 2 if the rows could not run at all. How long each row took
-# goes to $LOG_DIR/kexec-timings.txt (a figure, never a verdict).
+# Output and exit status: tests/lib.sh; a failure keeps the row's serial
+# log, and the end of QEMU's -d int,cpu_reset log as LOG_DIR/<row>.qemu-log
+# when the failure came after `kexec -e`. How long each row took goes to
+# $LOG_DIR/kexec-timings.txt (a figure, never a verdict).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
-BZELF=${BZELF:-build/bin/bzelf}
-KERNELS_DIR=${KERNELS_DIR:-build/kernels}
-LINUX_DIR=${LINUX_DIR:-build/linux/kernel}
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 FIRST_KERNEL=${FIRST_KERNEL:-$LINUX_DIR/vmlinuz}
-QEMU=${QEMU:-qemu-system-x86_64}
 export KEXEC=${KEXEC:-/sbin/kexec}
 export BUSYBOX=${BUSYBOX:-/bin/busybox}
 TIMEOUT=${TIMEOUT:-120}
 JOBS=${JOBS:-2}
-LOG_DIR=${LOG_DIR:-build/test-logs}
-PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-33}
 
 # Serial output after which a row cannot pass: the stage's one-line panic
 # (DESIGN.md, "Decompressor", step 6), a panic of either Linux, the
@@ -58,44 +45,11 @@ PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-33}
 # (make-initramfs.sh here).
 STOP_RE='-- System halted|Kernel panic|BZELF-LINUX-BAD|^bzelf-kexec: .*failed'
 
-for tool in "$BZELF" "$QEMU" "$KEXEC" "$BUSYBOX" python3 timeout cpio ldd; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run.sh: $tool: not found (tools/install-deps.sh installs it)" >&2
-    exit 2
-  fi
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-kexec.XXXXXX") || exit 2
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$LOG_DIR" || exit 2
+require "$BZELF" "$QEMU" "$KEXEC" "$BUSYBOX" python3 timeout cpio ldd
+kernel_statuses
+make_work kexec
 TIMINGS=$LOG_DIR/kexec-timings.txt
 : >"$TIMINGS"
-
-passed=0
-failed=0
-
-# pass NAME: reports, and drops logs a failed earlier run left behind.
-# (Rows run in the background: the counts come from their reports.)
-pass() {
-  echo "PASS $1"
-  rm -f "$LOG_DIR/$1.log" "$LOG_DIR/$1.qemu-d.log"
-}
-
-# fail NAME REASON: reports, keeps NAME's serial log (if it booted) and
-# prints its tail.
-fail() {
-  echo "FAIL $1: $2"
-  if [ -s "$WORK/$1.log" ]; then
-    cp "$WORK/$1.log" "$LOG_DIR/$1.log"
-    echo "  serial log kept in $LOG_DIR/$1.log; its last lines:"
-    tail -n 20 "$LOG_DIR/$1.log" | sed 's/^/  | /'
-  fi
-}
-
-# oneline FILE: the first lines of FILE on one line, for a reason.
-oneline() {
-  head -n 3 "$1" 2>/dev/null | tr '\n' ' '
-}
 
 # ---------------------------------------------------------------------------
 # What is kexeced into. Kernels are named test64, test32 (tests/kernels)
@@ -103,7 +57,7 @@ oneline() {
 # bzelf image and the initrd, and becomes /kexec in the first kernel's
 # initramfs ($WORK/$kernel.cpio), with one file per row in rows/.
 declare -A READY WHY INITRD_REPORT
-TOKEN=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+TOKEN=$(token)
 # The command line each image carries: kexec always passes one, so seeing
 # this one arrive would mean kexec's got lost.
 BUILTIN_CMDLINE="console=ttyS0 bzelf-builtin"
@@ -116,13 +70,7 @@ for k in test64 test32; do
     WHY[$k]="bzelf build $KERNELS_DIR/$k.elf failed: $(oneline "$WORK/$k.build")"
     continue
   fi
-  # An odd size, so that a loader or kernel that rounds it shows.
-  head -c 70001 /dev/urandom >"$WORK/in/$k/$k.initrd"
-  INITRD_REPORT[$k]=$(python3 -c '
-import sys, zlib
-data = open(sys.argv[1], "rb").read()
-print("bzelf-test: initrd: size=%d crc32=0x%08x" % (len(data), zlib.crc32(data)))
-' "$WORK/in/$k/$k.initrd")
+  INITRD_REPORT[$k]=$(make_initrd "$WORK/in/$k/$k.initrd")
   READY[$k]=1
 done
 
@@ -203,18 +151,13 @@ for k in test64 test32 debian; do
 done
 
 # ---------------------------------------------------------------------------
-# serial_log NAME: the serial output of NAME's boots so far, without '\r'.
-serial_log() {
-  tr -d '\r' <"$WORK/$1.serial" >"$WORK/$1.log" 2>/dev/null
-}
-
 # qemu_d_tail NAME: keeps the end of QEMU's -d int,cpu_reset log (the
-# exceptions of the last instructions before a reset) and says what it
-# shows.
+# exceptions of the last instructions before a reset) as NAME.qemu-log,
+# which fail keeps, and says what it shows.
 qemu_d_tail() {
   local d=$WORK/$1.qemu-d last
   [ -s "$d" ] || return
-  tail -n 120 "$d" >"$LOG_DIR/$1.qemu-d.log"
+  tail -n 120 "$d" >"$WORK/$1.qemu-log"
   last=$(grep -E '^ *[0-9]+: v=' "$d" | tail -n 3 | sed 's/^ *//; s/ env->.*//' | tr '\n' ';')
   if grep -q '^Triple fault' "$d"; then
     echo "QEMU saw a triple fault; its last exceptions: ${last%;}"
@@ -228,40 +171,16 @@ qemu_d_tail() {
 # which nothing can pass, or the timeout) and checks what the second
 # kernel reported.
 run_row() {
-  local name=$1 kernel=$2 memory=$3 pid status i start stopped="" reasons=""
+  local name=$1 kernel=$2 memory=$3 reasons=""
   local expected
   expected=$(args "$name" "$kernel")
   if [ "${READY[$kernel]}" != 1 ]; then
     fail "$name" "${WHY[$kernel]}"
     return
   fi
-  : >"$WORK/$name.serial"
-  start=$EPOCHREALTIME
-  timeout -k 5 "$TIMEOUT" "$QEMU" -m "$memory" -display none -no-reboot \
-    -serial "file:$WORK/$name.serial" -monitor none \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    -d int,cpu_reset -D "$WORK/$name.qemu-d" \
+  boot "$name" "$TIMEOUT" -m "$memory" -d int,cpu_reset -D "$WORK/$name.qemu-d" \
     -kernel "$FIRST_KERNEL" -initrd "$WORK/$kernel.cpio" \
-    -append "console=ttyS0 quiet panic=-1 bzelf.kexec.row=$name" \
-    </dev/null >"$WORK/$name.qemu" 2>&1 &
-  pid=$!
-  for ((i = 0; i < (TIMEOUT + 10) * 4; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    serial_log "$name"
-    if grep -qE -- "$STOP_RE" "$WORK/$name.log"; then
-      sleep 0.5 # let the rest of the message reach the log
-      kill "$pid" 2>/dev/null # timeout passes the TERM on to QEMU
-      stopped=$(grep -m1 -E -- "$STOP_RE" "$WORK/$name.log")
-      break
-    fi
-    sleep 0.25
-  done
-  wait "$pid"
-  status=$?
-  local now=$EPOCHREALTIME
-  local us=$((10#${now//[.,]/} - 10#${start//[.,]/}))
-  printf '%-32s %4d.%d s\n' "$name" $((us / 1000000)) $((us / 100000 % 10)) >>"$TIMINGS"
-  serial_log "$name"
+    -append "console=ttyS0 quiet panic=-1 bzelf.kexec.row=$name"
   local log=$WORK/$name.log
 
   if ! grep -q '^bzelf-kexec: kexec ' "$log"; then
@@ -280,67 +199,25 @@ run_row() {
     # The second kernel ran (or should have): what it said.
     [ -n "$stopped" ] && reasons+="stopped at '$stopped'; "
     if [ "$kernel" = debian ]; then
-      if ! grep -qxF "BZELF-LINUX-OK cmdline=[$expected]" "$log"; then
-        local got
-        got=$(grep -m1 -E 'BZELF-LINUX-(OK|BAD)' "$log")
-        if [ -n "$got" ]; then
-          reasons+="marker is '$got', expected 'BZELF-LINUX-OK cmdline=[$expected]'; "
-        elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-          reasons+="no marker within ${TIMEOUT}s; "
-        else
-          reasons+="no marker line (QEMU exit status $status); "
-        fi
-      fi
+      linux_marker "$name" "$expected"
     else
       local initrd_report=${INITRD_REPORT[$kernel]}
       [[ $name == *above4g* ]] && initrd_report="bzelf-test: initrd: none"
-      if [ -z "$stopped" ] && [ "$status" -ne "$PASS_STATUS" ]; then
-        case $status in
-          $((PASS_STATUS + 2))) reasons+="QEMU exit status $status: the kernel reported FAIL; " ;;
-          124 | 137) reasons+="no exit within ${TIMEOUT}s; " ;;
-          0) reasons+="QEMU exit status 0: the guest reset or powered off; " ;;
-          *) reasons+="QEMU exit status $status; " ;;
-        esac
-      fi
-      if ! grep -qx 'bzelf-test: PASS' "$log"; then
-        local verdict
-        verdict=$(grep -m1 -E '^(bzelf-test: FAIL|bzelf: )' "$log")
-        reasons+="no PASS line (${verdict:-no verdict at all}); "
-      fi
-      if grep -q '^bzelf-test: ' "$log"; then
-        if ! grep -qxF "bzelf-test: cmdline: $expected" "$log"; then
-          local got
-          got=$(grep -m1 -E '^bzelf-test: (no )?cmdline' "$log")
-          reasons+="command line is not '$expected' (got '${got#bzelf-test: }'); "
-        fi
-        if ! grep -qxF "$initrd_report" "$log"; then
-          reasons+="initrd report is not '${initrd_report#bzelf-test: }'; "
-        fi
-        # kexec-tools says it is the loader: type_of_loader 0xD0
-        # (LOADER_TYPE_KEXEC << 4, kexec/arch/i386/x86-linux-setup.c).
-        if ! grep -q '^bzelf-test: boot_params at .* type_of_loader=0xd0 ' "$log"; then
-          reasons+="boot_params.hdr.type_of_loader is not kexec's 0xd0; "
-        fi
-      elif [ -z "$stopped" ]; then
-        reasons+="nothing from the test kernel after kexec -e; "
+      kernel_report "$name" "$expected" "$initrd_report"
+      # kexec-tools says it is the loader: type_of_loader 0xD0
+      # (LOADER_TYPE_KEXEC << 4, kexec/arch/i386/x86-linux-setup.c).
+      if grep -q '^bzelf-test: ' "$log" &&
+        ! grep -q '^bzelf-test: boot_params at .* type_of_loader=0xd0 ' "$log"; then
+        reasons+="boot_params.hdr.type_of_loader is not kexec's 0xd0; "
       fi
     fi
     if [ -n "$reasons" ]; then
       local d
       d=$(qemu_d_tail "$name")
-      [ -n "$d" ] && reasons+="$d (kept in $LOG_DIR/$name.qemu-d.log); "
+      [ -n "$d" ] && reasons+="$d; "
     fi
   fi
-  local said
-  said=$(grep -v 'terminating on signal' "$WORK/$name.qemu" | head -n 2 | tr '\n' ' ')
-  if [ -n "$reasons" ] && [ -n "$said" ]; then
-    reasons+="QEMU said: $said; "
-  fi
-  if [ -z "$reasons" ]; then
-    pass "$name"
-  else
-    fail "$name" "${reasons%; }"
-  fi
+  judge "$name"
 }
 
 # JOBS rows at a time, each QEMU on its own; their reports in row order.
@@ -357,12 +234,11 @@ for row in "${ROWS[@]}"; do
   cat "$WORK/$name.result" 2>/dev/null
   if grep -qx "PASS $name" "$WORK/$name.result" 2>/dev/null; then
     passed=$((passed + 1))
-  else
-    grep -q "^FAIL $name: " "$WORK/$name.result" 2>/dev/null ||
-      echo "FAIL $name: the row stopped without a report"
+  elif grep -q "^FAIL $name: " "$WORK/$name.result" 2>/dev/null; then
     failed=$((failed + 1))
+  else
+    fail "$name" "the row stopped without a report"
   fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

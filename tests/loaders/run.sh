@@ -8,35 +8,24 @@
 # and shows the version string bzelf put in. tests/loaders/README.md lists
 # the loaders, the entry path each one takes and the exact config lines.
 #
-# Environment (all optional):
-#   BZELF        the host tool                        (build/bin/bzelf)
-#   KERNELS_DIR  the built test kernels               (build/kernels)
-#   LINUX_DIR    where fetch-kernel.sh keeps Debian's kernel (build/linux/kernel)
-#   QEMU         the emulator                         (qemu-system-x86_64)
+# Environment (all optional): those of tests/lib.sh, and
 #   OVMF         UEFI firmware for QEMU -bios         (/usr/share/ovmf/OVMF.fd)
 #   TIMEOUT      seconds allowed per test kernel boot (60)
 #   LINUX_TIMEOUT  seconds allowed per Debian boot    (120)
-#   LOG_DIR      serial logs of failed tests          (build/test-logs)
-#   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a pass (33)
 #
-# Output: one line per test, "PASS <name>" or "FAIL <name>: <reason>" (a
-# failure also keeps its serial log and prints the log's tail), then
-# "<N> passed, <M> failed" alone on the last line. Exit status 1 if any
-# test failed, 2 if the tests could not run at all. How long each boot
-# took goes to $LOG_DIR/loaders-timings.txt (a figure, never a verdict).
+# Output and exit status: tests/lib.sh; a failed test keeps its serial log
+# as LOG_DIR/loader-<name>.log. How long each boot took goes to
+# $LOG_DIR/loaders-timings.txt (a figure, never a verdict).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
-BZELF=${BZELF:-build/bin/bzelf}
-KERNELS_DIR=${KERNELS_DIR:-build/kernels}
-LINUX_DIR=${LINUX_DIR:-build/linux/kernel}
-QEMU=${QEMU:-qemu-system-x86_64}
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 TIMEOUT=${TIMEOUT:-60}
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-120}
-LOG_DIR=${LOG_DIR:-build/test-logs}
-PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-33}
+LOG_PREFIX=loader-
 
 # Where the Debian packages put each loader's files.
 GRUB_PC_DIR=/usr/lib/grub/i386-pc
@@ -54,53 +43,12 @@ LDLINUX_C32=/usr/lib/syslinux/modules/bios/ldlinux.c32
 # could not load).
 STOP_RE='-- System halted|Kernel panic|BZELF-LINUX-BAD|Press any key to continue|Could not find kernel image|No bootable device|Boot failed'
 
-for tool in "$BZELF" "$QEMU" python3 timeout grub-mkrescue xorriso mformat \
-  mcopy syslinux; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run.sh: $tool: not found (tools/install-deps.sh installs it)" >&2
-    exit 2
-  fi
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-loaders.XXXXXX") || exit 2
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$LOG_DIR" || exit 2
+require "$BZELF" "$QEMU" python3 timeout grub-mkrescue xorriso mformat \
+  mcopy syslinux
+kernel_statuses
+make_work loaders
 TIMINGS=$LOG_DIR/loaders-timings.txt
 : >"$TIMINGS"
-
-passed=0
-failed=0
-
-# pass NAME: reports, and drops a log a failed earlier run left behind.
-pass() {
-  echo "PASS $1"
-  passed=$((passed + 1))
-  rm -f "$LOG_DIR/loader-$1.log"
-}
-
-# fail NAME REASON: reports, keeps NAME's serial log (if it booted), prints
-# its tail.
-fail() {
-  echo "FAIL $1: $2"
-  failed=$((failed + 1))
-  if [ -s "$WORK/$1.log" ]; then
-    cp "$WORK/$1.log" "$LOG_DIR/loader-$1.log"
-    echo "  serial log kept in $LOG_DIR/loader-$1.log; its last lines:"
-    tail -n 20 "$LOG_DIR/loader-$1.log" | sed 's/^/  | /'
-  fi
-}
-
-# oneline FILE: the first lines of FILE on one line, for a reason.
-oneline() {
-  head -n 3 "$1" 2>/dev/null | tr '\n' ' '
-}
-
-# serial_log NAME: the serial output of NAME's boot so far, without '\r'
-# and the escape sequences GRUB draws its screen with.
-serial_log() {
-  tr -d '\r' <"$WORK/$1.serial" 2>/dev/null |
-    sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' >"$WORK/$1.log"
-}
 
 # link_files DIR FILE...: puts FILEs into DIR (hard links; copies across
 # file systems).
@@ -124,7 +72,7 @@ link_files() {
 #   ARGS_EXTRA[kernel]  what the kernel's command lines carry besides ours
 mkdir -p "$WORK/in"
 declare -A IMG_OK IMG_WHY ARGS_EXTRA INITRD_REPORT
-TOKEN=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+TOKEN=$(token)
 
 # The command line each image carries: a loader always passes one, so
 # seeing this one arrive would mean the loader's got lost.
@@ -138,13 +86,7 @@ for k in test64 test32; do
     IMG_WHY[$k]="bzelf build $KERNELS_DIR/$k.elf failed: $(oneline "$WORK/in/$k.build")"
     continue
   fi
-  # An odd size, so that a loader or kernel that rounds it shows.
-  head -c 70001 /dev/urandom >"$WORK/in/$k.initrd"
-  INITRD_REPORT[$k]=$(python3 -c '
-import sys, zlib
-data = open(sys.argv[1], "rb").read()
-print("bzelf-test: initrd: size=%d crc32=0x%08x" % (len(data), zlib.crc32(data)))
-' "$WORK/in/$k.initrd")
+  INITRD_REPORT[$k]=$(make_initrd "$WORK/in/$k.initrd")
   IMG_OK[$k]=1
 done
 
@@ -166,38 +108,14 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-# boot NAME KERNEL EXPECTED_CMDLINE QEMU_ARGS...: boots, waits for QEMU to
+# check NAME KERNEL EXPECTED_CMDLINE QEMU_ARGS...: boots, waits for QEMU to
 # leave (or for a line after which nothing can pass, or the timeout), and
 # checks what the kernel reported against what the loader was told.
-boot() {
-  local name=$1 kernel=$2 expected=$3 pid status i start reasons="" stopped=""
-  local limit=$TIMEOUT
+check() {
+  local name=$1 kernel=$2 expected=$3 limit=$TIMEOUT reasons=""
   shift 3
   [ "$kernel" = debian ] && limit=$LINUX_TIMEOUT
-  : >"$WORK/$name.serial"
-  start=$EPOCHREALTIME
-  timeout -k 5 "$limit" "$QEMU" -m 256 -display none -no-reboot \
-    -serial "file:$WORK/$name.serial" -monitor none \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" \
-    </dev/null >"$WORK/$name.qemu" 2>&1 &
-  pid=$!
-  for ((i = 0; i < (limit + 10) * 4; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    serial_log "$name"
-    if grep -qE -- "$STOP_RE" "$WORK/$name.log"; then
-      sleep 0.5 # let the rest of the message reach the log
-      kill "$pid" 2>/dev/null # timeout passes the TERM on to QEMU
-      stopped=$(grep -m1 -E -- "$STOP_RE" "$WORK/$name.log")
-      break
-    fi
-    sleep 0.25
-  done
-  wait "$pid"
-  status=$?
-  local now=$EPOCHREALTIME
-  local us=$((10#${now//[.,]/} - 10#${start//[.,]/}))
-  printf '%-24s %4d.%d s\n' "$name" $((us / 1000000)) $((us / 100000 % 10)) >>"$TIMINGS"
-  serial_log "$name"
+  boot "$name" "$limit" -m 256 "$@"
   if [ -n "$stopped" ]; then
     # Nothing after this line can pass: it is the whole story.
     reasons="stopped at '$stopped'; "
@@ -205,55 +123,11 @@ boot() {
     errors=$(grep '^error: ' "$WORK/$name.log" | head -n 3 | tr '\n' ' ')
     [ -n "$errors" ] && reasons+="GRUB said: $errors; "
   elif [ "$kernel" = debian ]; then
-    if ! grep -qxF "BZELF-LINUX-OK cmdline=[$expected]" "$WORK/$name.log"; then
-      local got
-      got=$(grep -m1 -E 'BZELF-LINUX-(OK|BAD)' "$WORK/$name.log")
-      if [ -n "$got" ]; then
-        reasons+="marker is '$got', expected 'BZELF-LINUX-OK cmdline=[$expected]'; "
-      elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-        reasons+="no marker within ${limit}s; "
-      else
-        reasons+="no marker line (QEMU exit status $status); "
-      fi
-    fi
+    linux_marker "$name" "$expected"
   else
-    if [ "$status" -ne "$PASS_STATUS" ]; then
-      case $status in
-        $((PASS_STATUS + 2))) reasons+="QEMU exit status $status: the kernel reported FAIL; " ;;
-        124 | 137) reasons+="no exit within ${limit}s; " ;;
-        0) reasons+="QEMU exit status 0: the guest reset or powered off; " ;;
-        *) reasons+="QEMU exit status $status; " ;;
-      esac
-    fi
-    if ! grep -qx 'bzelf-test: PASS' "$WORK/$name.log"; then
-      local verdict
-      verdict=$(grep -m1 -E '^(bzelf-test: FAIL|bzelf: )' "$WORK/$name.log")
-      reasons+="no PASS line (${verdict:-no verdict at all}); "
-    fi
-    if ! grep -q '^bzelf-test: ' "$WORK/$name.log"; then
-      : # the kernel never ran: nothing more to say about it
-    elif ! grep -qxF "bzelf-test: cmdline: $expected" "$WORK/$name.log"; then
-      local got
-      got=$(grep -m1 -E '^bzelf-test: (no )?cmdline' "$WORK/$name.log")
-      reasons+="command line is not '$expected' (got '${got#bzelf-test: }'); "
-    fi
-    if grep -q '^bzelf-test: ' "$WORK/$name.log" &&
-      ! grep -qxF "${INITRD_REPORT[$kernel]}" "$WORK/$name.log"; then
-      reasons+="initrd report is not '${INITRD_REPORT[$kernel]#bzelf-test: }'; "
-    fi
+    kernel_report "$name" "$expected" "${INITRD_REPORT[$kernel]}"
   fi
-  # QEMU's own messages explain a failure (its note that we stopped it
-  # does not).
-  local said
-  said=$(grep -v 'terminating on signal' "$WORK/$name.qemu" | head -n 2 | tr '\n' ' ')
-  if [ -n "$reasons" ] && [ -n "$said" ]; then
-    reasons+="QEMU said: $said; "
-  fi
-  if [ -z "$reasons" ]; then
-    pass "$name"
-  else
-    fail "$name" "${reasons%; }"
-  fi
+  judge "$name"
 }
 
 # ready NAME KERNEL: whether KERNEL's image exists; fails NAME if not.
@@ -298,7 +172,7 @@ EOF
     fail "$name" "grub-mkrescue failed: $(tail -n 2 "$WORK/$name.mkrescue" | tr '\n' ' ')"
     return
   fi
-  boot "$name" "$kernel" "BOOT_IMAGE=/boot/$kernel.img $cmdline" \
+  check "$name" "$kernel" "BOOT_IMAGE=/boot/$kernel.img $cmdline" \
     -cdrom "$WORK/$name.iso" "$@"
 }
 
@@ -339,7 +213,7 @@ syslinux_row() {
     fail "$name" "making the FAT image failed: $(oneline "$WORK/$name.mkfs")"
     return
   fi
-  boot "$name" "$kernel" "$(syslinux_expected "$row" "$kernel")" \
+  check "$name" "$kernel" "$(syslinux_expected "$row" "$kernel")" \
     -drive "file=$fat,format=raw,if=ide"
 }
 
@@ -358,7 +232,7 @@ isolinux_row() {
     fail "$name" "xorriso failed: $(oneline "$WORK/$name.mkisofs")"
     return
   fi
-  boot "$name" "$kernel" "$(syslinux_expected "$row" "$kernel")" \
+  check "$name" "$kernel" "$(syslinux_expected "$row" "$kernel")" \
     -cdrom "$WORK/$name.iso"
 }
 
@@ -381,7 +255,7 @@ pxelinux_row() {
   syslinux_cfg "$row" "$kernel" >"$dir/pxelinux.cfg/default"
   local -a net
   mapfile -t net < <(net_args "$dir" pxelinux.0)
-  boot "$name" "$kernel" "$(syslinux_expected "$row" "$kernel")" "${net[@]}"
+  check "$name" "$kernel" "$(syslinux_expected "$row" "$kernel")" "${net[@]}"
 }
 
 # iPXE: an iPXE script as the bootfile; `kernel` takes the command line
@@ -400,7 +274,7 @@ boot
 EOF
   local -a net
   mapfile -t net < <(net_args "$dir" boot.ipxe)
-  boot "$name" "$kernel" "$(args "$row" "$kernel")" "${net[@]}"
+  check "$name" "$kernel" "$(args "$row" "$kernel")" "${net[@]}"
 }
 
 # --- file(1) -----------------------------------------------------------------
@@ -447,5 +321,4 @@ for k in test64 test32 debian; do
   ipxe_row "$k"
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

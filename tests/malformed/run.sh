@@ -16,38 +16,26 @@
 # which turns a silent out-of-bounds read into a failure.
 #
 # Environment (optional): BZELF (build/bin/bzelf), BZELF_ASAN
-# (build/fuzz/bzelf-asan). Output: "PASS <name>" or "FAIL <name>: <reason>"
-# per case, then "<N> passed, <M> failed". Exit 1 if any failed, 2 if the
-# suite could not run.
+# (build/fuzz/bzelf-asan). Output and exit status: tests/lib.sh.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BZELF=${BZELF:-$ROOT/build/bin/bzelf}
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 BZELF_ASAN=${BZELF_ASAN:-$ROOT/build/fuzz/bzelf-asan}
 GEN="$ROOT/tests/malformed/make-corpus.py"
 
-for tool in "$BZELF" python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run.sh: $tool: not found" >&2
-    exit 2
-  fi
-done
+require "$BZELF" python3
 tools=("$BZELF")
 [ -x "$BZELF_ASAN" ] && tools+=("$BZELF_ASAN")
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-malformed.XXXXXX") || exit 2
-trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+make_work malformed
 mkdir -p "$WORK/kernels" "$WORK/images" "$WORK/out" || exit 2
 
 # ASan reserves terabytes of address space: it gets no limit, but a cap on
 # any single allocation instead.
 export ASAN_OPTIONS=max_allocation_size_mb=1024:allocator_may_return_null=0:detect_leaks=0
 export UBSAN_OPTIONS=print_stacktrace=1
-
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
 # run TOOL ARGS...: runs one bzelf in $WORK/out, stderr to $WORK/err;
 # sets $status.
@@ -83,7 +71,7 @@ expect_error() {
     elif [[ $msg != "bzelf: $file: "?* ]]; then
       why="$label: not 'bzelf: $file: <problem>': $msg"
     elif [ -n "$(ls -A "$WORK/out")" ]; then
-      why="$label: left files behind: $(ls -A "$WORK/out" | tr '\n' ' ')"
+      why="$label: left files behind: $(find "$WORK/out" -mindepth 1 -printf '%f ')"
     fi
     [ -n "$why" ] && break
   done
@@ -126,7 +114,7 @@ for k in good32 good64; do
     cp "$WORK/out/k.img" "$WORK/images/$k.img"
 done
 [ -f "$WORK/images/good64.img" ] || {
-  echo "$passed passed, $((failed + 1)) failed"
+  finish
   exit 1
 }
 
@@ -194,5 +182,4 @@ done < "$WORK/images.list"
 # A kernel ELF is not an image.
 expect_error "extract-kernel-elf" "$good" extract "$good" -o "$WORK/out/kernel.elf"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -21,71 +21,29 @@
 #                             (--paddr-offset): the kernel must notice and
 #                             fail, which shows the rows above can fail
 #
-# Environment (all optional):
-#   BZELF        the host tool                  (build/bin/bzelf)
-#   KERNELS_DIR  the built test kernels         (build/kernels)
-#   QEMU         the emulator                   (qemu-system-x86_64)
+# Environment (all optional): those of tests/lib.sh, and
 #   TIMEOUT      seconds allowed per boot       (60)
-#   LOG_DIR      serial logs of failed tests    (build/test-logs)
-#   TEST_KERNEL_PASS_STATUS, PLACE_DIRECT_MAP: tests/kernels/build.mk
-#                exports them, and is asked for them when they are not set.
+#   PLACE_DIRECT_MAP: tests/kernels/build.mk exports it, and is asked for
+#                it when it is not set.
 #
-# Output: "PASS <name>" or "FAIL <name>: <reason>" per row (a failed boot
-# keeps its serial log as LOG_DIR/placement-<name>.log), then
-# "<N> passed, <M> failed" last. Exit status 1 if any row failed, 2 if the
-# rows could not run at all.
+# Output and exit status: tests/lib.sh; a failed boot keeps its serial log
+# as LOG_DIR/placement-<name>.log.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BZELF=${BZELF:-$ROOT/build/bin/bzelf}
-KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
-QEMU=${QEMU:-qemu-system-x86_64}
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 TIMEOUT=${TIMEOUT:-60}
-LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
+LOG_PREFIX=placement-
 
-# make_var NAME: a variable of the Makefile (tests/kernels/build.mk).
-make_var() {
-  make -s --no-print-directory -C "$ROOT" print-test-kernel-var VAR="$1"
-}
-PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-$(make_var TEST_KERNEL_PASS_STATUS)}
-DIRECT_MAP=${PLACE_DIRECT_MAP:-$(make_var PLACE_DIRECT_MAP)}
-# verdict.h: kDebugExitFail is kDebugExitPass + 1, so the status is + 2.
-FAIL_STATUS=$((PASS_STATUS + 2))
-
-for tool in "$BZELF" "$QEMU" timeout; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run.sh: $tool: not found" >&2
-    exit 2
-  fi
-done
-if [ -z "$PASS_STATUS" ] || [ -z "$DIRECT_MAP" ]; then
-  echo "run.sh: cannot get TEST_KERNEL_PASS_STATUS/PLACE_DIRECT_MAP from tests/kernels/build.mk" >&2
+require "$BZELF" "$QEMU" timeout
+kernel_statuses
+DIRECT_MAP=${PLACE_DIRECT_MAP:-$(kernel_var PLACE_DIRECT_MAP)}
+if [ -z "$DIRECT_MAP" ]; then
+  echo "run.sh: cannot get PLACE_DIRECT_MAP from tests/kernels/build.mk" >&2
   exit 2
 fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-placement.XXXXXX") || exit 2
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$LOG_DIR" || exit 2
-
-passed=0
-failed=0
-
-pass() {
-  echo "PASS $1"
-  passed=$((passed + 1))
-  rm -f "$LOG_DIR/placement-$1.log"
-}
-
-# fail NAME REASON: reports; keeps NAME's serial log if it booted.
-fail() {
-  echo "FAIL $1: $2"
-  failed=$((failed + 1))
-  if [ -s "$WORK/$1.log" ]; then
-    cp "$WORK/$1.log" "$LOG_DIR/placement-$1.log"
-    echo "  serial log kept in $LOG_DIR/placement-$1.log; its last lines:"
-    tail -n 15 "$LOG_DIR/placement-$1.log" | sed 's/^/  | /'
-  fi
-}
+make_work placement
 
 # info_field IMAGE KEY: KEY's value in `bzelf info IMAGE`.
 info_field() {
@@ -110,17 +68,6 @@ check_info() {
   [ "$got" = "$entry" ] || printf '%s' "stage.entry_physical is '$got', not $entry; "
 }
 
-# boot NAME IMAGE: boots IMAGE; sets status and leaves the log in NAME.log.
-boot() {
-  : >"$WORK/$1.serial"
-  timeout -k 5 "$TIMEOUT" "$QEMU" -kernel "$2" -m 128 -display none \
-    -serial "file:$WORK/$1.serial" -monitor none -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null \
-    >"$WORK/$1.qemu" 2>&1
-  status=$?
-  tr -d '\r' <"$WORK/$1.serial" >"$WORK/$1.log" 2>/dev/null
-}
-
 # row NAME KERNEL RULE REASON_TEXT PHYSICAL [BUILD_OPTION...]: builds,
 # checks `bzelf info`, boots, and requires a PASS from a kernel that found
 # itself entered at PHYSICAL.
@@ -130,29 +77,18 @@ row() {
   local image=$WORK/$name.img reasons=""
   if ! "$BZELF" build "$kernel" -o "$image" --cmdline "console=ttyS0 bzelf.test=$name" \
       "$@" >"$WORK/$name.build" 2>&1; then
-    fail "$name" "bzelf build failed: $(head -n 2 "$WORK/$name.build" | tr '\n' ' ')"
+    fail "$name" "bzelf build failed: $(oneline "$WORK/$name.build")"
     return
   fi
   reasons=$(check_info "$name" "$image" "$rule" "$reason_text" "$physical")
-  boot "$name" "$image"
-  if [ "$status" -ne "$PASS_STATUS" ]; then
-    reasons+="QEMU exit status $status, not $PASS_STATUS; "
-  fi
+  boot "$name" "$TIMEOUT" -m 128 -kernel "$image"
   if ! grep -q "^bzelf-test: placement: entered at $physical, " "$WORK/$name.log"; then
     local got
     got=$(grep -m1 '^bzelf-test: placement: ' "$WORK/$name.log")
     reasons+="kernel not entered at $physical (${got:-no placement line}); "
   fi
-  if ! grep -qx 'bzelf-test: PASS' "$WORK/$name.log"; then
-    local verdict
-    verdict=$(grep -m1 -E '^(bzelf-test: FAIL|bzelf: )' "$WORK/$name.log")
-    reasons+="no PASS line (${verdict:-no verdict at all}); "
-  fi
-  if [ -z "$reasons" ]; then
-    pass "$name"
-  else
-    fail "$name" "${reasons%; }"
-  fi
+  kernel_passed "$name"
+  judge "$name"
 }
 
 # refused NAME KERNEL TEXT: `bzelf build` must fail with one line
@@ -163,7 +99,9 @@ refused() {
   "$BZELF" build "$kernel" -o "$out/image" >"$WORK/$name.stdout" 2>"$WORK/$name.stderr"
   local code=$?
   [ "$code" -ne 0 ] || reasons+="bzelf build exited 0; "
-  [ -z "$(ls -A "$out")" ] || reasons+="left files behind: $(ls -A "$out" | tr '\n' ' '); "
+  local left
+  left=$(find "$out" -mindepth 1 -printf '%f ')
+  [ -z "$left" ] || reasons+="left files behind: $left; "
   local lines message
   lines=$(wc -l <"$WORK/$name.stderr")
   message=$(head -n 1 "$WORK/$name.stderr")
@@ -172,11 +110,7 @@ refused() {
     "bzelf: $kernel: "*"$text"*) ;;
     *) reasons+="message '$message' is not 'bzelf: $kernel: ...$text...'; " ;;
   esac
-  if [ -z "$reasons" ]; then
-    pass "$name"
-  else
-    fail "$name" "${reasons%; }"
-  fi
+  judge "$name"
 }
 
 # misplaced NAME KERNEL PHYSICAL OPTION...: built to land at PHYSICAL, not
@@ -185,21 +119,17 @@ misplaced() {
   local name=$1 kernel=$KERNELS_DIR/$2 physical=$3 reasons=""
   shift 3
   if ! "$BZELF" build "$kernel" -o "$WORK/$name.img" "$@" >"$WORK/$name.build" 2>&1; then
-    fail "$name" "bzelf build failed: $(head -n 2 "$WORK/$name.build" | tr '\n' ' ')"
+    fail "$name" "bzelf build failed: $(oneline "$WORK/$name.build")"
     return
   fi
-  boot "$name" "$WORK/$name.img"
+  boot "$name" "$TIMEOUT" -m 128 -kernel "$WORK/$name.img"
   [ "$status" -eq "$FAIL_STATUS" ] ||
     reasons+="QEMU exit status $status, not $FAIL_STATUS (the kernel's FAIL); "
   grep -q "^bzelf-test: placement: entered at $physical, " "$WORK/$name.log" ||
     reasons+="no 'entered at $physical' line; "
   grep -qx 'bzelf-test: FAIL entered at the physical address it was linked for (and [0-9]* more)' \
     "$WORK/$name.log" || reasons+="no FAIL verdict naming the entry address check; "
-  if [ -z "$reasons" ]; then
-    pass "$name"
-  else
-    fail "$name" "${reasons%; }"
-  fi
+  judge "$name"
 }
 
 row paddr-elf64 test64.elf paddr "p_paddr is the physical address" 0x1000000
@@ -213,5 +143,4 @@ row ambiguous-elf64-override place-direct64.elf override "--paddr-offset $DIRECT
 # 0xC0000000 - 4 MiB: every segment 4 MiB above 0x200000.
 misplaced misplaced-elf32-detected place-old32.elf 0x600000 --paddr-offset 0xbfc00000
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

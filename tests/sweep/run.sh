@@ -20,118 +20,42 @@
 # for test32 and test64, and the part5 sweep again for test32-low (the
 # stage moves itself out of that kernel's way before it inflates it).
 #
-# Environment (all optional):
-#   BZELF        the host tool                  (build/bin/bzelf)
-#   KERNELS_DIR  the built test kernels         (build/kernels)
-#   QEMU         the emulator                   (qemu-system-x86_64)
+# Environment (all optional): those of tests/lib.sh, and
 #   TIMEOUT      seconds one boot may take      (5; an intact boot takes
 #                well under one)
 #   JOBS         boots run at a time            (2)
 #   DIAG_MAX     offending boots per row run again for a QEMU trace (2)
 #   DIAG_SECONDS how long such a run goes before the monitor looks (2)
-#   LOG_DIR      logs of failed boots           (build/test-logs)
-#   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a pass; build.mk
-#                exports it, and is asked for it when it is not set.
 #
 # Output: one "PASS <row>: <figures>" or "FAIL <row>: <figures>; <offenders>"
 # line per row, then "<N> passed, <M> failed" last. LOG_DIR/<row>.txt
 # keeps every boot of the row (offset, damage, outcome); for every
 # offending boot LOG_DIR/<row>-<id>.log keeps its serial output, and for
 # the first DIAG_MAX of a row <row>-<id>.qemu-log what QEMU's -d
-# int,cpu_reset and its monitor saw on a second run (see diagnose).
-# Exit status 1 if any row failed, 2 if the sweep could not run at all.
+# int,cpu_reset and its monitor saw on a second run (diagnose in
+# tests/lib.sh). Exit status as in tests/lib.sh.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BZELF=${BZELF:-$ROOT/build/bin/bzelf}
-KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
-QEMU=${QEMU:-qemu-system-x86_64}
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 TIMEOUT=${TIMEOUT:-5}
 JOBS=${JOBS:-2}
-DIAG_SECONDS=${DIAG_SECONDS:-2}
 DIAG_MAX=${DIAG_MAX:-2}
-LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
-PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-$(make -s --no-print-directory -C "$ROOT" print-test-kernel-pass-status)}
-# verdict.h: kDebugExitFail is kDebugExitPass + 1, so the status is + 2.
-FAIL_STATUS=$((PASS_STATUS + 2))
+POLL=0.05
 DAMAGE=$ROOT/tests/sweep/damage.py
 # The stage's last words (DESIGN.md, "Decompressor", step 6).
 STAGE_HALTED='^bzelf: .* -- System halted$'
 
-for tool in "$BZELF" "$QEMU" python3 timeout; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run.sh: $tool: not found" >&2
-    exit 2
-  fi
-done
+require "$BZELF" "$QEMU" python3 timeout
+kernel_statuses
+make_work sweep
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-sweep.XXXXXX") || exit 2
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$LOG_DIR" || exit 2
-
-passed=0
-failed=0
-
-# boot ID IMAGE DIR: boots IMAGE and writes DIR/ID.outcome, one line:
-#   halted <the stage's line> | intact | kernel-fail <verdict> |
-#   reset | hung [<last serial line>] | qemu-error <status> <QEMU's words>
-# The serial output is left in DIR/ID.log, QEMU's own in DIR/ID.qemu.
-boot() {
-  local id=$1 image=$2 dir=$3 pid status line
-  local serial=$dir/$id.serial log=$dir/$id.log
-  : >"$serial"
-  timeout -k 2 "$TIMEOUT" "$QEMU" -kernel "$image" -m 128 -display none \
-    -monitor none -serial "file:$serial" -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null \
-    >"$dir/$id.qemu" 2>&1 &
-  pid=$!
-  # The stage halts instead of exiting QEMU: poll for its line.
-  while kill -0 "$pid" 2>/dev/null; do
-    if grep -aq 'System halted' "$serial"; then
-      sleep 0.05 # the rest of the line
-      kill "$pid" 2>/dev/null
-      break
-    fi
-    sleep 0.05
-  done
-  wait "$pid"
-  status=$?
-  tr -d '\r' <"$serial" >"$log"
-  line=$(grep -a -m1 -E "$STAGE_HALTED" "$log")
-  if [ -n "$line" ]; then
-    echo "halted $line"
-  elif [ "$status" -eq "$PASS_STATUS" ] && grep -aqx 'bzelf-test: PASS' "$log"; then
-    echo intact
-  elif [ "$status" -eq "$FAIL_STATUS" ] || grep -aq '^bzelf-test: FAIL' "$log"; then
-    echo "kernel-fail $(grep -a -m1 '^bzelf-test: FAIL' "$log")"
-  elif [ "$status" -eq 0 ]; then
-    echo reset
-  elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-    echo "hung $(grep -a . "$log" | tail -n 1 | cut -c1-120)"
-  else
-    echo "qemu-error $status $(head -n 1 "$dir/$id.qemu")"
-  fi >"$dir/$id.outcome"
-}
-
-# diagnose ID IMAGE DIR: boots IMAGE again under QEMU's -d int,cpu_reset
-# and keeps DIR/ID.qemu-log: the last lines of that trace (the exceptions
-# that led to a reset, with the CPU state), then what the monitor says
-# about the CPU after DIAG_SECONDS (where a hang spins).
-diagnose() {
-  local id=$1 image=$2 dir=$3
-  # shellcheck disable=SC2016 # $pc is the monitor's, not the shell's
-  { sleep "$DIAG_SECONDS"; printf '%s\n' 'info registers' 'x /6i $pc' quit; } |
-    timeout -k 2 $((DIAG_SECONDS + 5)) "$QEMU" -kernel "$image" -m 128 \
-      -display none -monitor stdio -serial null -no-reboot \
-      -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-      -d int,cpu_reset -D "$dir/$id.trace" >"$dir/$id.monitor" 2>&1
-  {
-    echo "== last lines of -d int,cpu_reset"
-    tail -n 60 "$dir/$id.trace" 2>/dev/null
-    echo "== monitor after ${DIAG_SECONDS}s (empty: QEMU had exited)"
-    tr -d '\r' <"$dir/$id.monitor" | grep -a -E '^(EAX|ESI|EIP|ES |CS |SS |DS |CR0|GDT|IDT)|^0x'
-  } >"$dir/$id.qemu-log"
-  rm -f "$dir/$id.trace"
+# boot_damaged ROW ID: boots the damaged image ID of ROW and writes how
+# the boot ended (outcome in tests/lib.sh) to WORK/ROW/ID.outcome.
+boot_damaged() {
+  boot "$1/$2" "$TIMEOUT" -m 128 -kernel "$WORK/$1/$2.img"
+  outcome "$1/$2" >"$WORK/$1/$2.outcome"
 }
 
 # sweep ROW KERNEL KIND: builds KERNEL into an image, damages it the KIND
@@ -143,17 +67,17 @@ sweep() {
   rm -f "$LOG_DIR/$row".txt "$LOG_DIR/$row"-*.log "$LOG_DIR/$row"-*.qemu-log
   if ! "$BZELF" build "$kernel" -o "$dir/image" --cmdline "console=ttyS0" \
       >"$dir/build.out" 2>&1; then
-    report "$row" 1 "bzelf build failed: $(head -n 2 "$dir/build.out" | tr '\n' ' ')"
+    fail "$row" "bzelf build failed: $(oneline "$dir/build.out")"
     return
   fi
   if ! python3 "$DAMAGE" "$dir/image" "$dir" "$kind" >"$dir/manifest" 2>"$dir/damage.err"; then
-    report "$row" 1 "damage.py failed: $(head -n 2 "$dir/damage.err" | tr '\n' ' ')"
+    fail "$row" "damage.py failed: $(oneline "$dir/damage.err")"
     return
   fi
 
   local id offset what refusable running=0
   while IFS=$'\t' read -r id offset what refusable; do
-    boot "$id" "$dir/$id.img" "$dir" &
+    boot_damaged "$row" "$id" &
     running=$((running + 1))
     if [ "$running" -ge "$JOBS" ]; then
       wait -n
@@ -167,7 +91,12 @@ sweep() {
     boots=$((boots + 1))
     outcome=$(cat "$dir/$id.outcome")
     case $outcome in
-      halted*) halted=$((halted + 1)); continue ;;
+      halted\ *)
+        if grep -aqE "$STAGE_HALTED" <<<"${outcome#halted }"; then
+          halted=$((halted + 1))
+          continue
+        fi
+        ;;
       intact) intact=$((intact + 1)); continue ;;
       qemu-error\ 1\ *)
         if [ "$refusable" = 1 ]; then
@@ -181,7 +110,7 @@ sweep() {
     offenders+="; $offset $what: $outcome"
     cp "$dir/$id.log" "$LOG_DIR/$row-$id.log"
     if [ "$bad" -le "$DIAG_MAX" ]; then
-      diagnose "$id" "$dir/$id.img" "$dir"
+      diagnose "$row/$id" -m 128 -kernel "$dir/$id.img"
       cp "$dir/$id.qemu-log" "$LOG_DIR/$row-$id.qemu-log"
     fi
   done <"$dir/manifest"
@@ -195,17 +124,10 @@ sweep() {
   [ "$refused" -gt 0 ] && figures+=", $refused refused by QEMU (a setup header QEMU checks)"
   figures+=", $hung hung"
   [ "$bad" -gt "$hung" ] && figures+=", $((bad - hung)) reset, failed or refused otherwise"
-  report "$row" "$bad" "$figures$offenders"
-}
-
-# report ROW BAD TEXT: one row, PASS when BAD is 0.
-report() {
-  if [ "$2" -eq 0 ]; then
-    echo "PASS $1: $3"
-    passed=$((passed + 1))
+  if [ "$bad" -eq 0 ]; then
+    pass "$row" "$figures"
   else
-    echo "FAIL $1: $3"
-    failed=$((failed + 1))
+    fail "$row" "$figures$offenders"
   fi
 }
 
@@ -222,5 +144,4 @@ if [ -f "$KERNELS_DIR/test32-low.elf" ]; then
   sweep sweep-test32-low-part5 "$KERNELS_DIR/test32-low.elf" part5
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

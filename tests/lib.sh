@@ -1,0 +1,331 @@
+# shellcheck shell=sh
+# What the test suites (tests/*/run.sh) share: the tools and their
+# defaults, a scratch directory, counting PASS and FAIL and the closing
+# line, booting QEMU with a timeout and an early stop, the serial log and
+# keeping it when a test fails, and what a test kernel's report must say.
+# POSIX sh, so that sh suites can source it as well as bash ones; boot,
+# pass, fail and the checks of a report also work under set -e (a grep
+# that finds nothing does not end the suite). A suite sets ROOT, the top
+# of the tree, and sources it:
+#   ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+#   . "$ROOT/tests/lib.sh"
+#
+# Environment (all optional):
+#   BZELF        the host tool                  (build/bin/bzelf)
+#   KERNELS_DIR  the built test kernels         (build/kernels)
+#   LINUX_DIR    Debian's kernel, fetched there by tests/linux/fetch-kernel.sh
+#                                               (build/linux/kernel)
+#   QEMU         the emulator                   (qemu-system-x86_64)
+#   LOG_DIR      logs of failed tests           (build/test-logs)
+#   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a test kernel's pass;
+#                tests/kernels/build.mk exports it, and is asked for it
+#                when it is not set (kernel_statuses).
+#
+# Every suite prints one line per test, "PASS <name>[: <what>]" or "FAIL
+# <name>: <reason>" (a failure keeps the test's serial log and prints its
+# tail), then "<N> passed, <M> failed" alone on the last line (finish).
+# Exit status 1 if any test failed, 2 if the tests could not run at all.
+
+BZELF=${BZELF:-$ROOT/build/bin/bzelf}
+KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
+LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
+QEMU=${QEMU:-qemu-system-x86_64}
+LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
+
+# What a suite may set after sourcing this file:
+#   LOG_PREFIX  put in front of a test's name in the names of its kept logs
+#   STOP_RE     serial output (an extended regular expression) after which
+#               a boot cannot go on to pass: boot stops QEMU there. The
+#               default is the one-line stop of the boot sector, the setup
+#               and the stage (DESIGN.md, "Decompressor", step 6), which
+#               halt the machine instead of exiting QEMU.
+#   POLL        seconds between two looks at the serial log
+#   TIMINGS     a file that gets one line per boot with how long it took
+#               (a figure, never a verdict)
+LOG_PREFIX=
+STOP_RE='-- System halted'
+POLL=0.25
+TIMINGS=
+# How long diagnose lets a machine run before its monitor looks.
+DIAG_SECONDS=${DIAG_SECONDS:-2}
+
+passed=0
+failed=0
+
+# require TOOL...: exits with status 2 unless every TOOL can be run.
+require() {
+  for required in "$@"; do
+    if ! command -v "$required" >/dev/null; then
+      echo "run.sh: $required: not found (tools/install-deps.sh installs it)" >&2
+      exit 2
+    fi
+  done
+}
+
+# make_work SUITE: a scratch directory, WORK, removed when the suite exits
+# (after making it writable again: a test may take that away), and LOG_DIR.
+make_work() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-$1.XXXXXX") || exit 2
+  trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+  mkdir -p "$LOG_DIR" || exit 2
+}
+
+# kernel_var NAME: a variable of tests/kernels/build.mk, for a suite run
+# outside make.
+kernel_var() {
+  make -s --no-print-directory -C "$ROOT" print-test-kernel-var VAR="$1"
+}
+
+# kernel_statuses: PASS_STATUS and FAIL_STATUS, QEMU's exit status when a
+# test kernel passes or fails (isa-debug-exit exits with 2 * value + 1;
+# verdict.h: kDebugExitFail is kDebugExitPass + 1, so the status is + 2).
+kernel_statuses() {
+  PASS_STATUS=${TEST_KERNEL_PASS_STATUS:-$(kernel_var TEST_KERNEL_PASS_STATUS)}
+  if [ -z "$PASS_STATUS" ]; then
+    echo "run.sh: cannot get TEST_KERNEL_PASS_STATUS from tests/kernels/build.mk" >&2
+    exit 2
+  fi
+  FAIL_STATUS=$((PASS_STATUS + 2))
+}
+
+# pass NAME [WHAT]: reports, and drops the logs a failed earlier run left.
+pass() {
+  echo "PASS $1${2:+: $2}"
+  passed=$((passed + 1))
+  rm -f "$LOG_DIR/$LOG_PREFIX$1.log" "$LOG_DIR/$LOG_PREFIX$1.qemu-log"
+}
+
+# fail NAME REASON: reports, keeps NAME's serial log (if it booted) and
+# prints its tail, and keeps QEMU's trace if a test made one (diagnose).
+fail() {
+  echo "FAIL $1: $2"
+  failed=$((failed + 1))
+  if [ -s "$WORK/$1.log" ]; then
+    cp "$WORK/$1.log" "$LOG_DIR/$LOG_PREFIX$1.log"
+    echo "  serial log kept in $LOG_DIR/$LOG_PREFIX$1.log; its last lines:"
+    tail -n 20 "$WORK/$1.log" | sed 's/^/  | /'
+  fi
+  if [ -s "$WORK/$1.qemu-log" ]; then
+    cp "$WORK/$1.qemu-log" "$LOG_DIR/$LOG_PREFIX$1.qemu-log"
+    echo "  QEMU's trace kept in $LOG_DIR/$LOG_PREFIX$1.qemu-log"
+  fi
+}
+
+# finish: the closing line; the suite's exit status when it comes last.
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+# oneline FILE: the first lines of FILE on one line, for a reason.
+oneline() {
+  head -n 3 "$1" 2>/dev/null | tr '\n' ' '
+}
+
+# token: a value no earlier run could have left in memory.
+token() {
+  od -An -N8 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# make_initrd FILE: writes a random initrd of an odd size (so that a loader
+# or kernel that rounds it shows) and prints the line a test kernel given
+# it must print.
+make_initrd() {
+  head -c 70001 /dev/urandom >"$1"
+  python3 -c '
+import sys, zlib
+data = open(sys.argv[1], "rb").read()
+print("bzelf-test: initrd: size=%d crc32=0x%08x" % (len(data), zlib.crc32(data)))
+' "$1"
+}
+
+# part5_offset IMAGE: where part 5 starts in IMAGE, after the boot sector
+# and setup_sects setup sectors, 0 meaning 4 (boot.rst).
+part5_offset() {
+  set -- "$(od -An -tu1 -j $((0x1f1)) -N1 "$1" | tr -d ' ')"
+  if [ "$1" -eq 0 ]; then
+    set -- 4
+  fi
+  echo $((($1 + 1) * 512))
+}
+
+# stage_elf IMAGE OUT: part 5 of IMAGE, the stage ELF that QEMU -kernel
+# boots through its PVH note (DESIGN.md).
+stage_elf() {
+  tail -c +$(($(part5_offset "$1") + 1)) "$1" >"$2"
+}
+
+# serial_log NAME: the serial output of NAME's boot so far, in NAME.log,
+# without the '\r' before each '\n' and the escape sequences GRUB draws
+# its screen with. (One sed, as boot runs it several times a second.)
+CR=$(printf '\r')
+ESC=$(printf '\033')
+serial_log() {
+  LC_ALL=C sed "s/$CR//g; s/$ESC\[[0-9;?]*[A-Za-z]//g" \
+    <"$WORK/$1.serial" >"$WORK/$1.log"
+}
+
+# boot NAME SECONDS QEMU_ARGS...: boots the machine every suite uses (no
+# display and no monitor, so that nothing claims stdio; -no-reboot, so that
+# a reset ends QEMU with status 0; isa-debug-exit at 0xf4, through which
+# the test kernels report) with QEMU_ARGS, for at most SECONDS. QEMU's own
+# output goes to NAME.qemu, the serial output to NAME.serial and, without
+# '\r', to NAME.log, all in WORK (NAME may name a subdirectory). QEMU is
+# stopped once a line matches STOP_RE. Sets status (QEMU's exit status;
+# 124 or 137 at the timeout) and stopped (the line QEMU was stopped at,
+# or nothing).
+boot() {
+  boot_name=$1
+  boot_seconds=$2
+  shift 2
+  stopped=
+  : >"$WORK/$boot_name.serial"
+  boot_start=$(date +%s%N)
+  timeout -k 5 "$boot_seconds" "$QEMU" -display none -monitor none -no-reboot \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -serial "file:$WORK/$boot_name.serial" "$@" \
+    </dev/null >"$WORK/$boot_name.qemu" 2>&1 &
+  boot_pid=$!
+  while kill -0 "$boot_pid" 2>/dev/null; do
+    serial_log "$boot_name"
+    if grep -aqE -e "$STOP_RE" "$WORK/$boot_name.log"; then
+      sleep "$POLL" # the rest of the message
+      # timeout passes the TERM on to QEMU.
+      kill "$boot_pid" 2>/dev/null || :
+      serial_log "$boot_name"
+      # shellcheck disable=SC2034 # for the suites
+      stopped=$(grep -a -m1 -E -e "$STOP_RE" "$WORK/$boot_name.log") || :
+      break
+    fi
+    sleep "$POLL"
+  done
+  status=0
+  wait "$boot_pid" || status=$?
+  serial_log "$boot_name"
+  if [ -n "$TIMINGS" ]; then
+    boot_ms=$((($(date +%s%N) - boot_start) / 1000000))
+    printf '%-32s %4d.%d s\n' "$boot_name" $((boot_ms / 1000)) \
+      $((boot_ms / 100 % 10)) >>"$TIMINGS"
+  fi
+}
+
+# describe_status: what QEMU's exit status after boot says about a test
+# kernel's boot.
+describe_status() {
+  if [ -n "$stopped" ]; then
+    echo "stopped at a line after which nothing can pass"
+    return
+  fi
+  case $status in
+    "$PASS_STATUS") echo "the kernel passed" ;;
+    "$FAIL_STATUS") echo "the kernel reported FAIL" ;;
+    124 | 137) echo "no exit within ${boot_seconds}s (hung or halted)" ;;
+    0) echo "the guest reset (a triple fault?) or powered off" ;;
+    *) echo "QEMU failed or was stopped" ;;
+  esac
+}
+
+# outcome NAME: one line on how the boot of NAME ended:
+#   halted <the first "bzelf: " line> | intact | kernel-fail <verdict> |
+#   reset | hung [<last serial line>] | qemu-error <status> <QEMU's words>
+# Only the boot sector, the setup and the stage print "bzelf: " lines,
+# and only to say why they stop; "intact" is a test kernel that passed.
+outcome() {
+  if grep -aq '^bzelf: ' "$WORK/$1.log"; then
+    echo "halted $(grep -a -m1 '^bzelf: ' "$WORK/$1.log")"
+  elif [ "$status" -eq "$PASS_STATUS" ] && grep -aqx 'bzelf-test: PASS' "$WORK/$1.log"; then
+    echo intact
+  elif [ "$status" -eq "$FAIL_STATUS" ] || grep -aq '^bzelf-test: FAIL' "$WORK/$1.log"; then
+    echo "kernel-fail $(grep -a -m1 '^bzelf-test: FAIL' "$WORK/$1.log")"
+  elif [ "$status" -eq 0 ]; then
+    echo reset
+  elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "hung $(grep -a . "$WORK/$1.log" | tail -n 1 | cut -c1-120)"
+  else
+    echo "qemu-error $status $(head -n 1 "$WORK/$1.qemu")"
+  fi
+}
+
+# diagnose NAME QEMU_ARGS...: boots QEMU_ARGS again under QEMU's -d
+# int,cpu_reset and writes NAME.qemu-log: the last lines of that trace
+# (the exceptions that led to a reset, with the CPU state), then what the
+# monitor says about the CPU after DIAG_SECONDS (where a hang spins).
+diagnose() {
+  diag=$WORK/$1
+  shift
+  # shellcheck disable=SC2016 # $pc is the monitor's, not the shell's
+  { sleep "$DIAG_SECONDS"; printf '%s\n' 'info registers' 'x /6i $pc' quit; } |
+    timeout -k 2 $((DIAG_SECONDS + 5)) "$QEMU" -display none -monitor stdio \
+      -serial null -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      "$@" -d int,cpu_reset -D "$diag.trace" >"$diag.monitor" 2>&1
+  {
+    echo "== last lines of -d int,cpu_reset"
+    tail -n 60 "$diag.trace" 2>/dev/null
+    echo "== monitor after ${DIAG_SECONDS}s (empty: QEMU had exited)"
+    tr -d '\r' <"$diag.monitor" | grep -a -E '^(EAX|ESI|EIP|ES |CS |SS |DS |CR0|GDT|IDT)|^0x'
+  } >"$diag.qemu-log"
+  rm -f "$diag.trace"
+}
+
+# The checks of a test kernel's report (tests/kernels/README.md) in the log
+# of boot NAME. Each adds what is wrong to reasons, "<reason>; " at a time;
+# judge turns them into the test's verdict.
+
+# kernel_passed NAME: QEMU exited with the kernel's PASS status, and the
+# kernel printed its PASS line.
+kernel_passed() {
+  if [ "$status" -ne "$PASS_STATUS" ]; then
+    reasons="${reasons}QEMU exit status $status: $(describe_status); "
+  fi
+  if ! grep -qx 'bzelf-test: PASS' "$WORK/$1.log"; then
+    verdict=$(grep -m1 -E '^(bzelf-test: FAIL|bzelf: )' "$WORK/$1.log") || :
+    reasons="${reasons}no PASS line (${verdict:-no verdict at all}); "
+  fi
+}
+
+# kernel_report NAME CMDLINE INITRD_LINE: kernel_passed, and the kernel
+# saw exactly CMDLINE and printed INITRD_LINE (make_initrd's, or
+# "bzelf-test: initrd: none").
+kernel_report() {
+  kernel_passed "$1"
+  # A kernel that never ran has nothing more to say.
+  grep -q '^bzelf-test: ' "$WORK/$1.log" || return 0
+  if ! grep -qxF "bzelf-test: cmdline: $2" "$WORK/$1.log"; then
+    got=$(grep -m1 -E '^bzelf-test: (no )?cmdline' "$WORK/$1.log") || :
+    reasons="${reasons}command line is not '$2' (got '${got#bzelf-test: }'); "
+  fi
+  if ! grep -qxF "$3" "$WORK/$1.log"; then
+    reasons="${reasons}initrd report is not '${3#bzelf-test: }'; "
+  fi
+}
+
+# linux_marker NAME CMDLINE: Debian's kernel ran the /init of
+# tests/linux/make-initramfs.sh, which found its initrd intact and printed
+# its marker with CMDLINE as /proc/cmdline.
+linux_marker() {
+  if ! grep -qxF "BZELF-LINUX-OK cmdline=[$2]" "$WORK/$1.log"; then
+    got=$(grep -m1 -E 'BZELF-LINUX-(OK|BAD)' "$WORK/$1.log") || :
+    if [ -n "$got" ]; then
+      reasons="${reasons}marker is '$got', expected 'BZELF-LINUX-OK cmdline=[$2]'; "
+    elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+      reasons="${reasons}no marker within ${boot_seconds}s; "
+    else
+      reasons="${reasons}no marker line (QEMU exit status $status); "
+    fi
+  fi
+}
+
+# judge NAME: PASS when there are no reasons, else FAIL with them and
+# QEMU's own words, which explain a failure but do not make one (its note
+# that it was stopped explains nothing).
+judge() {
+  if [ -z "$reasons" ]; then
+    pass "$1"
+    return
+  fi
+  said=$(grep -v 'terminating on signal' "$WORK/$1.qemu" 2>/dev/null | head -n 2 | tr '\n' ' ')
+  if [ -n "$said" ]; then
+    reasons="${reasons}QEMU said: $said; "
+  fi
+  fail "$1" "${reasons%; }"
+}
