@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Boots every test kernel (tests/kernels/) wrapped by `bzelf build` under
 # QEMU's -kernel loader -- the real-mode entry path of DESIGN.md -- and
-# checks what the kernels report on serial; then checks that a corrupted
+# checks what the kernels report on serial (and that the stage handed CR4
+# back as the setup left it), test32 also on a CPU without SSE2 (-cpu
+# pentium2); then checks that a corrupted
 # payload, stage or stage parameter block stops the stage with its one-line
 # reason instead of booting.
 #
@@ -24,9 +26,10 @@ require "$BZELF" "$QEMU" python3 timeout
 kernel_statuses
 make_work qemu
 
-# boot_kernel KERNEL [builtin-cmdline]: builds KERNEL into an image, boots
-# it with a fresh command line and initrd (or with neither, to see the
-# built-in command line arrive), and checks the kernel's report.
+# boot_kernel KERNEL [builtin-cmdline|no-sse2]: builds KERNEL into an
+# image, boots it with a fresh command line and initrd (or with neither, to
+# see the built-in command line arrive; or on a CPU without SSE2), and
+# checks the kernel's report.
 boot_kernel() {
   local kernel=$1 variant=${2:-} name image initrd cmdline token
   local reasons="" expected builtin
@@ -52,6 +55,8 @@ boot_kernel() {
   fi
 
   local -a args=(-m 128 -kernel "$image")
+  # A CPU without SSE2 (or SSE): the stage must keep to general registers.
+  [ "$variant" = no-sse2 ] && args+=(-cpu pentium2)
   if [ "$variant" = builtin-cmdline ]; then
     cmdline=$builtin
     expected="bzelf-test: initrd: none"
@@ -62,6 +67,14 @@ boot_kernel() {
   fi
   boot "$name" "$TIMEOUT" "${args[@]}"
   kernel_report "$name" "$cmdline" "$expected"
+  # The stage turns SSE on for its inflate where the CPU has it
+  # (compressed/sse2.cpp) and must hand CR4 back as the loader left it:
+  # here the real-mode setup, which never sets CR4.OSFXSR (bit 9).
+  local cr4
+  cr4=$(grep -a -m1 -o 'entry: CR0=[0-9a-fx]* .*CR4=0x[0-9a-f]*' "$WORK/$name.log" | sed 's/.*CR4=//')
+  if [ -n "$cr4" ] && (((cr4 >> 9) & 1)); then
+    reasons+="CR4.OSFXSR set at the kernel's entry (CR4=$cr4); "
+  fi
   judge "$name"
 }
 
@@ -135,6 +148,7 @@ for kernel in "${kernels[@]}"; do
 done
 boot_kernel "$KERNELS_DIR/test32.elf" builtin-cmdline
 boot_kernel "$KERNELS_DIR/test64.elf" builtin-cmdline
+boot_kernel "$KERNELS_DIR/test32.elf" no-sse2
 corrupt "$KERNELS_DIR/test32.elf" payload
 corrupt "$KERNELS_DIR/test32.elf" stage
 corrupt "$KERNELS_DIR/test64.elf" params
