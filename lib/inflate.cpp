@@ -680,28 +680,29 @@ template <bool kSse2>
 //    (45 bits), or a match (a length code with extra bits, 20, and a
 //    distance code with extra bits, 28).
 //  - A symbol's entry is looked up as soon as the bits before it are
-//    consumed, before the previous match is copied, so the next lookup
-//    does not wait on the copy.
+//    consumed, before the refill and before the previous match is copied,
+//    so that the next lookup waits on neither.
 //  - `bitsleft` counts in its low 6 bits only: an entry of a literal,
 //    length or distance has its total bit count in its low 6 bits (flags
 //    are clear there), so subtracting the whole entry is right mod 64.
 //    The refill and the shifts use the count mod 64, as x86 does.
 // Stage builds (32-bit words) use DecodeFast() above instead.
-// Input: like DecodeFast(), one comparison per iteration, `out <
+//
+// Margins. Input: like DecodeFast(), one comparison per iteration, `out <
 // out_limit`, guards both buffers (kMaxInPerOut). `in` runs ahead of the
 // bits consumed by at most 8 bytes (the buffer), a refill loads 8 bytes at
 // `in`, and an iteration consumes up to 6 bytes before its output is
 // counted: 32 bytes of margin cover all of it.
 constexpr ptrdiff_t kWideInMargin = 32;
-// Three literals, or a match of 258 bytes copied in 16-byte steps
-// (CopyMatchFast() writes up to 2 * kWordSize - 1 past its end).
+// Output: three literals, or a match (CopyMatchWide() writes at least 40
+// bytes, and up to 15 past the end of a longer match).
 constexpr ptrdiff_t kWideOutMargin = 258 + 16;
 
 // Copies a match for DecodeFastWide(): like CopyMatchFast(), but the
 // first 40 bytes go unconditionally (94% of the matches in a kernel are
 // no longer), which spares the branch on the length that the CPU would
-// mispredict. Writes up to 40 bytes past the match, or 15 past it for a
-// longer one.
+// mispredict. Writes 40 bytes whatever the length, and up to 15 past the
+// end of a longer match.
 inline void CopyMatchWide(uint8_t* out, uint32_t distance, uint32_t length) {
   if (distance < kWordSize) [[unlikely]] {
     CopyMatchFast<false>(out, distance, length);
