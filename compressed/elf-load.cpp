@@ -53,7 +53,9 @@ void LoadKernel(uintptr_t stage_base, const StageParams& params,
 
   // With SSE2, matches are copied in half the memory accesses, which is
   // what an emulator charges for (see CopyMatchFast in lib/inflate.cpp).
-  // CR0 and CR4 go back as the loader set them once the payload is in.
+  // CR0 and CR4 go back as they were before, once the payload is in (as
+  // the loader set them, but for what the 64-bit entry cleared on its way
+  // to 32-bit mode and the hand-off sets again).
   const Sse2State sse2 = EnableSse2();
   uint32_t crc = 0;
   uint64_t total = 0;

@@ -10,7 +10,8 @@
 //    consume, the literal byte or the length/distance base, and the number
 //    of extra bits, so the hot loop does not consult per-symbol side tables.
 //  - Each Huffman block is decoded by a fast loop that runs while at least
-//    kInMargin input bytes and kOutMargin output bytes remain, and so can
+//    kInMargin input bytes and kOutMargin output bytes remain
+//    (kWideInMargin and kWideOutMargin for the 64-bit loop), and so can
 //    read the input with unaligned word loads and copy matches in word
 //    steps without bounds checks; the rest of the block goes through a
 //    careful loop that checks every byte it reads and writes.
@@ -450,6 +451,18 @@ inline void CopyWord(uint8_t* dst, const uint8_t* src) {
   __builtin_memcpy(dst, &w, sizeof w);
 }
 
+// 16 bytes from `src` to `dst` through %xmm0.
+inline void Copy16Sse2(uint8_t* dst, const uint8_t* src) {
+#if defined(__SSE__)
+  asm volatile("movdqu (%1), %%xmm0\n\tmovdqu %%xmm0, (%0)" : : "r"(dst), "r"(src)
+               : "memory", "xmm0");
+#else
+  // Built without SSE (the stage: -mgeneral-regs-only), the compiler keeps
+  // nothing in %xmm0, and refuses to be told that it is clobbered.
+  asm volatile("movdqu (%1), %%xmm0\n\tmovdqu %%xmm0, (%0)" : : "r"(dst), "r"(src) : "memory");
+#endif
+}
+
 // Copies a match of `length` (3..258) bytes from `distance` back, writing
 // up to 2 * kWordSize - 1 bytes past its end. Overlap is the point of LZ77
 // (distance 1 repeats one byte), so word steps are used only where each
@@ -457,13 +470,10 @@ inline void CopyWord(uint8_t* dst, const uint8_t* src) {
 // stores go through uint8_t, so the compiler keeps them in order).
 //
 // With kSse2 (the stage's InflateRawSse2()), distances of 16 and more are
-// copied in 16-byte SSE2 steps instead, writing up to 15 bytes past the
-// end (within the same margin). Under QEMU's TCG each guest memory access
-// is a software TLB lookup, and a 16-byte load or store costs about two
-// of them instead of four 4-byte ones. The stage is built without SSE
-// (-mgeneral-regs-only), so the compiler never keeps anything in %xmm0:
-// the asm may clobber it without saying so (GCC refuses the clobber under
-// that option).
+// copied in 16-byte SSE2 steps instead (Copy16Sse2()), writing up to 15
+// bytes past the end (within the same margin). Under QEMU's TCG each guest
+// memory access is a software TLB lookup, and a 16-byte load or store
+// costs about two of them instead of four 4-byte ones.
 template <bool kSse2>
 inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   const uint8_t* src = out - distance;
@@ -471,10 +481,7 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   if constexpr (kSse2) {
     if (distance >= 16) {
       do {
-        asm volatile("movdqu (%1), %%xmm0\n\tmovdqu %%xmm0, (%0)"
-                     :
-                     : "r"(out), "r"(src)
-                     : "memory");
+        Copy16Sse2(out, src);
         out += 16;
         src += 16;
       } while (out < stop);
@@ -694,15 +701,16 @@ template <bool kSse2>
 // `in`, and an iteration consumes up to 6 bytes before its output is
 // counted: 32 bytes of margin cover all of it.
 constexpr ptrdiff_t kWideInMargin = 32;
-// Output: three literals, or a match (CopyMatchWide() writes at least 40
-// bytes, and up to 15 past the end of a longer match).
+// Output: three literals, or a match (CopyMatchWide() writes at most
+// max(40, length + 15) bytes).
 constexpr ptrdiff_t kWideOutMargin = 258 + 16;
 
 // Copies a match for DecodeFastWide(): like CopyMatchFast(), but the
 // first 40 bytes go unconditionally (94% of the matches in a kernel are
 // no longer), which spares the branch on the length that the CPU would
-// mispredict. Writes 40 bytes whatever the length, and up to 15 past the
-// end of a longer match.
+// mispredict. Writes at most max(40, length + 15) bytes: 40 for a match
+// of up to 40 at a distance of 8 or more; distances under 8 go through
+// CopyMatchFast() (up to 15 bytes past the end).
 inline void CopyMatchWide(uint8_t* out, uint32_t distance, uint32_t length) {
   if (distance < kWordSize) [[unlikely]] {
     CopyMatchFast<false>(out, distance, length);
@@ -1005,7 +1013,8 @@ template <bool kSse2>
 
 }  // namespace
 
-// In the stage: page-aligned, and kept well under a page (about 2 KiB) by
+// In the stage: page-aligned, and kept well under a page (about 2 KiB;
+// linker/stage.ld asserts that it fits one) by
 // leaving the cold paths out of line: under QEMU's TCG a jump is chained
 // straight to its target only within a guest page, and anything else goes
 // through a lookup, which costs the fast loop a fifth of its time if it
@@ -1082,6 +1091,7 @@ BZELF_INFLATE_PLACEMENT InflateResult InflateRaw(const uint8_t* in, size_t in_le
                                                  size_t out_cap, InflateEnd end) {
   return Inflate<false>(in, in_len, out, out_cap, end);
 }
+#undef BZELF_INFLATE_PLACEMENT
 
 #if !defined(__x86_64__)
 // Placed like InflateRaw() in the stage, in a page of its own.

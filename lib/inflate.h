@@ -50,8 +50,9 @@ InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out,
 
 #if !defined(__x86_64__)
 // The same for the 32-bit stage, with matches copied in 16-byte SSE2 steps
-// where they do not overlap within 16 bytes (and up to 15 bytes written
-// past a match, as InflateRaw() may). The caller must have made sure that
+// where they do not overlap within 16 bytes (so up to 15 bytes may be
+// written past a match, where InflateRaw() writes up to 7 in a 32-bit
+// build). The caller must have made sure that
 // the CPU has SSE2 and that it is enabled (CR0.EM and CR0.TS clear,
 // CR4.OSFXSR set); %xmm0 is clobbered.
 InflateResult InflateRawSse2(const uint8_t* in, size_t in_len, uint8_t* out,

@@ -2,8 +2,8 @@
 # Boots every test kernel (tests/kernels/) wrapped by `bzelf build` under
 # QEMU's -kernel loader -- the real-mode entry path of DESIGN.md -- and
 # checks what the kernels report on serial (and that the stage handed CR4
-# back as the setup left it), test32 also on a CPU without SSE2 (-cpu
-# pentium2); then checks that a corrupted
+# back as the setup left it), test64 also for the stage's SSE2 copies and
+# test32 on a CPU without SSE2 (-cpu pentium2); then checks that a corrupted
 # payload, stage or stage parameter block stops the stage with its one-line
 # reason instead of booting.
 #
@@ -26,10 +26,11 @@ require "$BZELF" "$QEMU" python3 timeout
 kernel_statuses
 make_work qemu
 
-# boot_kernel KERNEL [builtin-cmdline|no-sse2]: builds KERNEL into an
+# boot_kernel KERNEL [builtin-cmdline|sse2|no-sse2]: builds KERNEL into an
 # image, boots it with a fresh command line and initrd (or with neither, to
-# see the built-in command line arrive; or on a CPU without SSE2), and
-# checks the kernel's report.
+# see the built-in command line arrive), and checks the kernel's report;
+# sse2 also checks that the stage used SSE2, no-sse2 that it did not on a
+# CPU without it.
 boot_kernel() {
   local kernel=$1 variant=${2:-} name image initrd cmdline token
   local reasons="" expected builtin
@@ -55,8 +56,13 @@ boot_kernel() {
   fi
 
   local -a args=(-m 128 -kernel "$image")
-  # A CPU without SSE2 (or SSE): the stage must keep to general registers.
-  [ "$variant" = no-sse2 ] && args+=(-cpu pentium2)
+  # sse2 and no-sse2 log the guest code QEMU translates, to see which
+  # decoder the stage ran; no-sse2 on a CPU without SSE2 (or SSE), where the
+  # stage must keep to general registers.
+  case $variant in
+    sse2) args+=(-d in_asm -D "$WORK/$name.asm") ;;
+    no-sse2) args+=(-cpu pentium2 -d in_asm -D "$WORK/$name.asm") ;;
+  esac
   if [ "$variant" = builtin-cmdline ]; then
     cmdline=$builtin
     expected="bzelf-test: initrd: none"
@@ -74,6 +80,17 @@ boot_kernel() {
   cr4=$(grep -a -m1 -o 'entry: CR0=[0-9a-fx]* .*CR4=0x[0-9a-f]*' "$WORK/$name.log" | sed 's/.*CR4=//')
   if [ -n "$cr4" ] && (((cr4 >> 9) & 1)); then
     reasons+="CR4.OSFXSR set at the kernel's entry (CR4=$cr4); "
+  fi
+  # The stage's SSE2 copies (InflateRawSse2): movdqu in part 5, which QEMU
+  # -kernel puts at 0x100000 (the stage's code is well under 64 KiB).
+  local movdqu=0
+  if [ -f "$WORK/$name.asm" ]; then
+    movdqu=$(grep -cE '^0x0010[0-9a-f]{4}:.*[[:space:]]movdqu[[:space:]]' "$WORK/$name.asm")
+  fi
+  if [ "$variant" = sse2 ] && [ "$movdqu" -eq 0 ]; then
+    reasons+="the stage did not run its SSE2 decoder on a CPU with SSE2 (no movdqu translated); "
+  elif [ "$variant" = no-sse2 ] && [ "$movdqu" -ne 0 ]; then
+    reasons+="the stage ran SSE2 code on a CPU without it; "
   fi
   judge "$name"
 }
@@ -148,6 +165,7 @@ for kernel in "${kernels[@]}"; do
 done
 boot_kernel "$KERNELS_DIR/test32.elf" builtin-cmdline
 boot_kernel "$KERNELS_DIR/test64.elf" builtin-cmdline
+boot_kernel "$KERNELS_DIR/test64.elf" sse2
 boot_kernel "$KERNELS_DIR/test32.elf" no-sse2
 corrupt "$KERNELS_DIR/test32.elf" payload
 corrupt "$KERNELS_DIR/test32.elf" stage
