@@ -25,31 +25,26 @@ bool E820Map::SetBase(const boot_params& bp) {
 
 bool E820Map::IsRam(uint64_t start, uint64_t end, bool base_only) const {
   const int spans = base_only && span_count_ > 1 ? 1 : span_count_;
-  auto each = [&](auto f) {
-    for (int s = 0; s < spans; ++s) {
-      for (uint32_t i = 0; i < spans_[s].count; ++i) {
-        f(static_cast<const e820_entry>(spans_[s].entries[i]));  // packed: copy
-      }
-    }
-  };
   // Walk forward from `start`, each step jumping to the end of a RAM entry
   // that contains the position.
   uint64_t pos = start;
   while (pos < end) {
     uint64_t next = pos;
-    each([&](const e820_entry& e) {
+    auto extend = [&](const e820_entry& e) {
       if (e.type == E820_TYPE_RAM && e.addr <= pos && pos < e.addr + e.size &&
           e.addr + e.size > next) {
         next = e.addr + e.size;
       }
-    });
+    };
+    ForEachIn(spans, extend);
     if (next == pos) return false;
     pos = next;
   }
   bool other = false;
-  each([&](const e820_entry& e) {
+  auto overlaps_other = [&](const e820_entry& e) {
     if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = true;
-  });
+  };
+  ForEachIn(spans, overlaps_other);
   return !other;
 }
 

@@ -77,7 +77,17 @@ class E820Map {
   // Calls f(const linuxboot::e820_entry&) for every entry, base map first.
   template <typename F>
   void ForEach(F f) const {
-    for (int s = 0; s < span_count_; ++s) {
+    ForEachIn(span_count_, f);
+  }
+
+  uint32_t BaseCount() const { return span_count_ > 0 ? spans_[0].count : 0; }
+  uint32_t ExtCount() const { return ext_entries_; }
+
+ private:
+  // ForEach() over the first `spans` pieces (1: the base map only).
+  template <typename F>
+  void ForEachIn(int spans, F& f) const {
+    for (int s = 0; s < spans; ++s) {
       for (uint32_t i = 0; i < spans_[s].count; ++i) {
         const linuxboot::e820_entry e = spans_[s].entries[i];  // packed: copy
         f(e);
@@ -85,10 +95,6 @@ class E820Map {
     }
   }
 
-  uint32_t BaseCount() const { return span_count_ > 0 ? spans_[0].count : 0; }
-  uint32_t ExtCount() const { return ext_entries_; }
-
- private:
   struct Span {
     const linuxboot::e820_entry* entries;
     uint32_t count;
