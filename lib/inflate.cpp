@@ -21,9 +21,10 @@
 //    literal loop keeps all its state in the seven registers, and it finds
 //    the tables through the stack pointer. DecodeFastWide() is written for
 //    a 64-bit out-of-order CPU (the host tool), where the latency from one
-//    symbol's table entry to the next bounds the speed: a 64-bit bit buffer
-//    refilled without branches, and the next entry looked up before the
-//    refill and before the match copy.
+//    symbol's table entry to the next bounds the speed, and a mispredicted
+//    branch on the kind of a symbol lengthens it: a 64-bit bit buffer
+//    refilled without branches, and both possible next entries (literal
+//    or distance) looked up before that branch.
 //  - Block headers and code-length tables are always read carefully: they
 //    are a tiny fraction of the work.
 //
@@ -31,7 +32,7 @@
 // no pointer tables (the stage is position-independent and does no
 // relocation processing). Working memory is stack: about 8.5 KiB at the
 // deepest in the stage (the decode tables plus BuildTable()'s frame), about
-// 15.5 KiB on a 64-bit host, whose table entries are twice as wide.
+// 12.5 KiB on a 64-bit host, whose litlen root table is twice as large.
 
 #include "inflate.h"
 
@@ -60,12 +61,10 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 //   bit  31     kLiteral (so a literal is found with one sign test)
 // Subtable entries hold the full code length, so resolving a long code never
 // consumes the root bits separately.
-// On a 64-bit host a length or distance entry also has, for
-// ExtraValueWide():
-//   bits 32-35  the code length, without the extra bits
-//   bits 48-60  a mask of the extra bits' width
-// (the host has the room, and the stage gets by with its 32 bits).
-using Entry = uintptr_t;
+// The 64-bit host uses the same 32-bit entries: wider ones that carried the
+// code length and an extra-bits mask measured no faster there, and took
+// twice the cache.
+using Entry = uint32_t;
 
 constexpr uint32_t kLiteral = 0x80000000u;
 constexpr uint32_t kExceptional = 0x80u;
@@ -94,15 +93,19 @@ constexpr uint32_t ExtraValue(uint32_t bits, uint32_t e) {
 constexpr Entry kUnusedEntry = kExceptional | 31u << 8 | 1u;
 
 // Root table sizes. A bigger litlen root means fewer subtable lookups but a
-// longer table build per block and more stack; 10 bits covers nearly all
-// codes of real streams. The sizes including subtables are the worst cases
-// over all valid codes, computed with zlib's examples/enough.c
-// ("enough 288 10 15" = 1334, "enough 32 8 15" = 402, "enough 19 7 7" =
-// 128), as quoted in libdeflate's deflate_decompress.c. BuildTable() still
-// bounds-checks against them, so a wrong figure could only reject a stream,
-// never overrun a table.
-constexpr unsigned kLitLenBits = 10;
-constexpr unsigned kLitLenEnough = 1334;
+// longer table build per block and more stack. The stage's 10 bits cover
+// nearly all codes of real streams, and under TCG every table entry
+// written costs a soft-TLB store. On a 64-bit host a subtable lookup costs
+// a branch that the CPU mispredicts, and 11 bits (as libdeflate has) took
+// the host's decode of a kernel about 2.5% faster than 10; 12 bits was
+// slower again. The sizes including subtables are the worst cases over all
+// valid codes, computed with zlib's examples/enough.c ("enough 288 10 15"
+// = 1334, "enough 288 11 15" = 2342, "enough 32 8 15" = 402, "enough 19 7
+// 7" = 128), as quoted in libdeflate's deflate_decompress.c. BuildTable()
+// still bounds-checks against them, so a wrong figure could only reject a
+// stream, never overrun a table.
+constexpr unsigned kLitLenBits = sizeof(void*) == 8 ? 11 : 10;
+constexpr unsigned kLitLenEnough = kLitLenBits == 11 ? 2342 : 1334;
 constexpr unsigned kDistBits = 8;
 constexpr unsigned kDistEnough = 402;
 constexpr unsigned kPrecodeBits = 7;
@@ -690,12 +693,21 @@ template <bool kSse2>
 //    whole bytes that fitted, and the count set to 56-63. Bits above the
 //    count are input bits too (from the same load), so a lookup or a
 //    refill never has to clear them. A refill is taken once per
-//    iteration, which covers the longest symbol: up to three literals
-//    (45 bits), or a match (a length code with extra bits, 20, and a
-//    distance code with extra bits, 28).
+//    iteration, which covers the longest symbol: a literal, or a match (a
+//    length code with extra bits, 20, and a distance code with extra
+//    bits, 28).
 //  - A symbol's entry is looked up as soon as the bits before it are
 //    consumed, before the refill and before the previous match is copied,
 //    so that the next lookup waits on neither.
+//  - The branch on a symbol's kind (literal or length) goes the other way
+//    from the one before it about as often as a coin toss in a kernel's
+//    stream, and the CPU cannot predict it. So before that branch, the two
+//    entries that may follow are both looked up from the bits past the
+//    symbol: the next litlen entry, in case it is a literal, and the
+//    distance entry, in case it is a length. When the CPU has guessed
+//    wrong, the loads it needs are already under way while it starts over
+//    on the right path. This took the decode of a kernel about 6% faster;
+//    the lookups cost one load more per symbol.
 //  - `bitsleft` counts in its low 6 bits only: an entry of a literal,
 //    length or distance has its total bit count in its low 6 bits (flags
 //    are clear there), so subtracting the whole entry is right mod 64.
@@ -708,7 +720,7 @@ template <bool kSse2>
 // `in`, and an iteration consumes up to 6 bytes before its output is
 // counted: 32 bytes of margin cover all of it.
 constexpr ptrdiff_t kWideInMargin = 32;
-// Output: three literals, or a match (CopyMatchWide() writes at most
+// Output: a literal, or a match (CopyMatchWide() writes at most
 // max(40, length + 15) bytes).
 constexpr ptrdiff_t kWideOutMargin = 258 + 16;
 
@@ -718,7 +730,10 @@ constexpr ptrdiff_t kWideOutMargin = 258 + 16;
 // mispredict. Writes at most max(40, length + 15) bytes: 40 for a match
 // of up to 40 at a distance of 8 or more; distances under 8 go through
 // CopyMatchFast() (up to 15 bytes past the end).
-inline void CopyMatchWide(uint8_t* out, uint32_t distance, uint32_t length) {
+// Inlined by force: GCC made it a call, whose clobbered registers cost the
+// loop spills.
+[[gnu::always_inline]] inline void CopyMatchWide(uint8_t* out, uint32_t distance,
+                                                 uint32_t length) {
   if (distance < kWordSize) [[unlikely]] {
     CopyMatchFast<false>(out, distance, length);
     return;
@@ -742,11 +757,13 @@ inline void CopyMatchWide(uint8_t* out, uint32_t distance, uint32_t length) {
   }
 }
 
-// The extra bits of a length or distance entry `e` (64 bits, see Entry),
-// from `saved`, the bit buffer as it was before the entry's bits were
-// consumed: shifted down by the code length, masked to the extra bits.
+// The extra bits of a length or distance entry `e` from `saved`, the bit
+// buffer as it was before the entry's bits were consumed: ExtraValue() on
+// 64 bits. The TotalBits(e) bits go to the top (a shift by 64 -
+// TotalBits(e), taken mod 64 from -e, whose bit 5 is clear for a length or
+// distance), then down by 64 - ExtraCount(e) = 33 + (31 - ExtraCount(e)).
 inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
-  return static_cast<uint32_t>((saved >> ((e >> 32) & 63)) & (e >> 48));
+  return static_cast<uint32_t>((saved << ((0 - e) & 63)) >> 33 >> ((e >> 8) & 31));
 }
 
 [[gnu::always_inline]] inline InflateError DecodeFastWide(Inflater& s, const DecodeTables& t,
@@ -789,25 +806,36 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
       refill();
       e = litlen[bitbuf & kRootMask];
     }
+    // `rest` is the bit buffer past `e`'s bits; `next` and `d` are the
+    // entries that follow `e` if it is a literal or a length, looked up
+    // before the branch on its kind (see above). At least 36 valid bits
+    // are past `e`: a whole index for either table.
+    uint64_t rest = bitbuf >> (e & 63);
+    Entry next = litlen[rest & kRootMask];
+    uint64_t d = dist[rest & LowMask(kDistBits)];
+    auto look_ahead = [&] {
+      rest = bitbuf >> (e & 63);
+      next = litlen[rest & kRootMask];
+      d = dist[rest & LowMask(kDistBits)];
+    };
 
-    // At the top of each iteration: at least 56 valid bits, and `e` is the
-    // entry of the next symbol.
     while (out < out_limit) {
-      if (e & kLiteral) {
-        consume(e);
+      // One step further for a run of literals: the entry after `next`,
+      // should `e` be a literal. Every path into this loop ends with a
+      // refill, which fills all 64 bits with input, and `e` and `next`
+      // take at most 15 + 20 of them, which leaves a whole index.
+      const Entry next2 = litlen[(rest >> (next & 63)) & kRootMask];
+      // [[likely]]: about two symbols in three are literals, and this way
+      // GCC lays the literal path out as the loop's fall-through.
+      if (e & kLiteral) [[likely]] {
+        bitbuf = rest;
+        bitsleft -= static_cast<uint32_t>(e);
         *out++ = static_cast<uint8_t>(LiteralByte(e));
-        e = litlen[bitbuf & kRootMask];  // >= 41 bits left
-        if (e & kLiteral) {
-          consume(e);
-          *out++ = static_cast<uint8_t>(LiteralByte(e));
-          e = litlen[bitbuf & kRootMask];  // >= 26 bits left
-          if (e & kLiteral) {
-            consume(e);
-            *out++ = static_cast<uint8_t>(LiteralByte(e));
-            e = litlen[bitbuf & kRootMask];  // >= 11 bits: a whole root index
-          }
-        }
+        e = next;
         refill();
+        rest = bitbuf >> (e & 63);
+        next = next2;
+        d = dist[rest & LowMask(kDistBits)];
         continue;
       }
       if (e & kExceptional) [[unlikely]] {
@@ -818,6 +846,7 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
             *out++ = static_cast<uint8_t>(LiteralByte(e));
             refill();
             e = litlen[bitbuf & kRootMask];
+            look_ahead();
             continue;
           }
         }
@@ -831,11 +860,11 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
           error = InflateError::kBadSymbol;
           goto done;
         }
+        d = dist[(bitbuf >> (e & 63)) & LowMask(kDistBits)];
       }
       uint64_t saved = bitbuf;
       consume(e);  // >= 36 bits left
       const uint32_t length = Value(e) + ExtraValueWide(saved, e);
-      uint64_t d = dist[bitbuf & LowMask(kDistBits)];
       if (d & kExceptional) [[unlikely]] {
         if (d & kSubtable) d = dist[Value(d) + ((bitbuf >> kDistBits) & LowMask(TotalBits(d)))];
         if (d & kExceptional) {
@@ -853,9 +882,11 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
       // The next entry before the refill, so that its lookup does not wait
       // for the refill's load: at most 48 bits were consumed since the
       // last refill, which had filled all 64 bits, so the root index is
-      // input.
+      // input. Its look-ahead before the copy, so that a mispredicted
+      // branch in the copy does not hold it up either.
       e = litlen[bitbuf & kRootMask];
       refill();
+      look_ahead();
       CopyMatchWide(out, distance, length);
       out += length;
     }
