@@ -60,8 +60,13 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   uint64_t initrd_size = bp->hdr.ramdisk_size | (static_cast<uint64_t>(bp->ext_ramdisk_size) << 32);
   if (initrd_size != 0) Reserve(initrd, initrd_size, "the initrd");
 
-  // setup_data is a linked list the loader built; a list that goes on
-  // past kMaxReserved nodes is taken as a loop.
+  // setup_data is a linked list the loader built. Each node is reserved,
+  // and a SETUP_E820_EXT node lends the memory map its entries (loaders put
+  // entries beyond boot_params' 128 there). A node we cannot use for the
+  // map (not in RAM, a length that is not whole entries) is ignored and
+  // the base map used without it, rather than refusing to boot: Linux
+  // ignores what it cannot use there too, and the base map alone is still
+  // a correct map, if a shorter one.
   //
   // A 64-bit loader may put nodes above 4 GiB, where we can neither read
   // them nor write: the walk stops at the first one. Nothing below 4 GiB
@@ -70,25 +75,16 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   // mode to follow the list: loaders that put nodes high (kexec's
   // bzImage64, Linux's kexec_file_load) put the whole list there, next to
   // boot_params.
-  uint64_t node = SetupDataHead(*bp);
-  while (node != 0 && node < k4GiB) {
-    if (reserved_count_ == kMaxReserved) {
-      Panic("setup_data", Message() << "list node at " << Hex{node}
-                                    << ": the list does not end");
-    }
-    const auto* sd = reinterpret_cast<const linuxboot::setup_data*>(static_cast<uintptr_t>(node));
-    Reserve(node, sizeof(*sd) + sd->len, "setup_data");
-    node = sd->next;
+  const PhysicalMemory memory;
+  const uint64_t gave_up_at = WalkSetupData(
+      SetupDataHead(*bp), memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
+        Reserve(node, sizeof(sd) + sd.len, "setup_data");
+        map_.AddExtension(node, sd, memory);
+      });
+  if (gave_up_at != 0) {
+    Panic("setup_data", Message() << "list node at " << Hex{gave_up_at}
+                                  << ": the list does not end");
   }
-
-  // Loaders put memory map entries beyond boot_params' 128 in
-  // SETUP_E820_EXT nodes. A node we cannot use (out of reach, not in RAM,
-  // a length that is not whole entries) is ignored and the base map used
-  // without it, rather than refusing to boot: Linux ignores what it cannot
-  // use there too, and the base map alone is still a correct map, if a
-  // shorter one. The nodes themselves are reserved above, like all
-  // setup_data.
-  map_.AddExtensions(SetupDataHead(*bp), PhysicalMemory{});
 }
 
 void MemoryPlan::Reserve(uint64_t start, uint64_t size, const char* name) {

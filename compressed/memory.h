@@ -42,7 +42,8 @@ class MemoryPlan {
   uint64_t FindFree(uint64_t size, const Range* avoid, int avoid_count) const;
 
  private:
-  static constexpr int kMaxReserved = 72;
+  // The fixed ranges (at most 6) and a whole setup_data list.
+  static constexpr int kMaxReserved = 8 + kMaxSetupDataNodes;
 
   void Reserve(uint64_t start, uint64_t size, const char* name);
   bool IsFree(uint64_t start, uint64_t end, const Range* avoid, int avoid_count) const;

@@ -23,12 +23,40 @@ inline uint64_t SetupDataHead(const linuxboot::boot_params& bp) {
   return bp.hdr.version >= 0x0209 ? bp.hdr.setup_data : 0;
 }
 
+// A setup_data list longer than this is taken as a loop. Loaders chain a
+// handful of nodes (an E820 extension, a DTB, EFI and RNG data).
+constexpr int kMaxSetupDataNodes = 64;
+
+// Walks the setup_data list from `head` and calls
+// f(uint64_t node, const linuxboot::setup_data& header) for every node, in
+// list order. The walk stops at a node whose header `memory` cannot map
+// (out of reach, and so is its `next`), and gives up after
+// kMaxSetupDataNodes nodes. Returns the node it gave up at, or 0 when the
+// list ended or went out of reach.
+template <typename Memory, typename F>
+uint64_t WalkSetupData(uint64_t head, const Memory& memory, F f) {
+  uint64_t node = head;
+  for (int walked = 0; node != 0; ++walked) {
+    if (walked == kMaxSetupDataNodes) return node;
+    const void* header = memory.Map(node, sizeof(linuxboot::setup_data));
+    if (header == nullptr) return 0;
+    const linuxboot::setup_data sd =
+        *static_cast<const linuxboot::setup_data*>(header);  // packed: copy
+    f(node, sd);
+    node = sd.next;
+  }
+  return 0;
+}
+
 // What a walk of the setup_data list did with its SETUP_E820_EXT nodes.
 struct E820ExtSummary {
   int nodes_used = 0;      // entries taken (all, or up to kMaxExtEntries)
   int nodes_ignored = 0;   // malformed, out of reach, or past kMaxExtNodes
-  bool list_ended = true;  // false: the walk gave up (kMaxListNodes)
+  bool list_ended = true;  // false: the walk gave up (kMaxSetupDataNodes)
 };
+
+// What AddExtension() did with a node.
+enum class E820ExtUse : uint8_t { kOtherType, kUsed, kIgnored };
 
 class E820Map {
  public:
@@ -43,11 +71,10 @@ class E820Map {
   //    (e820__range_add: "too many entries; ignoring"). Dropping RAM only
   //    makes less memory usable; a dropped reserved entry is a risk that
   //    Linux takes too, on maps far larger than any seen.
-  //  - A list that goes on past kMaxListNodes nodes is taken as a loop and
-  //    the walk stops there.
+  //  - A list that goes on past kMaxSetupDataNodes nodes is taken as a
+  //    loop and the walk stops there.
   static constexpr int kMaxExtNodes = 15;
   static constexpr uint32_t kMaxExtEntries = 1024;
-  static constexpr int kMaxListNodes = 64;
 
   E820Map() = default;
   E820Map(const E820Map&) = delete;  // spans_ may point into fallback_
@@ -59,12 +86,18 @@ class E820Map {
   // to. False when boot_params has neither (or a count past 128).
   bool SetBase(const linuxboot::boot_params& bp);
 
-  // Walks the setup_data list from `head` and adds the entries of every
-  // SETUP_E820_EXT node that is well formed: the whole node readable
-  // through `memory`, RAM in the base map, len a non-zero multiple of 20.
-  // A node that is not is ignored and the map goes on without it, as Linux
-  // ignores what it cannot use; the node itself stays reserved by whoever
-  // walks the list for that (MemoryPlan). The base map must be set.
+  // Adds the entries of the setup_data node at `node` (its header `sd`)
+  // when it is a SETUP_E820_EXT node and well formed: the whole node
+  // readable through `memory`, RAM in the base map, len a non-zero
+  // multiple of 20. A node that is not is ignored and the map goes on
+  // without it, as Linux ignores what it cannot use; the node itself stays
+  // reserved by whoever walks the list for that (MemoryPlan, which hands
+  // each node here from its own walk). The base map must be set.
+  template <typename Memory>
+  E820ExtUse AddExtension(uint64_t node, const linuxboot::setup_data& sd, const Memory& memory);
+
+  // AddExtension() for every node of the list from `head`
+  // (WalkSetupData()).
   template <typename Memory>
   E820ExtSummary AddExtensions(uint64_t head, const Memory& memory);
 
@@ -107,36 +140,36 @@ class E820Map {
 };
 
 template <typename Memory>
-E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory) {
+E820ExtUse E820Map::AddExtension(uint64_t node, const linuxboot::setup_data& sd,
+                                 const Memory& memory) {
   constexpr uint64_t kEntry = sizeof(linuxboot::e820_entry);
-  E820ExtSummary summary;
-  uint64_t node = head;
-  for (int walked = 0; node != 0; ++walked) {
-    if (walked == kMaxListNodes) {
-      summary.list_ended = false;
-      break;
-    }
-    const void* header = memory.Map(node, sizeof(linuxboot::setup_data));
-    if (header == nullptr) break;  // out of reach, and so is its `next`
-    const linuxboot::setup_data sd =
-        *static_cast<const linuxboot::setup_data*>(header);  // packed: copy
-    if (sd.type == linuxboot::SETUP_E820_EXT) {
-      const uint64_t end = node + sizeof(sd) + sd.len;
-      const void* data = memory.Map(node + sizeof(sd), sd.len);
-      if (sd.len == 0 || sd.len % kEntry != 0 || data == nullptr ||
-          !IsRam(node, end, /*base_only=*/true) || span_count_ == 1 + kMaxExtNodes ||
-          ext_entries_ == kMaxExtEntries) {
-        ++summary.nodes_ignored;
-      } else {
-        uint32_t count = static_cast<uint32_t>(sd.len / kEntry);
-        if (count > kMaxExtEntries - ext_entries_) count = kMaxExtEntries - ext_entries_;
-        spans_[span_count_++] = {static_cast<const linuxboot::e820_entry*>(data), count};
-        ext_entries_ += count;
-        ++summary.nodes_used;
-      }
-    }
-    node = sd.next;
+  if (sd.type != linuxboot::SETUP_E820_EXT) return E820ExtUse::kOtherType;
+  const uint64_t end = node + sizeof(sd) + sd.len;
+  const void* data = memory.Map(node + sizeof(sd), sd.len);
+  if (sd.len == 0 || sd.len % kEntry != 0 || data == nullptr ||
+      !IsRam(node, end, /*base_only=*/true) || span_count_ == 1 + kMaxExtNodes ||
+      ext_entries_ == kMaxExtEntries) {
+    return E820ExtUse::kIgnored;
   }
+  uint32_t count = static_cast<uint32_t>(sd.len / kEntry);
+  if (count > kMaxExtEntries - ext_entries_) count = kMaxExtEntries - ext_entries_;
+  spans_[span_count_++] = {static_cast<const linuxboot::e820_entry*>(data), count};
+  ext_entries_ += count;
+  return E820ExtUse::kUsed;
+}
+
+template <typename Memory>
+E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory) {
+  E820ExtSummary summary;
+  const uint64_t gave_up_at =
+      WalkSetupData(head, memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
+        switch (AddExtension(node, sd, memory)) {
+          case E820ExtUse::kUsed: ++summary.nodes_used; break;
+          case E820ExtUse::kIgnored: ++summary.nodes_ignored; break;
+          case E820ExtUse::kOtherType: break;
+        }
+      });
+  summary.list_ended = gave_up_at == 0;
   return summary;
 }
 

@@ -20,6 +20,9 @@
 //   over-node the whole map in e820_table, and a node (one harmless entry)
 //             inside test32: the stage must keep setup_data clear and
 //             refuse the kernel.
+//   loop      the whole map in e820_table, and an empty node whose `next`
+//             points back at itself: the stage must give up walking the
+//             list and refuse to boot.
 //
 // Failures print "e820-loader: <what>" on COM1 and exit QEMU through
 // isa-debug-exit with the test kernels' failure byte.
@@ -108,7 +111,7 @@ T* At(uint64_t address) {
   return reinterpret_cast<T*>(static_cast<uintptr_t>(address));
 }
 
-enum class Mode { kSplit, kReserve, kBadLen, kOverNode };
+enum class Mode { kSplit, kReserve, kBadLen, kOverNode, kLoop };
 
 // The multiboot command line is this file's name, then the mode.
 Mode ParseMode(const MultibootInfo& mbi) {
@@ -120,7 +123,8 @@ Mode ParseMode(const MultibootInfo& mbi) {
   if (Equal(p, "reserve")) return Mode::kReserve;
   if (Equal(p, "bad-len")) return Mode::kBadLen;
   if (Equal(p, "over-node")) return Mode::kOverNode;
-  Fail("unknown mode (split, reserve, bad-len, over-node)");
+  if (Equal(p, "loop")) return Mode::kLoop;
+  Fail("unknown mode (split, reserve, bad-len, over-node, loop)");
 }
 
 // Appends to a table of `cap` entries, failing when it is full.
@@ -221,7 +225,7 @@ extern "C" [[noreturn]] void LoaderMain(uint32_t magic, const MultibootInfo* mbi
   auto* ext = At<e820_entry>(node_addr + sizeof(setup_data));
   uint32_t ext_count = 0;
   BuildMaps(*mbi, mode, bp, ext, ext_count);
-  node.next = 0;
+  node.next = mode == Mode::kLoop ? node_addr : 0;
   node.type = SETUP_E820_EXT;
   node.len = ext_count * sizeof(e820_entry) + (mode == Mode::kBadLen ? 3 : 0);
   bp.hdr.setup_data = node_addr;

@@ -205,7 +205,7 @@ TEST(E820Map, CyclicListStops) {
   EXPECT_FALSE(s.list_ended);
   // The same two nodes again and again, up to the node limit.
   EXPECT_EQ(s.nodes_used, E820Map::kMaxExtNodes);
-  EXPECT_EQ(s.nodes_used + s.nodes_ignored, E820Map::kMaxListNodes);
+  EXPECT_EQ(s.nodes_used + s.nodes_ignored, kMaxSetupDataNodes);
 }
 
 TEST(E820Map, EntryCapTruncatesTheNodeThatCrossesIt) {
