@@ -45,7 +45,7 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 // ---------------------------------------------------------------------------
 // Decode table entries
 //
-// One Entry (a machine word) per entry; its low 32 bits:
+// One 32-bit Entry per table slot:
 //   bits  0-4   bits to consume: code length + extra bits; for a subtable
 //               pointer, the number of index bits of that subtable
 //   bit   5     kEndOfBlock
@@ -142,12 +142,9 @@ enum class CodeKind : uint8_t { kPrecode, kLitLen, kDist };
 // The entry of symbol `sym` with a code of `len` bits (extra bits + len <=
 // 13 + 15 < 32).
 constexpr Entry SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
-  // Anything but a literal: value, extra bits, bits to consume, and on the
-  // host the code length and the extra bits' mask.
+  // Anything but a literal: value, extra bits, bits to consume.
   auto entry = [len](uint32_t flags_value, unsigned extra) {
-    const uint64_t wide = uint64_t{len} << 32 | uint64_t{LowMask(extra)} << 48;
-    return static_cast<Entry>(flags_value | (31 - extra) << 8 | (len + extra) |
-                              (sizeof(Entry) == 8 ? wide : 0));
+    return static_cast<Entry>(flags_value | (31 - extra) << 8 | (len + extra));
   };
   switch (kind) {
     case CodeKind::kPrecode:
@@ -312,20 +309,15 @@ constexpr DecodeTables MakeFixedTables() {
 // time: 7-bit 0000000 is end of block, 8-bit 00110000 is literal 0, 9-bit
 // 111111111 is literal 255, 5-bit 11101 is distance 29.
 constexpr DecodeTables kFixedCheck = MakeFixedTables();
-static_assert(static_cast<uint32_t>(kFixedCheck.litlen[0]) ==
-              (kExceptional | kEndOfBlock | 31u << 8 | 7));
+static_assert(kFixedCheck.litlen[0] == (kExceptional | kEndOfBlock | 31u << 8 | 7));
 static_assert(kFixedCheck.litlen[ReverseBits(0x30, 8)] == (kLiteral | 8));
 static_assert(kFixedCheck.litlen[0x1ff] == (kLiteral | 255u << 8 | 9));
-static_assert(static_cast<uint32_t>(kFixedCheck.dist[ReverseBits(29, 5)]) ==
-              (24577u << 16 | 18u << 8 | 18));
-static_assert(sizeof(Entry) == 4 ||
-              kFixedCheck.dist[ReverseBits(29, 5)] >> 32 == (uint64_t{0x1fff} << 16 | 5));
+static_assert(kFixedCheck.dist[ReverseBits(29, 5)] == (24577u << 16 | 18u << 8 | 18));
 // Lengths 17-18 (symbol 268, 7-bit code 0001100, one extra bit).
-static_assert(Value(static_cast<uint32_t>(kFixedCheck.litlen[ReverseBits(12, 7)])) +
-                  ExtraValue(ReverseBits(12, 7) | 1u << 7,
-                             static_cast<uint32_t>(kFixedCheck.litlen[ReverseBits(12, 7)])) ==
+static_assert(Value(kFixedCheck.litlen[ReverseBits(12, 7)]) +
+                  ExtraValue(ReverseBits(12, 7) | 1u << 7, kFixedCheck.litlen[ReverseBits(12, 7)]) ==
               18);
-static_assert(CodeLength(static_cast<uint32_t>(kFixedCheck.dist[ReverseBits(29, 5)])) == 5);
+static_assert(CodeLength(kFixedCheck.dist[ReverseBits(29, 5)]) == 5);
 
 // ---------------------------------------------------------------------------
 // Bit input
