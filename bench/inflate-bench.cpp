@@ -1,5 +1,5 @@
 // Host DEFLATE throughput, side by side in one process:
-//   inflate-bench IMAGE [REPS]
+//   inflate-bench IMAGE [REPS [LABEL]]
 // Takes the payload of a bzelf image (a gzip member written by zlib at the
 // build's level, 9 by default), and inflates its raw DEFLATE data REPS
 // times with each decoder, in turn (ours, zlib, libdeflate, ours, ...) so
@@ -115,11 +115,11 @@ double Median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 3) {
-    std::fprintf(stderr, "usage: inflate-bench IMAGE [REPS]\n");
+  if (argc < 2 || argc > 4) {
+    std::fprintf(stderr, "usage: inflate-bench IMAGE [REPS [LABEL]]\n");
     return 2;
   }
-  int reps = argc == 3 ? std::atoi(argv[2]) : 7;
+  int reps = argc >= 3 ? std::atoi(argv[2]) : 7;
   if (reps < 1) Die("REPS must be at least 1");
 
   Bytes gz = ReadPayload(argv[1]);
@@ -164,11 +164,13 @@ int main(int argc, char** argv) {
   }
   libdeflate_free_decompressor(g_libdeflate);
 
-  const char* bits = sizeof(void*) == 8 ? "-m64" : "-m32";
+  // LABEL names the build in the table instead, as the bench does for a
+  // run under an emulator.
+  const char* bits = argc == 4 ? argv[3] : sizeof(void*) == 8 ? "-m64" : "-m32";
   double mb = out_len / 1e6;
   std::printf("  input: %zu bytes of DEFLATE -> %zu bytes (%.2f:1), %d timed passes each\n",
               in_len, out_len, static_cast<double>(out_len) / in_len, reps);
-  std::printf("  %-6s %-12s %10s %10s %10s %12s\n", "build", "decoder", "min MB/s", "median",
+  std::printf("  %-9s %-12s %10s %10s %10s %12s\n", "build", "decoder", "min MB/s", "median",
               "max MB/s", "median time");
   double median_mbs[3];
   for (int i = 0; i < 3; ++i) {
@@ -177,12 +179,12 @@ int main(int argc, char** argv) {
     double hi = *std::max_element(d.seconds.begin(), d.seconds.end());
     double med = Median(d.seconds);
     median_mbs[i] = mb / med;
-    std::printf("  %-6s %-12s %10.1f %10.1f %10.1f %9.1f ms\n", bits, d.name, mb / hi, mb / med,
+    std::printf("  %-9s %-12s %10.1f %10.1f %10.1f %9.1f ms\n", bits, d.name, mb / hi, mb / med,
                 mb / lo, med * 1e3);
   }
-  std::printf("  %-6s ratio ours/zlib       (median MB/s) = %.2f\n", bits,
+  std::printf("  %-9s ratio ours/zlib       (median MB/s) = %.2f\n", bits,
               median_mbs[0] / median_mbs[1]);
-  std::printf("  %-6s ratio ours/libdeflate (median MB/s) = %.2f\n", bits,
+  std::printf("  %-9s ratio ours/libdeflate (median MB/s) = %.2f\n", bits,
               median_mbs[0] / median_mbs[2]);
   return 0;
 }

@@ -68,7 +68,7 @@ for program in $INFLATE_BENCHES; do
       continue
     fi
     echo "  $(basename "$program"): this machine's kernel cannot execute 32-bit programs; run under qemu-i386 (user-mode TCG): emulated figures, not native ones"
-    qemu-i386 "$program" "$image" "$BENCH_REPS"
+    qemu-i386 "$program" "$image" "$BENCH_REPS" -m32/qemu
     continue
   fi
   "$program" "$image" "$BENCH_REPS"

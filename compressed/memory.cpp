@@ -69,21 +69,25 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   // a correct map, if a shorter one.
   //
   // A 64-bit loader may put nodes above 4 GiB, where we can neither read
-  // them nor write: the walk stops at the first one. Nothing below 4 GiB
-  // is part of that node, but it may link back to a node below 4 GiB,
-  // which then goes unreserved. We accept that rather than leave 32-bit
-  // mode to follow the list: loaders that put nodes high (kexec's
-  // bzImage64, Linux's kexec_file_load) put the whole list there, next to
-  // boot_params.
+  // them nor write: the walk stops at the first one. A node that starts
+  // below 4 GiB but whose header does not end there is kept clear up to
+  // 4 GiB. Nothing else below 4 GiB is part of a node we cannot read, but
+  // such a node may link back to one below 4 GiB, which then goes
+  // unreserved. We accept that rather than leave 32-bit mode to follow the
+  // list: loaders that put nodes high (kexec's bzImage64, Linux's
+  // kexec_file_load) put the whole list there, next to boot_params.
   const PhysicalMemory memory;
-  const uint64_t gave_up_at = WalkSetupData(
+  const SetupDataWalk walk = WalkSetupData(
       SetupDataHead(*bp), memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
         Reserve(node, sizeof(sd) + sd.len, "setup_data");
         map_.AddExtension(node, sd, memory);
       });
-  if (gave_up_at != 0) {
-    Panic("setup_data", Message() << "list node at " << Hex{gave_up_at}
+  if (walk.gave_up) {
+    Panic("setup_data", Message() << "list node at " << Hex{walk.stopped_at}
                                   << ": the list does not end");
+  }
+  if (walk.stopped_at != 0 && walk.stopped_at < k4GiB) {
+    Reserve(walk.stopped_at, k4GiB - walk.stopped_at, "setup_data");
   }
 }
 

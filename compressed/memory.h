@@ -42,7 +42,8 @@ class MemoryPlan {
   uint64_t FindFree(uint64_t size, const Range* avoid, int avoid_count) const;
 
  private:
-  // The fixed ranges (at most 6) and a whole setup_data list.
+  // The fixed ranges (at most 6), a whole setup_data list, and the part
+  // below 4 GiB of a node whose header crosses it.
   static constexpr int kMaxReserved = 8 + kMaxSetupDataNodes;
 
   void Reserve(uint64_t start, uint64_t size, const char* name);

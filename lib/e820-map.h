@@ -27,25 +27,31 @@ inline uint64_t SetupDataHead(const linuxboot::boot_params& bp) {
 // handful of nodes (an E820 extension, a DTB, EFI and RNG data).
 constexpr int kMaxSetupDataNodes = 64;
 
+// Where and why a walk of the setup_data list stopped.
+struct SetupDataWalk {
+  uint64_t stopped_at = 0;  // the node not walked, 0 when the list ended
+  bool gave_up = false;     // true: after kMaxSetupDataNodes nodes (a loop);
+                            // false: `memory` could not map that node's header
+};
+
 // Walks the setup_data list from `head` and calls
 // f(uint64_t node, const linuxboot::setup_data& header) for every node, in
 // list order. The walk stops at a node whose header `memory` cannot map
-// (out of reach, and so is its `next`), and gives up after
-// kMaxSetupDataNodes nodes. Returns the node it gave up at, or 0 when the
-// list ended or went out of reach.
+// (out of reach, and so is its `next`), and gives up at the node after
+// kMaxSetupDataNodes walked ones.
 template <typename Memory, typename F>
-uint64_t WalkSetupData(uint64_t head, const Memory& memory, F f) {
+SetupDataWalk WalkSetupData(uint64_t head, const Memory& memory, F f) {
   uint64_t node = head;
   for (int walked = 0; node != 0; ++walked) {
-    if (walked == kMaxSetupDataNodes) return node;
     const void* header = memory.Map(node, sizeof(linuxboot::setup_data));
-    if (header == nullptr) return 0;
+    if (header == nullptr) return {node, false};
+    if (walked == kMaxSetupDataNodes) return {node, true};
     const linuxboot::setup_data sd =
         *static_cast<const linuxboot::setup_data*>(header);  // packed: copy
     f(node, sd);
     node = sd.next;
   }
-  return 0;
+  return {};
 }
 
 // What a walk of the setup_data list did with its SETUP_E820_EXT nodes.
@@ -161,7 +167,7 @@ E820ExtUse E820Map::AddExtension(uint64_t node, const linuxboot::setup_data& sd,
 template <typename Memory>
 E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory) {
   E820ExtSummary summary;
-  const uint64_t gave_up_at =
+  const SetupDataWalk walk =
       WalkSetupData(head, memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
         switch (AddExtension(node, sd, memory)) {
           case E820ExtUse::kUsed: ++summary.nodes_used; break;
@@ -169,7 +175,7 @@ E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory) {
           case E820ExtUse::kOtherType: break;
         }
       });
-  summary.list_ended = gave_up_at == 0;
+  summary.list_ended = !walk.gave_up;
   return summary;
 }
 

@@ -817,8 +817,9 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
     while (out < out_limit) {
       // One step further for a run of literals: the entry after `next`,
       // should `e` be a literal. Every path into this loop ends with a
-      // refill, which fills all 64 bits with input, and `e` and `next`
-      // take at most 15 + 20 of them, which leaves a whole index.
+      // refill, which fills all 64 bits with input. `next2` is used only
+      // when `e` and `next` are both literals of the root table, which
+      // take at most 2 * 11 bits and leave a whole index.
       const Entry next2 = litlen[(rest >> (next & 63)) & kRootMask];
       // [[likely]]: about two symbols in three are literals, and this way
       // GCC lays the literal path out as the loop's fall-through.

@@ -40,7 +40,7 @@ enum class InflateEnd : uint8_t {
 // bytes written by this call. Bytes of out[out_used, out_cap) may have been
 // overwritten (match copies run in register-sized steps while there is
 // room).
-// Uses under 9 KiB of stack in the 32-bit stage and under 16 KiB on a
+// Uses under 9 KiB of stack in the 32-bit stage and under 13 KiB on a
 // 64-bit host (Huffman tables); no heap, no globals.
 //
 // in_used: with kFinalBlock, the bytes up to the end of the final block

@@ -248,5 +248,49 @@ TEST(E820Map, NodeCap) {
   EXPECT_FALSE(map.IsRam((100 + E820Map::kMaxExtNodes) * kMiB, (101 + E820Map::kMaxExtNodes) * kMiB));
 }
 
+// Where WalkSetupData() stops, and why: a list of exactly the node limit
+// ends; one more node is a loop; a `next` out of reach (above 4 GiB in the
+// stage) stops the walk there, even right at the limit.
+TEST(SetupData, WalkStopsAtTheEndTheLimitOrOutOfReach) {
+  FakeMemory memory;
+  auto chain = [&](int nodes, uint64_t last_next) {
+    for (int i = 0; i < nodes; ++i) {
+      uint64_t at = 0x20000 + uint64_t(i) * 0x100;
+      memory.Node(at, i + 1 < nodes ? at + 0x100 : last_next, /*SETUP_DTB*/ 2, {});
+    }
+  };
+  int walked = 0;
+  auto count = [&](uint64_t, const linuxboot::setup_data&) { ++walked; };
+
+  chain(kMaxSetupDataNodes, 0);
+  SetupDataWalk w = WalkSetupData(0x20000, memory, count);
+  EXPECT_EQ(walked, kMaxSetupDataNodes);
+  EXPECT_EQ(w.stopped_at, 0u);
+  EXPECT_FALSE(w.gave_up);
+
+  const uint64_t beyond = 0x20000 + uint64_t(kMaxSetupDataNodes) * 0x100;
+  chain(kMaxSetupDataNodes + 1, 0);
+  walked = 0;
+  w = WalkSetupData(0x20000, memory, count);
+  EXPECT_EQ(walked, kMaxSetupDataNodes);
+  EXPECT_EQ(w.stopped_at, beyond);
+  EXPECT_TRUE(w.gave_up);
+
+  const uint64_t out_of_reach = 0x1'0000'0000ull;
+  chain(kMaxSetupDataNodes, out_of_reach);
+  walked = 0;
+  w = WalkSetupData(0x20000, memory, count);
+  EXPECT_EQ(walked, kMaxSetupDataNodes);
+  EXPECT_EQ(w.stopped_at, out_of_reach);
+  EXPECT_FALSE(w.gave_up);
+
+  // A header that runs past the end of what can be read.
+  walked = 0;
+  w = WalkSetupData(FakeMemory::kBase + FakeMemory::kSize - 8, memory, count);
+  EXPECT_EQ(walked, 0);
+  EXPECT_EQ(w.stopped_at, FakeMemory::kBase + FakeMemory::kSize - 8);
+  EXPECT_FALSE(w.gave_up);
+}
+
 }  // namespace
 }  // namespace bzelf
