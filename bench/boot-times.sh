@@ -3,7 +3,10 @@
 # variants booted in turn (round robin) so that a noisy neighbour slows all
 # of them alike. Medians and ratios of medians; nothing fails on time, but a
 # boot that does not show its marker is not counted and makes the script
-# exit non-zero.
+# exit non-zero. The same again in QEMU's CPU time (user + system, all its
+# threads): the work each boot took, which a neighbour that takes the CPU
+# away does not lengthen, so its ratios vary less between runs than the
+# wall-clock ones on a shared machine.
 # Linux variants (same initramfs, QEMU flags and command line; the init
 # prints BZELF-LINUX-OK and powers off):
 #   debian      Debian's vmlinuz, its own bzImage (XZ)
@@ -29,6 +32,16 @@ mkdir -p "$times"
 failed=0
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# CPU time (user + system) of this shell's waited-for children so far, in
+# ms: the second line of `times` ("0m1.230000s 0m0.040000s" in dash).
+# `times` must run in this shell, not in a $(...) subshell, whose children
+# are its own: hence the file.
+children_cpu_ms() {
+  times > "$times/.times"
+  awk 'NR == 2 {
+    split($1, u, "m"); split($2, s, "m"); sub("s", "", u[2]); sub("s", "", s[2])
+    printf "%d\n", ((u[1] + s[1]) * 60 + u[2] + s[2]) * 1000 }' "$times/.times"
+}
 
 kernel_of() {
   case $1 in
@@ -44,6 +57,7 @@ kernel_of() {
 boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
   log=$times/$1.log
   rm -f "$log"
+  children_cpu_ms > "$times/.cpu-start"
   start=$(now_ms)
   case $1 in
     exit-*)
@@ -63,8 +77,10 @@ boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
       ;;
   esac
   end=$(now_ms)
+  children_cpu_ms > "$times/.cpu-end"
   if [ "$ok" -eq 1 ]; then
     echo $((end - start)) >> "$times/$1"
+    echo $(($(cat "$times/.cpu-end") - $(cat "$times/.cpu-start"))) >> "$times/$1.cpu"
   else
     echo "  run failed: $1 (log tail below)"
     tail -n 5 "$log" 2>/dev/null | sed 's/^/    /'
@@ -88,25 +104,30 @@ stats() {
           printf "%d %d %d %d\n", NR, v[1], m, v[NR] }'
 }
 # stat VARIANT FIELD: 2 = min, 3 = median (ms), 0 when nothing was timed.
-stat() { [ -s "$times/$1" ] && stats "$times/$1" | cut -d' ' -f"$2" || echo 0; }
+# The file is $times/VARIANT$SUFFIX: SUFFIX is empty for wall-clock times,
+# .cpu for CPU times.
+SUFFIX=
+stat() { [ -s "$times/$1$SUFFIX" ] && stats "$times/$1$SUFFIX" | cut -d' ' -f"$2" || echo 0; }
 
-printf '  %-12s %-46s %5s %8s %8s %8s\n' variant what runs "min s" "median" "max s"
-for v in $variants; do
-  case $v in
-    debian) what="Debian's vmlinuz (its bzImage, XZ)" ;;
-    pvh) what="vmlinux via PVH (no decompression)" ;;
-    bzelf) what="bzelf image of the vmlinux (gzip)" ;;
-    bzelf-pvh) what="bzelf stage ELF alone via PVH" ;;
-    exit-empty) what="bzelf image, kernel that exits at once" ;;
-    exit-blob) what="same + $(wc -c < "$WORK/payload.elf" | tr -d ' ') B of payload ELF" ;;
-  esac
-  if [ -s "$times/$v" ]; then
-    stats "$times/$v" | awk -v v="$v" -v what="$what" '{
-      printf "  %-12s %-46s %5d %8.2f %8.2f %8.2f\n", v, what, $1, $2 / 1000, $3 / 1000, $4 / 1000 }'
-  else
-    printf '  %-12s %-46s %5d %8s %8s %8s\n' "$v" "$what" 0 - - -
-  fi
-done
+table() {
+  printf '  %-12s %-46s %5s %8s %8s %8s\n' variant what runs "min s" "median" "max s"
+  for v in $variants; do
+    case $v in
+      debian) what="Debian's vmlinuz (its bzImage, XZ)" ;;
+      pvh) what="vmlinux via PVH (no decompression)" ;;
+      bzelf) what="bzelf image of the vmlinux (gzip)" ;;
+      bzelf-pvh) what="bzelf stage ELF alone via PVH" ;;
+      exit-empty) what="bzelf image, kernel that exits at once" ;;
+      exit-blob) what="same + $(wc -c < "$WORK/payload.elf" | tr -d ' ') B of payload ELF" ;;
+    esac
+    if [ -s "$times/$v$SUFFIX" ]; then
+      stats "$times/$v$SUFFIX" | awk -v v="$v" -v what="$what" '{
+        printf "  %-12s %-46s %5d %8.2f %8.2f %8.2f\n", v, what, $1, $2 / 1000, $3 / 1000, $4 / 1000 }'
+    else
+      printf '  %-12s %-46s %5d %8s %8s %8s\n' "$v" "$what" 0 - - -
+    fi
+  done
+}
 
 # The ratios from the medians, and the same from the minimums: on a busy
 # machine the fastest run of each is the one least disturbed.
@@ -126,6 +147,13 @@ ratios() { # FIELD LABEL
         (blob - empty) / 1000, bytes / 1e6 / ((blob - empty) / 1000)
   }'
 }
+echo "  wall clock, QEMU's start to its exit:"
+table
+ratios 3 medians
+ratios 2 minimums
+echo "  QEMU's CPU time (user + system), the same boots:"
+SUFFIX=.cpu
+table
 ratios 3 medians
 ratios 2 minimums
 echo "  load average after the boots: $(cut -d' ' -f1-3 /proc/loadavg)"
