@@ -57,6 +57,7 @@ void LoadKernel(uintptr_t stage_base, const StageParams& params,
   // the loader set them, but for what the 64-bit entry cleared on its way
   // to 32-bit mode and the hand-off sets again).
   const Sse2State sse2 = EnableSse2();
+  const auto inflate = sse2.enabled ? InflateRawSse2 : InflateRaw;
   uint32_t crc = 0;
   uint64_t total = 0;
   for (unsigned i = 0; i < params.region_count; ++i) {
@@ -81,10 +82,7 @@ void LoadKernel(uintptr_t stage_base, const StageParams& params,
     }
     const InflateEnd end = last ? InflateEnd::kFinalBlock : InflateEnd::kEndOfInput;
     const InflateResult res =
-        sse2.enabled ? InflateRawSse2(deflate + r.deflate_offset, in_end - r.deflate_offset, out,
-                                      r.out_length, end)
-                     : InflateRaw(deflate + r.deflate_offset, in_end - r.deflate_offset, out,
-                                  r.out_length, end);
+        inflate(deflate + r.deflate_offset, in_end - r.deflate_offset, out, r.out_length, end);
     if (res.error != InflateError::kOk) {
       Panic("payload", Message() << "invalid DEFLATE data in region " << Dec{i} << ": "
                                  << InflateErrorString(res.error));

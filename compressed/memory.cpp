@@ -76,13 +76,11 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   // unreserved. We accept that rather than leave 32-bit mode to follow the
   // list: loaders that put nodes high (kexec's bzImage64, Linux's
   // kexec_file_load) put the whole list there, next to boot_params.
-  const PhysicalMemory memory;
-  const SetupDataWalk walk = WalkSetupData(
-      SetupDataHead(*bp), memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
+  const E820ExtSummary walk = map_.AddExtensions(
+      SetupDataHead(*bp), PhysicalMemory{}, [&](uint64_t node, const linuxboot::setup_data& sd) {
         Reserve(node, sizeof(sd) + sd.len, "setup_data");
-        map_.AddExtension(node, sd, memory);
       });
-  if (walk.gave_up) {
+  if (!walk.list_ended) {
     Panic("setup_data", Message() << "list node at " << Hex{walk.stopped_at}
                                   << ": the list does not end");
   }
@@ -108,14 +106,15 @@ bool MemoryPlan::Overlaps(uint64_t start, uint64_t end, const char* name) const 
 
 bool MemoryPlan::IsFree(uint64_t start, uint64_t end, const Range* avoid,
                         int avoid_count) const {
-  if (end > k4GiB || !map_.IsRam(start, end)) return false;
+  if (end > k4GiB) return false;
   for (int i = 0; i < reserved_count_; ++i) {
     if (reserved_[i].start < end && start < reserved_[i].end) return false;
   }
   for (int i = 0; i < avoid_count; ++i) {
     if (avoid[i].start < end && start < avoid[i].end) return false;
   }
-  return true;
+  // Last: the map may hold over a thousand entries (SETUP_E820_EXT).
+  return map_.IsRam(start, end);
 }
 
 uint64_t MemoryPlan::FindFree(uint64_t size, const Range* avoid, int avoid_count) const {

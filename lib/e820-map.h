@@ -56,13 +56,21 @@ SetupDataWalk WalkSetupData(uint64_t head, const Memory& memory, F f) {
 
 // What a walk of the setup_data list did with its SETUP_E820_EXT nodes.
 struct E820ExtSummary {
-  int nodes_used = 0;      // entries taken (all, or up to kMaxExtEntries)
-  int nodes_ignored = 0;   // malformed, out of reach, or past kMaxExtNodes
-  bool list_ended = true;  // false: the walk gave up (kMaxSetupDataNodes)
+  int nodes_used = 0;        // nodes whose entries were taken (all, or up
+                             // to kMaxExtEntries)
+  int nodes_ignored = 0;     // malformed, out of reach, or past kMaxExtNodes
+  bool list_ended = true;    // false: the walk gave up (kMaxSetupDataNodes)
+  uint64_t stopped_at = 0;   // the node the walk stopped at, 0 if none
+                             // (SetupDataWalk)
 };
 
 // What AddExtension() did with a node.
 enum class E820ExtUse : uint8_t { kOtherType, kUsed, kIgnored };
+
+// The default per-node action of E820Map::AddExtensions(): none.
+struct NoNodeAction {
+  void operator()(uint64_t, const linuxboot::setup_data&) const {}
+};
 
 class E820Map {
  public:
@@ -92,20 +100,16 @@ class E820Map {
   // to. False when boot_params has neither (or a count past 128).
   bool SetBase(const linuxboot::boot_params& bp);
 
-  // Adds the entries of the setup_data node at `node` (its header `sd`)
-  // when it is a SETUP_E820_EXT node and well formed: the whole node
-  // readable through `memory`, RAM in the base map, len a non-zero
-  // multiple of 20. A node that is not is ignored and the map goes on
-  // without it, as Linux ignores what it cannot use; the node itself stays
-  // reserved by whoever walks the list for that (MemoryPlan, which hands
-  // each node here from its own walk). The base map must be set.
-  template <typename Memory>
-  E820ExtUse AddExtension(uint64_t node, const linuxboot::setup_data& sd, const Memory& memory);
-
-  // AddExtension() for every node of the list from `head`
-  // (WalkSetupData()).
-  template <typename Memory>
-  E820ExtSummary AddExtensions(uint64_t head, const Memory& memory);
+  // Walks the setup_data list from `head` (WalkSetupData()), calls
+  // each_node(uint64_t node, const linuxboot::setup_data& header) for every
+  // node, and adds the entries of every SETUP_E820_EXT node that is well
+  // formed: the whole node readable through `memory`, RAM in the base map,
+  // len a non-zero multiple of 20. A node that is not is ignored and the
+  // map goes on without it, as Linux ignores what it cannot use; the node
+  // itself stays reserved by the caller (MemoryPlan reserves every node
+  // in `each_node`). The base map must be set.
+  template <typename Memory, typename F = NoNodeAction>
+  E820ExtSummary AddExtensions(uint64_t head, const Memory& memory, F each_node = {});
 
   // True when [start, end) is covered by RAM entries and touches no entry
   // of another type (a reserved range inside RAM wins: firmware tables).
@@ -123,6 +127,10 @@ class E820Map {
   uint32_t ExtCount() const { return ext_entries_; }
 
  private:
+  // AddExtensions() for one node, at `node` with the header `sd`.
+  template <typename Memory>
+  E820ExtUse AddExtension(uint64_t node, const linuxboot::setup_data& sd, const Memory& memory);
+
   // ForEach() over the first `spans` pieces (1: the base map only).
   template <typename F>
   void ForEachIn(int spans, F& f) const {
@@ -152,9 +160,9 @@ E820ExtUse E820Map::AddExtension(uint64_t node, const linuxboot::setup_data& sd,
   if (sd.type != linuxboot::SETUP_E820_EXT) return E820ExtUse::kOtherType;
   const uint64_t end = node + sizeof(sd) + sd.len;
   const void* data = memory.Map(node + sizeof(sd), sd.len);
-  if (sd.len == 0 || sd.len % kEntry != 0 || data == nullptr ||
-      !IsRam(node, end, /*base_only=*/true) || span_count_ == 1 + kMaxExtNodes ||
-      ext_entries_ == kMaxExtEntries) {
+  if (sd.len == 0 || sd.len % kEntry != 0 || span_count_ == 1 + kMaxExtNodes ||
+      ext_entries_ == kMaxExtEntries || data == nullptr ||
+      !IsRam(node, end, /*base_only=*/true)) {
     return E820ExtUse::kIgnored;
   }
   uint32_t count = static_cast<uint32_t>(sd.len / kEntry);
@@ -164,11 +172,12 @@ E820ExtUse E820Map::AddExtension(uint64_t node, const linuxboot::setup_data& sd,
   return E820ExtUse::kUsed;
 }
 
-template <typename Memory>
-E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory) {
+template <typename Memory, typename F>
+E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory, F each_node) {
   E820ExtSummary summary;
   const SetupDataWalk walk =
       WalkSetupData(head, memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
+        each_node(node, sd);
         switch (AddExtension(node, sd, memory)) {
           case E820ExtUse::kUsed: ++summary.nodes_used; break;
           case E820ExtUse::kIgnored: ++summary.nodes_ignored; break;
@@ -176,6 +185,7 @@ E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory) {
         }
       });
   summary.list_ended = !walk.gave_up;
+  summary.stopped_at = walk.stopped_at;
   return summary;
 }
 
