@@ -32,15 +32,15 @@ mkdir -p "$times"
 failed=0
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# CPU time (user + system) of this shell's waited-for children so far, in
-# ms: the second line of `times` ("0m1.230000s 0m0.040000s" in dash).
-# `times` must run in this shell, not in a $(...) subshell, whose children
-# are its own: hence the file.
+# Sets children_ms to the CPU time (user + system) of this shell's
+# waited-for children so far: the second line of `times` ("0m1.230000s
+# 0m0.040000s" in dash). `times` must run in this shell, not in a $(...)
+# subshell, whose children are its own: hence the file.
 children_cpu_ms() {
   times > "$times/.times"
-  awk 'NR == 2 {
+  children_ms=$(awk 'NR == 2 {
     split($1, u, "m"); split($2, s, "m"); sub("s", "", u[2]); sub("s", "", s[2])
-    printf "%d\n", ((u[1] + s[1]) * 60 + u[2] + s[2]) * 1000 }' "$times/.times"
+    printf "%d\n", ((u[1] + s[1]) * 60 + u[2] + s[2]) * 1000 }' "$times/.times")
 }
 
 kernel_of() {
@@ -57,7 +57,8 @@ kernel_of() {
 boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
   log=$times/$1.log
   rm -f "$log"
-  children_cpu_ms > "$times/.cpu-start"
+  children_cpu_ms
+  cpu_start=$children_ms
   start=$(now_ms)
   case $1 in
     exit-*)
@@ -77,10 +78,10 @@ boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
       ;;
   esac
   end=$(now_ms)
-  children_cpu_ms > "$times/.cpu-end"
+  children_cpu_ms
   if [ "$ok" -eq 1 ]; then
     echo $((end - start)) >> "$times/$1"
-    echo $(($(cat "$times/.cpu-end") - $(cat "$times/.cpu-start"))) >> "$times/$1.cpu"
+    echo $((children_ms - cpu_start)) >> "$times/$1.cpu"
   else
     echo "  run failed: $1 (log tail below)"
     tail -n 5 "$log" 2>/dev/null | sed 's/^/    /'

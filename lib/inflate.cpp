@@ -144,7 +144,7 @@ enum class CodeKind : uint8_t { kPrecode, kLitLen, kDist };
 constexpr Entry SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
   // Anything but a literal: value, extra bits, bits to consume.
   auto entry = [len](uint32_t flags_value, unsigned extra) {
-    return static_cast<Entry>(flags_value | (31 - extra) << 8 | (len + extra));
+    return flags_value | (31 - extra) << 8 | (len + extra);
   };
   switch (kind) {
     case CodeKind::kPrecode:
@@ -376,7 +376,7 @@ struct Inflater {
   // Table lookup with subtable resolution; consumes nothing. (A literal
   // entry never has the kSubtable bit.)
   uint32_t Lookup(const Entry* table, unsigned root_bits) const {
-    uint32_t e = static_cast<uint32_t>(table[buf & LowMask(root_bits)]);
+    uint32_t e = table[buf & LowMask(root_bits)];
     if (e & kSubtable)
       e = table[Value(e) + ((buf >> root_bits) & LowMask(TotalBits(e)))];
     return e;
@@ -985,7 +985,7 @@ template <bool kSse2>
   const unsigned total = num_litlen + num_dist;
   for (unsigned i = 0; i < total;) {
     s.CarefulRefill();
-    const uint32_t e = static_cast<uint32_t>(precode[s.buf & LowMask(kPrecodeBits)]);
+    const uint32_t e = precode[s.buf & LowMask(kPrecodeBits)];
     s.Consume(TotalBits(e));
     if (s.Overrun()) return InflateError::kTruncated;
     const unsigned sym = Value(e);

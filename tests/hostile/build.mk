@@ -6,8 +6,9 @@ HOSTILE_DIR := tests/hostile
 HOSTILE_OUT := $(B)/hostile
 E820_LOADER := $(HOSTILE_OUT)/e820-loader.elf
 E820_LOADER_OBJS := $(HOSTILE_OUT)/e820-loader.cpp.o $(HOSTILE_OUT)/e820-loader-entry.S.o
-E820_LOADER_CXXFLAGS := $(STAGE_CXXFLAGS) -m32 -march=i686 -O2 -fno-pie \
-  -fno-tree-loop-distribute-patterns
+# `=`, not `:=`: tests/kernels/build.mk, which sets TK32_CXXFLAGS, may be
+# included after this file.
+E820_LOADER_CXXFLAGS = $(TK32_CXXFLAGS) -fno-tree-loop-distribute-patterns
 
 $(HOSTILE_OUT)/%.o: $(HOSTILE_DIR)/%
 	@mkdir -p $(@D)

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../kernels/verdict.h"
 #include "boot-params.h"
 #include "port-io.h"
 
@@ -71,8 +72,8 @@ constexpr uint32_t kMaxExtEntries = 512;
 
 constexpr uint16_t kCom1 = 0x3f8, kCom1LineStatus = 0x3fd;
 constexpr uint8_t kTransmitEmpty = 0x20;
-constexpr uint16_t kDebugExitPort = 0xf4;  // tests/kernels/verdict.h
-constexpr uint8_t kDebugExitFail = 0x11;
+using bzelf::testkernel::kDebugExitFail;
+using bzelf::testkernel::kDebugExitPort;
 
 void Put(const char* s) {
   for (; *s != 0; ++s) {

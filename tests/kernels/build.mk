@@ -128,10 +128,8 @@ $(TK_OUT)/place-xen64.elf: $(TK_OUT)/place-xen64.ld $(TK_OBJS64) $(TK_XEN_NOTES6
 $(TK_OUT)/place-direct64.elf: $(TK_OUT)/place-direct64.ld $(TK_OBJS64)
 	$(TK64_LD) -m elf_x86_64 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS64)
 
-.PHONY: test-kernels print-test-kernel-pass-status print-test-kernel-var
+.PHONY: test-kernels print-test-kernel-var
 test-kernels: $(TEST_KERNELS) $(TK_OUT)/sample64.elf $(PLACEMENT_KERNELS)
-print-test-kernel-pass-status:
-	@echo $(TEST_KERNEL_PASS_STATUS)
 # For scripts run outside make: `make print-test-kernel-var VAR=NAME`.
 print-test-kernel-var:
 	@echo $($(VAR))
