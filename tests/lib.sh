@@ -32,6 +32,11 @@ LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
 QEMU=${QEMU:-qemu-system-x86_64}
 LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
 
+# The command line the suites' images carry (bzelf build --cmdline). A boot
+# without -append must deliver it; a loader always passes a command line of
+# its own, so seeing this one arrive there would mean the loader's got lost.
+BUILTIN_CMDLINE="console=ttyS0 bzelf-builtin"
+
 # What a suite may set after sourcing this file:
 #   LOG_PREFIX  put in front of a test's name in the names of its kept logs
 #   STOP_RE     serial output (an extended regular expression) after which
@@ -120,6 +125,38 @@ finish() {
 # oneline FILE: the first lines of FILE on one line, for a reason.
 oneline() {
   head -n 3 "$1" 2>/dev/null | tr '\n' ' '
+}
+
+# build_image NAME IMAGE KERNEL [OPTION...]: `bzelf build KERNEL -o IMAGE
+# OPTION...`, the tool's words in IMAGE.build; on failure a FAIL for NAME
+# and status 1.
+build_image() {
+  build_name=$1 build_out=$2 build_kernel=$3
+  shift 3
+  if ! "$BZELF" build "$build_kernel" -o "$build_out" "$@" >"$build_out.build" 2>&1; then
+    fail "$build_name" "bzelf build failed: $(oneline "$build_out.build")"
+    return 1
+  fi
+}
+
+# debian_image IMAGE INITRD LOGS: Debian's kernel, fetched into LINUX_DIR
+# (tests/linux/fetch-kernel.sh), its bzelf image IMAGE, and the initramfs
+# of tests/linux in INITRD, whose /init prints the marker and powers off;
+# the steps' words go to LOGS.fetch, LOGS.build and LOGS.initramfs. On
+# failure prints the reason and returns 1.
+debian_image() {
+  if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$3.fetch" 2>&1; then
+    echo "tests/linux/fetch-kernel.sh failed: $(oneline "$3.fetch")"
+    return 1
+  fi
+  if ! "$BZELF" build "$LINUX_DIR/vmlinux" -o "$1" >"$3.build" 2>&1; then
+    echo "bzelf build $LINUX_DIR/vmlinux failed: $(oneline "$3.build")"
+    return 1
+  fi
+  if ! "$ROOT/tests/linux/make-initramfs.sh" "$2" >"$3.initramfs" 2>&1; then
+    echo "tests/linux/make-initramfs.sh failed: $(oneline "$3.initramfs")"
+    return 1
+  fi
 }
 
 # token: a value no earlier run could have left in memory.
@@ -213,7 +250,7 @@ boot() {
 # kernel's boot.
 describe_status() {
   if [ -n "$stopped" ]; then
-    echo "stopped at a line after which nothing can pass"
+    echo "stopped at '$stopped'"
     return
   fi
   case $status in
@@ -307,6 +344,8 @@ linux_marker() {
     got=$(grep -m1 -E 'BZELF-LINUX-(OK|BAD)' "$WORK/$1.log") || :
     if [ -n "$got" ]; then
       reasons="${reasons}marker is '$got', expected 'BZELF-LINUX-OK cmdline=[$2]'; "
+    elif [ -n "$stopped" ]; then
+      reasons="${reasons}stopped at '$stopped'; "
     elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
       reasons="${reasons}no marker within ${boot_seconds}s; "
     else

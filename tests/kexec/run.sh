@@ -58,9 +58,6 @@ TIMINGS=$LOG_DIR/kexec-timings.txt
 # initramfs ($WORK/$kernel.cpio), with one file per row in rows/.
 declare -A READY WHY INITRD_REPORT
 TOKEN=$(token)
-# The command line each image carries: kexec always passes one, so seeing
-# this one arrive would mean kexec's got lost.
-BUILTIN_CMDLINE="console=ttyS0 bzelf-builtin"
 
 for k in test64 test32; do
   READY[$k]=0
@@ -80,16 +77,11 @@ done
 # makes a panic reset, which -no-reboot turns into QEMU leaving.
 READY[debian]=0
 mkdir -p "$WORK/in/debian/rows"
-if ! tests/linux/fetch-kernel.sh "$LINUX_DIR" >"$WORK/debian.fetch" 2>&1; then
-  WHY[debian]="tests/linux/fetch-kernel.sh failed: $(oneline "$WORK/debian.fetch")"
-elif ! "$BZELF" build "$LINUX_DIR/vmlinux" -o "$WORK/in/debian/debian.img" \
-  >"$WORK/debian.build" 2>&1; then
-  WHY[debian]="bzelf build $LINUX_DIR/vmlinux failed: $(oneline "$WORK/debian.build")"
-elif ! tests/linux/make-initramfs.sh "$WORK/in/debian/debian.initrd" \
-  >"$WORK/debian.initramfs" 2>&1; then
-  WHY[debian]="tests/linux/make-initramfs.sh failed: $(oneline "$WORK/debian.initramfs")"
-else
+if why=$(debian_image "$WORK/in/debian/debian.img" "$WORK/in/debian/debian.initrd" \
+  "$WORK/debian"); then
   READY[debian]=1
+else
+  WHY[debian]=$why
 fi
 if [ ! -s "$FIRST_KERNEL" ]; then
   for k in test64 test32 debian; do
@@ -197,7 +189,6 @@ run_row() {
     reasons+="$(grep -m1 '^bzelf-kexec: kexec -e failed' "$log" | sed 's/^bzelf-kexec: //'); "
   else
     # The second kernel ran (or should have): what it said.
-    [ -n "$stopped" ] && reasons+="stopped at '$stopped'; "
     if [ "$kernel" = debian ]; then
       linux_marker "$name" "$expected"
     else

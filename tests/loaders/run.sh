@@ -74,10 +74,6 @@ mkdir -p "$WORK/in"
 declare -A IMG_OK IMG_WHY ARGS_EXTRA INITRD_REPORT
 TOKEN=$(token)
 
-# The command line each image carries: a loader always passes one, so
-# seeing this one arrive would mean the loader's got lost.
-BUILTIN_CMDLINE="console=ttyS0 bzelf-builtin"
-
 for k in test64 test32; do
   IMG_OK[$k]=0
   ARGS_EXTRA[$k]=""
@@ -95,16 +91,10 @@ done
 # and panic=-1 turns a panic into a reset, which -no-reboot ends.
 IMG_OK[debian]=0
 ARGS_EXTRA[debian]="quiet panic=-1 "
-if ! tests/linux/fetch-kernel.sh "$LINUX_DIR" >"$WORK/in/debian.fetch" 2>&1; then
-  IMG_WHY[debian]="tests/linux/fetch-kernel.sh failed: $(oneline "$WORK/in/debian.fetch")"
-elif ! "$BZELF" build "$LINUX_DIR/vmlinux" -o "$WORK/in/debian.img" \
-  >"$WORK/in/debian.build" 2>&1; then
-  IMG_WHY[debian]="bzelf build $LINUX_DIR/vmlinux failed: $(oneline "$WORK/in/debian.build")"
-elif ! tests/linux/make-initramfs.sh "$WORK/in/debian.initrd" \
-  >"$WORK/in/debian.initramfs" 2>&1; then
-  IMG_WHY[debian]="tests/linux/make-initramfs.sh failed: $(oneline "$WORK/in/debian.initramfs")"
-else
+if why=$(debian_image "$WORK/in/debian.img" "$WORK/in/debian.initrd" "$WORK/in/debian"); then
   IMG_OK[debian]=1
+else
+  IMG_WHY[debian]=$why
 fi
 
 # ---------------------------------------------------------------------------

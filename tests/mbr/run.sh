@@ -19,8 +19,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib.sh"
 TIMEOUT=${TIMEOUT:-60}
 
-BUILTIN_CMDLINE="console=ttyS0 bzelf-builtin"
-
 require "$BZELF" "$QEMU" timeout truncate
 for kernel in test32 test64; do
   if [ ! -f "$KERNELS_DIR/$kernel.elf" ]; then
@@ -33,11 +31,7 @@ make_work mbr
 
 # build NAME KERNEL CMDLINE: the image $WORK/NAME.img, or a FAIL.
 build() {
-  if ! "$BZELF" build "$2" -o "$WORK/$1.img" --cmdline "$3" \
-      >"$WORK/$1.build" 2>&1; then
-    fail "$1" "bzelf build failed: $(oneline "$WORK/$1.build")"
-    return 1
-  fi
+  build_image "$1" "$WORK/$1.img" "$2" --cmdline "$3"
 }
 
 # boot_disk NAME DRIVE [SECONDS]: boots the BIOS's first disk, QEMU's

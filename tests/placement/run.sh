@@ -75,11 +75,8 @@ row() {
   local name=$1 kernel=$KERNELS_DIR/$2 rule=$3 reason_text=$4 physical=$5
   shift 5
   local image=$WORK/$name.img reasons=""
-  if ! "$BZELF" build "$kernel" -o "$image" --cmdline "console=ttyS0 bzelf.test=$name" \
-      "$@" >"$WORK/$name.build" 2>&1; then
-    fail "$name" "bzelf build failed: $(oneline "$WORK/$name.build")"
+  build_image "$name" "$image" "$kernel" --cmdline "console=ttyS0 bzelf.test=$name" "$@" ||
     return
-  fi
   reasons=$(check_info "$name" "$image" "$rule" "$reason_text" "$physical")
   boot "$name" "$TIMEOUT" -m 128 -kernel "$image"
   if ! grep -q "^bzelf-test: placement: entered at $physical, " "$WORK/$name.log"; then
@@ -118,10 +115,7 @@ refused() {
 misplaced() {
   local name=$1 kernel=$KERNELS_DIR/$2 physical=$3 reasons=""
   shift 3
-  if ! "$BZELF" build "$kernel" -o "$WORK/$name.img" "$@" >"$WORK/$name.build" 2>&1; then
-    fail "$name" "bzelf build failed: $(oneline "$WORK/$name.build")"
-    return
-  fi
+  build_image "$name" "$WORK/$name.img" "$kernel" "$@" || return
   boot "$name" "$TIMEOUT" -m 128 -kernel "$WORK/$name.img"
   [ "$status" -eq "$FAIL_STATUS" ] ||
     reasons+="QEMU exit status $status, not $FAIL_STATUS (the kernel's FAIL); "

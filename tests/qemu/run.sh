@@ -18,10 +18,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib.sh"
 TIMEOUT=${TIMEOUT:-60}
 
-# The command line every image carries (bzelf build --cmdline). A boot with
-# -append must pass the loader's to the kernel; one without, this one.
-BUILTIN_CMDLINE="console=ttyS0 bzelf-builtin"
-
 require "$BZELF" "$QEMU" python3 timeout
 kernel_statuses
 make_work qemu
@@ -43,11 +39,7 @@ boot_kernel() {
   builtin=$BUILTIN_CMDLINE
   [ -n "$variant" ] && builtin+=" token=$token"
 
-  if ! "$BZELF" build "$kernel" -o "$image" --cmdline "$builtin" \
-      >"$WORK/$name.build" 2>&1; then
-    fail "$name" "bzelf build failed: $(oneline "$WORK/$name.build")"
-    return
-  fi
+  build_image "$name" "$image" "$kernel" --cmdline "$builtin" || return
   # The payload is compressed and bzelf lays segments out so that gaps
   # compress away: an image much bigger than the ELF file means the gap
   # between segments (test*-spread) went into it.
@@ -104,10 +96,7 @@ corrupt() {
   name=corrupt-$what-$(basename "$kernel" .elf)
   image=$WORK/$name.img
 
-  if ! "$BZELF" build "$kernel" -o "$image" >"$WORK/$name.build" 2>&1; then
-    fail "$name" "bzelf build failed: $(oneline "$WORK/$name.build")"
-    return
-  fi
+  build_image "$name" "$image" "$kernel" || return
   # Where the payload is, from the setup header (boot.rst): part 5 starts
   # after the boot sector and setup_sects setup sectors (0 means 4);
   # payload_offset counts from part 5, payload_length is its size.

@@ -65,11 +65,7 @@ sweep() {
   local row=$1 kernel=$2 kind=$3 dir=$WORK/$1
   mkdir -p "$dir"
   rm -f "$LOG_DIR/$row".txt "$LOG_DIR/$row"-*.log "$LOG_DIR/$row"-*.qemu-log
-  if ! "$BZELF" build "$kernel" -o "$dir/image" --cmdline "console=ttyS0" \
-      >"$dir/build.out" 2>&1; then
-    fail "$row" "bzelf build failed: $(oneline "$dir/build.out")"
-    return
-  fi
+  build_image "$row" "$dir/image" "$kernel" --cmdline "console=ttyS0" || return
   if ! python3 "$DAMAGE" "$dir/image" "$dir" "$kind" >"$dir/manifest" 2>"$dir/damage.err"; then
     fail "$row" "damage.py failed: $(oneline "$dir/damage.err")"
     return
