@@ -5,13 +5,15 @@
 set -eu
 
 packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
-  zlib1g-dev libdeflate-dev clang libclang-rt-14-dev qemu-system-x86 qemu-user
+  zlib1g-dev zlib1g:i386 libdeflate-dev clang libclang-rt-14-dev qemu-system-x86 qemu-user
   qemu-utils xz-utils cpio busybox-static python3 grub-common grub-pc-bin grub-efi-amd64-bin ovmf
   syslinux syslinux-common isolinux pxelinux mtools xorriso dosfstools
   ipxe-qemu kexec-tools file"
 
 # The real-Linux tests also boot Debian's i386 kernel, which apt-get
-# downloads only with dpkg's i386 architecture enabled.
+# downloads only with dpkg's i386 architecture enabled; the same
+# architecture gives zlib1g:i386, for the 32-bit test build of the stage's
+# decoder (tests/fuzz/build.mk).
 need_i386=""
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
   need_i386=yes

@@ -12,7 +12,11 @@
 #                          committed corpus, the regressions and the
 #                          generated seeds once (tests/fuzz/run.sh, make check)
 # plus $(FZ)/bzelf-asan, the whole tool under the same sanitizers, for
-# tests/malformed/run.sh.
+# tests/malformed/run.sh, and $(FZ)/replay-inflate-32: the inflate target
+# built -m32 around the boot stage's own decoder object, so that both of
+# its entries (InflateRaw, InflateRawSse2) meet the same inputs and zlib's
+# verdicts. It has no sanitizers (the stage object has none either); the
+# output buffer's guard pages still catch a write past either end.
 #
 # Corpora: tests/fuzz/corpus/<target>/ (small, committed), generated seeds
 # in $(FZ)/seeds/<target>/ (make-seeds.cpp), and inputs that once found a
@@ -66,7 +70,19 @@ $(FZ_SEEDS): $(FZ)/make-seeds
 	$(FZ)/make-seeds $(FZ)/seeds
 	@touch $@
 
-TEST_DEPS += $(FZ_REPLAYS) $(FZ_SEEDS) $(FZ_BZELF_ASAN)
+# zlib for -m32 is Debian's i386 run-time library (zlib1g:i386,
+# tools/install-deps.sh), linked by path; zlib.h does not depend on the
+# architecture. 64-bit file offsets, or stat() fails on a file system with
+# large inode numbers.
+FZ_REPLAY32 := $(FZ)/replay-inflate-32
+$(FZ)/replay32/%.cpp.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) -m32 -D_FILE_OFFSET_BITS=64 $(FZ_CXXFLAGS) -c -o $@ $<
+$(FZ_REPLAY32): $(FZ)/replay32/tests/fuzz/inflate-fuzz.cpp.o \
+    $(FZ)/replay32/tests/fuzz/replay-main.cpp.o $(B)/stage/lib/inflate.cpp.o
+	$(CXX) -m32 -o $@ $^ /usr/lib/i386-linux-gnu/libz.so.1
+
+TEST_DEPS += $(FZ_REPLAYS) $(FZ_SEEDS) $(FZ_BZELF_ASAN) $(FZ_REPLAY32)
 
 .PHONY: fuzz-build fuzz-run
 fuzz-build: $(FZ_FUZZERS) $(FZ_SEEDS)

@@ -22,6 +22,10 @@
 // On an error we only require that what we wrote before it is what zlib
 // wrote: the two decoders may notice different problems first only in the
 // documented way (none so far).
+//
+// A 32-bit build (tests/fuzz/build.mk, replay-inflate-32) links the boot
+// stage's own object instead, and checks both of its entries, InflateRaw
+// and InflateRawSse2, against the same verdicts.
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -40,15 +44,28 @@ namespace {
 using bzelf::InflateEnd;
 using bzelf::InflateError;
 using bzelf::InflateErrorString;
-using bzelf::InflateRaw;
 using bzelf::InflateResult;
 
 // zlib's output is cut here: fuzz inputs that expand beyond it only
 // check the overflow path.
 constexpr size_t kMaxOutput = 1 << 20;
 
-[[noreturn]] void Fail(const char* what, InflateError error) {
-  std::fprintf(stderr, "inflate-fuzz: %s (ours: %s)\n", what, InflateErrorString(error));
+using Decoder = InflateResult (*)(const uint8_t* in, size_t in_len, uint8_t* out,
+                                  size_t out_cap, InflateEnd end);
+struct NamedDecoder {
+  const char* name;
+  Decoder decode;
+};
+constexpr NamedDecoder kDecoders[] = {
+    {"InflateRaw", bzelf::InflateRaw},
+#if !defined(__x86_64__)
+    {"InflateRawSse2", bzelf::InflateRawSse2},
+#endif
+};
+
+[[noreturn]] void Fail(const char* decoder, const char* what, InflateError error) {
+  std::fprintf(stderr, "inflate-fuzz: %s: %s (ours: %s)\n", decoder, what,
+               InflateErrorString(error));
   std::abort();
 }
 
@@ -116,6 +133,35 @@ class GuardedBuffer {
   uint8_t* data_;
 };
 
+// One decoder against zlib's verdict `z`, into a buffer of `cap` bytes.
+void Check(const NamedDecoder& d, const std::vector<uint8_t>& in, InflateEnd end,
+           const ZlibVerdict& z, size_t cap) {
+  GuardedBuffer buf(cap);
+  const InflateResult r = d.decode(in.data(), in.size(), buf.data(), cap, end);
+
+  if (r.out_used > cap) Fail(d.name, "out_used beyond the buffer", r.error);
+  if (r.in_used > in.size()) Fail(d.name, "in_used beyond the input", r.error);
+  // Whatever we wrote before stopping, zlib wrote too.
+  const size_t zlen = z.out_len;
+  if (r.out_used > zlen || std::memcmp(buf.data(), z.out, r.out_used) != 0)
+    Fail(d.name, "output differs from zlib's", r.error);
+
+  const bool fits = zlen <= cap && !z.overflowed;
+  if (r.error == InflateError::kOk) {
+    if (!z.ok) Fail(d.name, "we accept a stream zlib rejects", r.error);
+    if (r.out_used != zlen) Fail(d.name, "output length differs from zlib's", r.error);
+    if (end == InflateEnd::kFinalBlock && r.in_used != z.in_used)
+      Fail(d.name, "input used differs from zlib's", r.error);
+    if (end == InflateEnd::kEndOfInput && r.in_used != in.size())
+      Fail(d.name, "kEndOfInput success without using all input", r.error);
+  } else if (z.ok && fits) {
+    Fail(d.name, "we reject a stream zlib accepts", r.error);
+  } else if (r.error == InflateError::kOutputOverflow) {
+    // Only when the output really does not fit: zlib got further.
+    if (zlen <= cap) Fail(d.name, "overflow reported although zlib's output fits", r.error);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -138,28 +184,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (cap > kMaxOutput) cap = kMaxOutput;
 
-  GuardedBuffer buf(cap);
-  const InflateResult r = InflateRaw(in.data(), in.size(), buf.data(), cap, end);
-
-  if (r.out_used > cap) Fail("out_used beyond the buffer", r.error);
-  if (r.in_used > in.size()) Fail("in_used beyond the input", r.error);
-  // Whatever we wrote before stopping, zlib wrote too.
-  if (r.out_used > zlen || std::memcmp(buf.data(), z.out, r.out_used) != 0)
-    Fail("output differs from zlib's", r.error);
-
-  const bool fits = zlen <= cap && !z.overflowed;
-  if (r.error == InflateError::kOk) {
-    if (!z.ok) Fail("we accept a stream zlib rejects", r.error);
-    if (r.out_used != zlen) Fail("output length differs from zlib's", r.error);
-    if (end == InflateEnd::kFinalBlock && r.in_used != z.in_used)
-      Fail("input used differs from zlib's", r.error);
-    if (end == InflateEnd::kEndOfInput && r.in_used != in.size())
-      Fail("kEndOfInput success without using all input", r.error);
-  } else if (z.ok && fits) {
-    Fail("we reject a stream zlib accepts", r.error);
-  } else if (r.error == InflateError::kOutputOverflow) {
-    // Only when the output really does not fit: zlib got further.
-    if (zlen <= cap) Fail("overflow reported although zlib's output fits", r.error);
-  }
+  for (const NamedDecoder& d : kDecoders) Check(d, in, end, z, cap);
   return 0;
 }

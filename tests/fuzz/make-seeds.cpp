@@ -1,6 +1,7 @@
 // Writes the generated seed corpus of the fuzz targets into DIR/<target>/:
 //   inflate/  a control byte (inflate-fuzz.cpp) + zlib raw DEFLATE streams:
-//             every block type, flushed regions, long and short matches
+//             every block type, flushed regions, long and short matches,
+//             and a hand-made stream of the longest distance codes
 //   kernel/   small kernel ELFs: ELF32/ELF64, one or several segments,
 //             bss tails, Xen notes, virtual p_paddr, trailing data
 //   image/    images built from those kernels by BuildImage, and cut-down
@@ -17,6 +18,7 @@
 
 #include "common.h"
 #include "crc32.h"
+#include "deflate-writer.h"
 #include "elf.h"
 #include "image.h"
 #include "stage-elf.h"
@@ -108,6 +110,9 @@ void InflateSeeds() {
   Write("inflate", "flushed-run", WithControl(1, Deflate(mixed, 6, Z_DEFAULT_STRATEGY, 1000, false)));
   Write("inflate", "flushed-final", WithControl(0, Deflate(mixed, 1, Z_DEFAULT_STRATEGY, 700)));
   Write("inflate", "zeros", WithControl(0, Deflate(Bytes(40000, 0), 9, Z_DEFAULT_STRATEGY)));
+  const Bytes long_distance = deflate_writer::LongDistanceSample().stream;
+  Write("inflate", "long-distance", WithControl(0, long_distance));
+  Write("inflate", "long-distance-room", WithControl(6, long_distance));
 }
 
 Bytes XenNote(uint32_t type, uint64_t value) {

@@ -1,14 +1,18 @@
 // A main() for the fuzz targets without libFuzzer: feeds every file named
 // on the command line (directories: every regular file in them, in name
 // order) to LLVMFuzzerTestOneInput once. Built with AddressSanitizer and
-// UndefinedBehaviorSanitizer, a crash or a report aborts the run; on
-// success it prints how many inputs it replayed.
+// UndefinedBehaviorSanitizer (but for the 32-bit build of the inflate
+// target), a crash or a report aborts the run; on success it prints how
+// many inputs it replayed.
 #include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -21,7 +25,11 @@ namespace {
 
 void AddPath(const std::string& path, std::vector<std::string>& files) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return;  // an empty corpus is fine
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;  // an absent corpus is an empty one
+    std::fprintf(stderr, "replay: %s: %s\n", path.c_str(), std::strerror(errno));
+    std::exit(1);
+  }
   if (!S_ISDIR(st.st_mode)) {
     files.push_back(path);
     return;

@@ -5,9 +5,13 @@
 # found a bug (tests/fuzz/regressions/<target>/) and the generated seeds
 # ($FUZZ_DIR/seeds/<target>/). Fuzzing itself is `make fuzz`.
 #
+# The inflate inputs go once more through replay-inflate-32, the boot
+# stage's own 32-bit decoder object (both of its entries) against zlib;
+# under qemu-i386 where the kernel cannot execute 32-bit programs.
+#
 # Environment (optional): FUZZ_DIR, where build.mk put the binaries
 # (build/fuzz). Output and exit status: tests/lib.sh, one test per target,
-# replay-<target>.
+# replay-<target>, and replay-inflate-32.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,25 +30,50 @@ export IMAGE_FUZZ_VERBOSE=1
 make_work fuzz
 LOG=$WORK/replay.log
 
+# replay NAME TARGET COMMAND...: COMMAND with every input of TARGET.
+replay() {
+  local name=$1 t=$2
+  shift 2
+  "$@" "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t" \
+    "$FUZZ_DIR/seeds/$t" > /dev/null 2> "$LOG"
+  local status=$?
+  local count
+  count=$(sed -n 's/^replay: \([0-9]*\) inputs$/\1/p' "$LOG")
+  if [ "$status" -eq 0 ] && [ -n "$count" ]; then
+    pass "$name" "$count inputs"
+  else
+    # The input that failed is the last one named before the report.
+    local input report
+    input=$(grep '^replay: /' "$LOG" | tail -1 | sed 's/^replay: //')
+    report=$(grep -m1 'ERROR: AddressSanitizer\|runtime error\|-fuzz: ' "$LOG")
+    fail "$name" "status $status on $input: ${report:-see below}"
+    grep -v '^replay: /' "$LOG" | head -30
+  fi
+}
+
 for t in $TARGETS; do
   bin="$FUZZ_DIR/replay-$t"
   if [ ! -x "$bin" ]; then
     fail "replay-$t" "$bin not built"
     continue
   fi
-  "$bin" "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t" \
-    "$FUZZ_DIR/seeds/$t" > /dev/null 2> "$LOG"
-  status=$?
-  count=$(sed -n 's/^replay: \([0-9]*\) inputs$/\1/p' "$LOG")
-  if [ "$status" -eq 0 ] && [ -n "$count" ]; then
-    pass "replay-$t" "$count inputs"
-  else
-    # The input that failed is the last one named before the report.
-    input=$(grep '^replay: /' "$LOG" | tail -1 | sed 's/^replay: //')
-    report=$(grep -m1 'ERROR: AddressSanitizer\|runtime error\|-fuzz: ' "$LOG")
-    fail "replay-$t" "status $status on $input: ${report:-see below}"
-    grep -v '^replay: /' "$LOG" | head -30
-  fi
+  replay "replay-$t" "$t" "$bin"
 done
+
+bin32="$FUZZ_DIR/replay-inflate-32"
+if [ ! -x "$bin32" ]; then
+  fail replay-inflate-32 "$bin32 not built"
+else
+  # With no arguments it replays nothing and exits 0; 126 is the kernel
+  # refusing a 32-bit program. qemu-i386's "max" CPU has SSE2, which
+  # InflateRawSse2 needs.
+  status=0
+  "$bin32" > /dev/null 2>&1 || status=$?
+  if [ "$status" -eq 126 ]; then
+    replay replay-inflate-32 inflate qemu-i386 -cpu max "$bin32"
+  else
+    replay replay-inflate-32 inflate "$bin32"
+  fi
+fi
 
 finish

@@ -2,6 +2,7 @@
 // regions decoded the way the stage does, and malformed streams.
 
 #include "inflate.h"
+#include "deflate-writer.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -15,6 +16,7 @@ namespace bzelf {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
+using namespace deflate_writer;
 
 // --- test data --------------------------------------------------------------
 
@@ -299,93 +301,6 @@ TEST(Inflate, EmptyInput) {
 
 // --- hand-made streams ------------------------------------------------------------
 
-// Writes a DEFLATE bit stream: fields least-significant bit first, Huffman
-// codes most-significant bit first (RFC 1951 3.1.1).
-class BitWriter {
- public:
-  void Put(uint32_t value, unsigned n) {
-    for (unsigned i = 0; i < n; ++i) PutBit((value >> i) & 1);
-  }
-  void PutCode(uint32_t code, unsigned len) {
-    for (unsigned i = len; i-- > 0;) PutBit((code >> i) & 1);
-  }
-  // RFC 1951 3.2.6 fixed codes.
-  void FixedLitLen(unsigned sym) {
-    if (sym < 144) PutCode(0x30 + sym, 8);
-    else if (sym < 256) PutCode(0x190 + sym - 144, 9);
-    else if (sym < 280) PutCode(sym - 256, 7);
-    else PutCode(0xc0 + sym - 280, 8);
-  }
-  void FixedDist(unsigned sym) { PutCode(sym, 5); }
-  Bytes Finish() { return bytes_; }
-
- private:
-  void PutBit(unsigned bit) {
-    if (nbits_ % 8 == 0) bytes_.push_back(0);
-    bytes_.back() |= static_cast<uint8_t>(bit << (nbits_ % 8));
-    ++nbits_;
-  }
-  Bytes bytes_;
-  size_t nbits_ = 0;
-};
-
-// Canonical codes from code lengths (RFC 1951 3.2.2).
-std::vector<uint32_t> CanonicalCodes(const std::vector<uint8_t>& lens) {
-  unsigned count[16] = {}, next[16] = {};
-  for (uint8_t l : lens) ++count[l];
-  count[0] = 0;
-  for (unsigned l = 1, code = 0; l < 16; ++l) next[l] = code = (code + count[l - 1]) << 1;
-  std::vector<uint32_t> codes(lens.size());
-  for (size_t i = 0; i < lens.size(); ++i)
-    if (lens[i]) codes[i] = next[lens[i]]++;
-  return codes;
-}
-
-// A dynamic block header sending `lens` (litlen then distance lengths) as
-// precode symbols, without repeats unless `symbols` (precode symbol and
-// extra-bits pairs) is given.
-struct Precoded {
-  unsigned sym;
-  unsigned extra = 0;
-};
-constexpr unsigned kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-
-void PutDynamicHeader(BitWriter& w, bool final, unsigned hlit, unsigned hdist,
-                      const std::vector<uint8_t>& precode_lens,
-                      const std::vector<Precoded>& symbols) {
-  w.Put(final, 1);
-  w.Put(2, 2);
-  w.Put(hlit - 257, 5);
-  w.Put(hdist - 1, 5);
-  w.Put(19 - 4, 4);
-  for (unsigned i = 0; i < 19; ++i) w.Put(precode_lens[kOrder[i]], 3);
-  std::vector<uint32_t> codes = CanonicalCodes(precode_lens);
-  for (const Precoded& p : symbols) {
-    w.PutCode(codes[p.sym], precode_lens[p.sym]);
-    if (p.sym == 16) w.Put(p.extra, 2);
-    if (p.sym == 17) w.Put(p.extra, 3);
-    if (p.sym == 18) w.Put(p.extra, 7);
-  }
-}
-
-// Precode: 0-15 with 4-bit codes, or (with `repeats`) 13-18 at 5 bits.
-std::vector<uint8_t> SimplePrecode(bool repeats = false) {
-  std::vector<uint8_t> p(19, 4);
-  if (repeats) {
-    p[13] = p[14] = p[15] = 5;  // 13 codes of 4 bits, 6 of 5: complete
-    p[16] = p[17] = p[18] = 5;
-  } else {
-    p[16] = p[17] = p[18] = 0;
-  }
-  return p;
-}
-
-std::vector<Precoded> Literally(const std::vector<uint8_t>& lens) {
-  std::vector<Precoded> v;
-  for (uint8_t l : lens) v.push_back({l});
-  return v;
-}
-
 // A final dynamic block with the given litlen/distance lengths, followed
 // by the litlen `symbols` (no matches) coded with them.
 Bytes DynamicBlock(const std::vector<uint8_t>& litlen, const std::vector<uint8_t>& dist,
@@ -607,6 +522,26 @@ TEST(Inflate, DistanceTooFar) {
   EXPECT_EQ(r.error, InflateError::kOk);
   EXPECT_EQ(r.out_used, 32771u);
   EXPECT_EQ(out[32768], 'a');
+}
+
+// Distance codes whose code and extra bits take 26 to 28 bits (the stage
+// decoder's kLongDistance entries), zlib agreeing on the sample, decoded
+// with room to spare (the fast loop) and into an exact buffer (the careful
+// loop for the last matches).
+TEST(Inflate, LongDistanceCodes) {
+  const Sample sample = LongDistanceSample();
+  Bytes zlib_out;
+  ASSERT_TRUE(ZlibInflate(sample.stream, &zlib_out));
+  ASSERT_TRUE(zlib_out == sample.output);
+  for (size_t cap : {sample.output.size() + 1000, sample.output.size()}) {
+    Bytes out;
+    InflateResult r = Inflate(sample.stream, cap, &out);
+    ASSERT_EQ(r.error, InflateError::kOk) << cap;
+    EXPECT_EQ(r.in_used, sample.stream.size());
+    ASSERT_EQ(r.out_used, sample.output.size());
+    out.resize(r.out_used);
+    EXPECT_TRUE(out == sample.output) << cap;
+  }
 }
 
 TEST(Inflate, OutputTooSmall) {
