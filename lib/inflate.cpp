@@ -48,11 +48,12 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 // One 32-bit Entry per table slot:
 //   bits  0-4   bits to consume: code length + extra bits; for a subtable
 //               pointer, the number of index bits of that subtable
-//   bit   5     kEndOfBlock
+//   bit   5     kEndOfBlock in a litlen entry; kLongDistance in a distance
+//               entry
 //   bit   6     kSubtable: bits 16-30 hold the subtable's start index
-//   bit   7     kExceptional: end of block, subtable pointer, or a code that
-//               is not a valid symbol (litlen 286/287, distance 30/31, or an
-//               unused slot of an incomplete code)
+//   bit   7     kExceptional: end of block, subtable pointer, long distance,
+//               or a code that is not a valid symbol (litlen 286/287,
+//               distance 30/31, or an unused slot of an incomplete code)
 //   bits  8-15  a literal: its byte (so that it can be stored from %ah)
 //   bits  8-12  anything else: 31 - the number of extra bits (see
 //               ExtraValue())
@@ -70,6 +71,21 @@ constexpr uint32_t kLiteral = 0x80000000u;
 constexpr uint32_t kExceptional = 0x80u;
 constexpr uint32_t kSubtable = 0x40u;
 constexpr uint32_t kEndOfBlock = 0x20u;
+// A distance whose code and extra bits together are longer than one
+// Peek() yields (kPeekBits): only in the stage, whose 32-bit word holds 25
+// bits, and only for distances over 8 KiB with codes of 13 bits or more.
+// The entry has kExceptional too, so the fast loop's one test for a rare
+// entry catches it, and no distance costs a test of its length.
+constexpr uint32_t kLongDistance = 0x20u;
+
+// One input or copy word: 8 bytes on the host, 4 in the stage, where
+// 64-bit values would live in register pairs on a register-starved i686.
+using Word = uintptr_t;
+constexpr unsigned kWordSize = sizeof(Word);
+
+// Peek() yields at least this many valid bits (the load's first byte may
+// start up to 7 bits early): 25 in the stage, 57 on the host.
+constexpr unsigned kPeekBits = kWordSize * 8 - 7;
 
 constexpr unsigned TotalBits(uint32_t e) { return e & 0x1f; }
 constexpr uint32_t LiteralByte(uint32_t e) { return (e >> 8) & 0xff; }
@@ -157,8 +173,11 @@ constexpr Entry SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
                      kLengthExtra[sym - 257]);
       return entry(kExceptional, 0);
     case CodeKind::kDist:
-      if (sym < 30) return entry(uint32_t{kDistBase[sym]} << 16, kDistExtra[sym]);
-      return entry(kExceptional, 0);
+      if (sym >= 30) return entry(kExceptional, 0);
+      if (len + kDistExtra[sym] > kPeekBits)
+        return entry(kExceptional | kLongDistance | uint32_t{kDistBase[sym]} << 16,
+                     kDistExtra[sym]);
+      return entry(uint32_t{kDistBase[sym]} << 16, kDistExtra[sym]);
   }
   return entry(kExceptional, 0);
 }
@@ -416,17 +435,9 @@ constexpr ptrdiff_t kOutMargin = 258 + 16;
 // guards both buffers.
 constexpr size_t kMaxInPerOut = 2;
 
-// One input or copy word: 8 bytes on the host, 4 in the stage, where
-// 64-bit values would live in register pairs on a register-starved i686.
-using Word = uintptr_t;
-constexpr unsigned kWordSize = sizeof(Word);
-
-// Peek() yields at least this many valid bits (the load's first byte may
-// start up to 7 bits early): 25 in the stage, 57 on the host.
-constexpr unsigned kPeekBits = kWordSize * 8 - 7;
 // A literal/length code with its extra bits needs <= 15 + 5 = 20 bits, a
 // distance code <= 15 by itself (its extra bits are read separately when a
-// 32-bit word is too short).
+// 32-bit word is too short: kLongDistance).
 static_assert(kPeekBits >= 20);
 // After a literal of up to 15 bits a whole root index is still valid, so
 // the next symbol's root entry can come from the same word.
@@ -458,6 +469,26 @@ inline void Copy16Sse2(uint8_t* dst, const uint8_t* src) {
 #endif
 }
 
+// Fills [out, stop), and up to 15 bytes past `stop`, with `pattern` (four
+// equal bytes), 16 bytes a store through %xmm0.
+inline void Fill16Sse2(uint8_t* out, const uint8_t* stop, uint32_t pattern) {
+  asm volatile(
+      "movd %[pattern], %%xmm0\n\t"
+      "pshufd $0, %%xmm0, %%xmm0\n"
+      "1:\n\t"
+      "movdqu %%xmm0, (%[out])\n\t"
+      "add $16, %[out]\n\t"
+      "cmp %[stop], %[out]\n\t"
+      "jb 1b"
+      : [out] "+r"(out)
+      : [pattern] "r"(pattern), [stop] "r"(stop)
+#if defined(__SSE__)
+      : "cc", "memory", "xmm0");
+#else
+      : "cc", "memory");  // see Copy16Sse2()
+#endif
+}
+
 // Copies a match of `length` (3..258) bytes from `distance` back, writing
 // up to 2 * kWordSize - 1 bytes past its end. Overlap is the point of LZ77
 // (distance 1 repeats one byte), so word steps are used only where each
@@ -465,7 +496,8 @@ inline void Copy16Sse2(uint8_t* dst, const uint8_t* src) {
 // stores go through uint8_t, so the compiler keeps them in order).
 //
 // With kSse2 (the stage's InflateRawSse2()), distances of 16 and more are
-// copied in 16-byte SSE2 steps instead (Copy16Sse2()), writing up to 15
+// copied in 16-byte SSE2 steps instead (Copy16Sse2()), and runs of one
+// byte are stored 16 bytes at a time (Fill16Sse2()), writing up to 15
 // bytes past the end (within the same margin). Under QEMU's TCG each guest
 // memory access is a software TLB lookup, and a 16-byte load or store
 // costs about two of them instead of four 4-byte ones.
@@ -501,6 +533,10 @@ inline void CopyMatchFast(uint8_t* out, uint32_t distance, uint32_t length) {
   } else if (distance == 1) {
     // Runs of one byte (zeroed kernel data) are the most common overlap.
     const Word w = *src * (~Word{0} / 0xff);
+    if constexpr (kSse2) {
+      Fill16Sse2(out, stop, static_cast<uint32_t>(w));
+      return;
+    }
     do {
       __builtin_memcpy(out, &w, sizeof w);
       __builtin_memcpy(out + kWordSize, &w, sizeof w);
@@ -643,16 +679,17 @@ template <bool kSse2>
       if (d & kExceptional) [[unlikely]] {
         if (d & kSubtable)
           d = t.dist[Value(d) + ((w >> kDistBits) & LowMask(TotalBits(d)))];
+        if (d & kLongDistance) {
+          // Its code and extra bits are longer than `w` holds: peek again
+          // for the extra bits, and put them where ExtraValue() takes them.
+          d &= ~(kExceptional | kLongDistance);
+          w = Peek(in, pos + CodeLength(d)) << CodeLength(d);
+        }
         if (d & kExceptional) {
           error = InflateError::kBadSymbol;
           stop = true;
           break;
         }
-      }
-      if (kPeekBits < 15 + 13 && TotalBits(d) > kPeekBits) [[unlikely]] {
-        // A 32-bit word, and a long code with many extra bits: peek again
-        // for the extra bits, and put them where ExtraValue() takes them.
-        w = Peek(in, pos + CodeLength(d)) << CodeLength(d);
       }
       const uint32_t distance = (d >> 16) + ExtraValue(static_cast<uint32_t>(w), d);
       pos += TotalBits(d);
@@ -707,6 +744,7 @@ template <bool kSse2>
 //    length or distance has its total bit count in its low 6 bits (flags
 //    are clear there), so subtracting the whole entry is right mod 64.
 //    The refill and the shifts use the count mod 64, as x86 does.
+//    (kLongDistance, bit 5, is never set with 64-bit words.)
 // Stage builds (32-bit words) use DecodeFast() above instead.
 //
 // Margins. Input: like DecodeFast(), one comparison per iteration, `out <
@@ -718,6 +756,8 @@ constexpr ptrdiff_t kWideInMargin = 32;
 // Output: a literal, or a match (CopyMatchWide() writes at most
 // max(40, length + 15) bytes).
 constexpr ptrdiff_t kWideOutMargin = 258 + 16;
+static_assert(kWordSize < 8 || kPeekBits >= kMaxCodeLength + 13,
+              "a 64-bit word holds every distance code with its extra bits");
 
 // Copies a match for DecodeFastWide(): like CopyMatchFast(), but the
 // first 40 bytes go unconditionally (94% of the matches in a kernel are
@@ -925,7 +965,8 @@ done:
     const uint32_t length = Value(e) + s.Bits(ExtraCount(e));
 
     s.CarefulRefill();
-    const uint32_t d = s.Lookup(dist, kDistBits);
+    uint32_t d = s.Lookup(dist, kDistBits);
+    if (d & kLongDistance) d &= ~(kExceptional | kLongDistance);  // Bits() reads the extra bits
     s.Consume(CodeLength(d));
     if (s.Overrun()) return InflateError::kTruncated;
     if (d & kExceptional) return InflateError::kBadSymbol;
