@@ -3,6 +3,7 @@
 // missing instead of faulting later. header.S has already stopped anything
 // older than an i386.
 #include "bioscall.h"
+#include "cpuid.h"
 #include "elf.h"
 #include "setup.h"
 
@@ -11,20 +12,6 @@ namespace {
 
 constexpr uint32_t kEflagsAc = 1u << 18;  // writable from the i486 on
 constexpr uint32_t kEflagsId = 1u << 21;  // writable when CPUID exists
-constexpr uint32_t kCpuid1EdxCmov = 1u << 15;
-constexpr uint32_t kCpuidExtEdxLm = 1u << 29;  // leaf 0x80000001: long mode
-
-struct CpuidResult {
-  uint32_t eax, ebx, ecx, edx;
-};
-
-CpuidResult Cpuid(uint32_t leaf) {
-  CpuidResult r;
-  asm volatile("cpuid"
-               : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-               : "a"(leaf), "c"(0));
-  return r;
-}
 
 // Whether the EFLAGS bits in mask can be flipped; EFLAGS is restored.
 bool EflagsWritable(uint32_t mask) {
@@ -74,9 +61,7 @@ void CheckCpu(uint8_t kernel_class) {
     Panic("cpu", "this image needs an i686-class CPU; CMOV not found");
   }
   if (kernel_class == elf::ELFCLASS64) {
-    const uint32_t max_ext = Cpuid(0x80000000).eax;
-    if (max_ext < 0x80000001 || max_ext > 0x8000ffff ||
-        !(Cpuid(0x80000001).edx & kCpuidExtEdxLm)) {
+    if (!HasLongMode()) {
       Panic("cpu",
             "this kernel needs a 64-bit (x86-64) CPU; long mode not found");
     }

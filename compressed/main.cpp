@@ -2,6 +2,7 @@
 // kernel to its physical address, hand off in the kernel's own mode.
 #include "boot-params.h"
 #include "console.h"
+#include "cpuid.h"
 #include "elf-load.h"
 #include "elf.h"
 #include "long-mode.h"
@@ -101,13 +102,9 @@ void MoveOutOfTheWay(boot_params* bp, uintptr_t base, const StageParams& params,
 // The real-mode setup checks this too, but 32- and 64-bit loaders never
 // run it.
 void CheckLongMode() {
-  uint32_t eax, ebx, ecx, edx;
-  asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000000u));
-  if (eax >= 0x80000001u) {
-    asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000001u));
-    if (edx & (1u << 29)) return;  // LM
+  if (!HasLongMode()) {
+    Panic("cpu", "this kernel needs a 64-bit (x86-64) CPU; long mode not found");
   }
-  Panic("cpu", "this kernel needs a 64-bit (x86-64) CPU; long mode not found");
 }
 
 }  // namespace

@@ -1,11 +1,10 @@
 #include "sse2.h"
 
+#include "cpuid.h"
+
 namespace bzelf {
 namespace {
 
-// CPUID leaf 1, EDX (Intel SDM vol. 2A, CPUID, table 3-11).
-constexpr uint32_t kCpuidFxsr = 1u << 24;
-constexpr uint32_t kCpuidSse2 = 1u << 26;
 // Control register bits (Intel SDM vol. 3A, 2.5).
 constexpr uint32_t kCr0Mp = 1u << 1;  // monitor coprocessor: WAIT honours TS
 constexpr uint32_t kCr0Em = 1u << 2;  // emulation: SSE instructions #UD
@@ -29,10 +28,9 @@ void WriteCr4(uint32_t v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 
 Sse2State EnableSse2() {
   // CPUID itself is there: the stage is built for i686.
-  uint32_t eax = 1, ebx, ecx = 0, edx;
-  asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+  constexpr uint32_t kNeeded = kCpuid1EdxFxsr | kCpuid1EdxSse2;
   Sse2State state = {false, ReadCr0(), ReadCr4()};
-  if ((edx & (kCpuidFxsr | kCpuidSse2)) != (kCpuidFxsr | kCpuidSse2)) return state;
+  if ((Cpuid(1).edx & kNeeded) != kNeeded) return state;
   WriteCr0((state.cr0 & ~(kCr0Em | kCr0Ts)) | kCr0Mp);
   WriteCr4(state.cr4 | kCr4Osfxsr);
   state.enabled = true;
