@@ -123,7 +123,6 @@ class E820Map {
     ForEachIn(span_count_, f);
   }
 
-  uint32_t BaseCount() const { return span_count_ > 0 ? spans_[0].count : 0; }
   uint32_t ExtCount() const { return ext_entries_; }
 
  private:

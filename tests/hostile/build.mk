@@ -5,7 +5,10 @@
 HOSTILE_DIR := tests/hostile
 HOSTILE_OUT := $(B)/hostile
 E820_LOADER := $(HOSTILE_OUT)/e820-loader.elf
-E820_LOADER_OBJS := $(HOSTILE_OUT)/e820-loader.cpp.o $(HOSTILE_OUT)/e820-loader-entry.S.o
+# Its serial output is the test kernels' (tests/kernels/serial.cpp), built
+# by tests/kernels/build.mk, whose TK_OUT may not be set yet here.
+E820_LOADER_OBJS := $(HOSTILE_OUT)/e820-loader.cpp.o $(HOSTILE_OUT)/e820-loader-entry.S.o \
+  $(B)/kernels/obj32/serial.cpp.o
 # `=`, not `:=`: tests/kernels/build.mk, which sets TK32_CXXFLAGS, may be
 # included after this file.
 E820_LOADER_CXXFLAGS = $(TK32_CXXFLAGS) -fno-tree-loop-distribute-patterns

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../kernels/serial.h"
 #include "../kernels/verdict.h"
 #include "boot-params.h"
 #include "port-io.h"
@@ -36,7 +37,6 @@
 namespace {
 
 using namespace bzelf::linuxboot;
-using bzelf::Inb;
 using bzelf::Outb;
 
 // Multiboot Specification 0.6.96, section 3.3.
@@ -70,23 +70,13 @@ constexpr uint32_t kOverNode = kTest32 + 0x1000;
 constexpr uint64_t kMiB = 0x100000;
 constexpr uint32_t kMaxExtEntries = 512;
 
-constexpr uint16_t kCom1 = 0x3f8, kCom1LineStatus = 0x3fd;
-constexpr uint8_t kTransmitEmpty = 0x20;
 using bzelf::testkernel::kDebugExitFail;
 using bzelf::testkernel::kDebugExitPort;
 
-void Put(const char* s) {
-  for (; *s != 0; ++s) {
-    while ((Inb(kCom1LineStatus) & kTransmitEmpty) == 0) {
-    }
-    Outb(static_cast<uint8_t>(*s), kCom1);
-  }
-}
-
 [[noreturn]] void Fail(const char* what) {
-  Put("e820-loader: ");
-  Put(what);
-  Put("\n");
+  bzelf::testkernel::Print("e820-loader: ");
+  bzelf::testkernel::Print(what);
+  bzelf::testkernel::Print("\n");
   Outb(kDebugExitFail, kDebugExitPort);
   for (;;) asm volatile("cli; hlt");
 }
@@ -193,6 +183,7 @@ void BuildMaps(const MultibootInfo& mbi, Mode mode, boot_params& bp, e820_entry*
 extern "C" [[noreturn]] void EnterStartup32(uint32_t entry, uint32_t boot_params);
 
 extern "C" [[noreturn]] void LoaderMain(uint32_t magic, const MultibootInfo* mbi) {
+  bzelf::testkernel::SerialInit();
   if (magic != kMultibootBootMagic) Fail("not entered by a multiboot loader");
   const Mode mode = ParseMode(*mbi);
   if ((mbi->flags & kInfoMods) == 0 || mbi->mods_count < 1) {

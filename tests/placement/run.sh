@@ -45,26 +45,27 @@ if [ -z "$DIRECT_MAP" ]; then
 fi
 make_work placement
 
-# info_field IMAGE KEY: KEY's value in `bzelf info IMAGE`.
+# info_field INFO KEY: KEY's value in INFO, the output of `bzelf info`.
 info_field() {
-  "$BZELF" info "$1" 2>/dev/null | sed -n "s/^$2  *//p" | head -n 1
+  printf '%s\n' "$1" | sed -n "s/^$2  *//p" | head -n 1
 }
 
 # check_info NAME IMAGE RULE REASON_TEXT ENTRY: `bzelf info` names RULE
 # for the stage and the payload, gives a reason containing REASON_TEXT, and
 # records ENTRY as the physical entry point. Prints what is wrong.
 check_info() {
-  local image=$2 rule=$3 reason_text=$4 entry=$5 got
-  got=$(info_field "$image" 'stage\.placement_rule')
+  local image=$2 rule=$3 reason_text=$4 entry=$5 info got
+  info=$("$BZELF" info "$image" 2>/dev/null)
+  got=$(info_field "$info" 'stage\.placement_rule')
   [ "$got" = "$rule" ] || printf '%s' "stage.placement_rule is '$got', not '$rule'; "
-  got=$(info_field "$image" 'payload\.kernel\.placement_rule')
+  got=$(info_field "$info" 'payload\.kernel\.placement_rule')
   [ "$got" = "$rule" ] || printf '%s' "payload.kernel.placement_rule is '$got', not '$rule'; "
-  got=$(info_field "$image" 'payload\.kernel\.placement_reason')
+  got=$(info_field "$info" 'payload\.kernel\.placement_reason')
   case $got in
     *"$reason_text"*) ;;
     *) printf '%s' "payload.kernel.placement_reason '$got' does not say '$reason_text'; " ;;
   esac
-  got=$(info_field "$image" 'stage\.entry_physical')
+  got=$(info_field "$info" 'stage\.entry_physical')
   [ "$got" = "$entry" ] || printf '%s' "stage.entry_physical is '$got', not $entry; "
 }
 
