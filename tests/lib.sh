@@ -159,6 +159,19 @@ debian_image() {
   fi
 }
 
+# test_kernel_image KERNEL IMAGE INITRD LOG: tests/kernels' KERNEL.elf as
+# the bzelf image IMAGE, with BUILTIN_CMDLINE built in (the tool's words in
+# LOG), and a random initrd INITRD (make_initrd). Prints the line the test
+# kernel must report for that initrd, or on failure the reason, and
+# returns 1.
+test_kernel_image() {
+  if ! "$BZELF" build "$KERNELS_DIR/$1.elf" -o "$2" --cmdline "$BUILTIN_CMDLINE" >"$4" 2>&1; then
+    echo "bzelf build $KERNELS_DIR/$1.elf failed: $(oneline "$4")"
+    return 1
+  fi
+  make_initrd "$3"
+}
+
 # token: a value no earlier run could have left in memory.
 token() {
   od -An -N8 -tx1 /dev/urandom | tr -d ' \n'

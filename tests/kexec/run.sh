@@ -62,13 +62,12 @@ TOKEN=$(token)
 for k in test64 test32; do
   READY[$k]=0
   mkdir -p "$WORK/in/$k/rows"
-  if ! "$BZELF" build "$KERNELS_DIR/$k.elf" -o "$WORK/in/$k/$k.img" \
-    --cmdline "$BUILTIN_CMDLINE" >"$WORK/$k.build" 2>&1; then
-    WHY[$k]="bzelf build $KERNELS_DIR/$k.elf failed: $(oneline "$WORK/$k.build")"
-    continue
+  if out=$(test_kernel_image "$k" "$WORK/in/$k/$k.img" "$WORK/in/$k/$k.initrd" "$WORK/$k.build"); then
+    INITRD_REPORT[$k]=$out
+    READY[$k]=1
+  else
+    WHY[$k]=$out
   fi
-  INITRD_REPORT[$k]=$(make_initrd "$WORK/in/$k/$k.initrd")
-  READY[$k]=1
 done
 
 # Debian's kernel: fetched once into LINUX_DIR (shared with tests/linux

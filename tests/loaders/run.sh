@@ -77,13 +77,12 @@ TOKEN=$(token)
 for k in test64 test32; do
   IMG_OK[$k]=0
   ARGS_EXTRA[$k]=""
-  if ! "$BZELF" build "$KERNELS_DIR/$k.elf" -o "$WORK/in/$k.img" \
-    --cmdline "$BUILTIN_CMDLINE" >"$WORK/in/$k.build" 2>&1; then
-    IMG_WHY[$k]="bzelf build $KERNELS_DIR/$k.elf failed: $(oneline "$WORK/in/$k.build")"
-    continue
+  if out=$(test_kernel_image "$k" "$WORK/in/$k.img" "$WORK/in/$k.initrd" "$WORK/in/$k.build"); then
+    INITRD_REPORT[$k]=$out
+    IMG_OK[$k]=1
+  else
+    IMG_WHY[$k]=$out
   fi
-  INITRD_REPORT[$k]=$(make_initrd "$WORK/in/$k.initrd")
-  IMG_OK[$k]=1
 done
 
 # Debian's kernel: fetched once into LINUX_DIR (shared with tests/linux),
