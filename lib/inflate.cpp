@@ -73,9 +73,10 @@ constexpr uint32_t kSubtable = 0x40u;
 constexpr uint32_t kEndOfBlock = 0x20u;
 // A distance whose code and extra bits together are longer than one
 // Peek() yields (kPeekBits): only in the stage, whose 32-bit word holds 25
-// bits, and only for distances over 8 KiB with codes of 13 bits or more.
-// The entry has kExceptional too, so the fast loop's one test for a rare
-// entry catches it, and no distance costs a test of its length.
+// bits, and only for distances over 4 KiB (11 to 13 extra bits) with codes
+// of 13 to 15 bits. The entry has kExceptional too, so the fast loop's one
+// test for a rare entry catches it, and no distance costs a test of its
+// length.
 constexpr uint32_t kLongDistance = 0x20u;
 
 // One input or copy word: 8 bytes on the host, 4 in the stage, where

@@ -169,7 +169,10 @@ test_kernel_image() {
     echo "bzelf build $KERNELS_DIR/$1.elf failed: $(oneline "$4")"
     return 1
   fi
-  make_initrd "$3"
+  make_initrd "$3" || {
+    echo "cannot make the initrd $3"
+    return 1
+  }
 }
 
 # token: a value no earlier run could have left in memory.

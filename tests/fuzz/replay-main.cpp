@@ -35,12 +35,22 @@ void AddPath(const std::string& path, std::vector<std::string>& files) {
     return;
   }
   DIR* dir = opendir(path.c_str());
-  if (!dir) return;
+  if (!dir) {
+    std::fprintf(stderr, "replay: %s: %s\n", path.c_str(), std::strerror(errno));
+    std::exit(1);
+  }
   std::vector<std::string> names;
-  while (dirent* e = readdir(dir)) {
+  for (;;) {
+    errno = 0;
+    dirent* e = readdir(dir);
+    if (!e) break;
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     names.push_back(name);
+  }
+  if (errno != 0) {
+    std::fprintf(stderr, "replay: %s: %s\n", path.c_str(), std::strerror(errno));
+    std::exit(1);
   }
   closedir(dir);
   std::sort(names.begin(), names.end());

@@ -103,11 +103,11 @@ struct Sample {
   std::vector<uint8_t> output;
 };
 
-// A final dynamic block whose distance code gives symbols 27, 28 and 29
-// (distances 12289 to 32768) codes of 14, 15 and 15 bits. With their 12,
-// 13 and 13 extra bits they take 26 to 28 bits: more than the 25 that one
-// 32-bit load yields, so the stage's decoder reads their extra bits
-// separately (kLongDistance in lib/inflate.cpp). The output is
+// A final dynamic block whose distance code gives every symbol with 11 or
+// more extra bits (24-29, distances 4097 to 32768) a code long enough that
+// code and extra bits take 26 to 28 bits: more than the 25 that one 32-bit
+// load yields, so the stage's decoder reads their extra bits separately
+// (kLongDistance in lib/inflate.cpp). The output is
 // pseudo-random letters a-d, with such matches among them from 33 KiB on
 // and up to the end of the block, so that a distance decoded wrong, or a
 // bit consumed wrong, shows in the bytes that follow.
@@ -119,13 +119,17 @@ inline Sample LongDistanceSample() {
   litlen['d'] = 3;
   litlen[256] = 4;
   litlen[257] = litlen[285] = 5;
-  // distance: symbols 0-12 of 1 to 13 bits, 27 of 14, 28 and 29 of 15.
+  // distance: symbols 0-11 of 1 to 12 bits, then 24 and 25 of 15 bits
+  // (+ 11 extra), 26 and 27 of 14 (+ 12), 28 and 29 of 15 (+ 13): a
+  // complete code.
   std::vector<uint8_t> dist(30, 0);
-  for (unsigned sym = 0; sym <= 12; ++sym) dist[sym] = static_cast<uint8_t>(sym + 1);
-  dist[27] = 14;
+  for (unsigned sym = 0; sym <= 11; ++sym) dist[sym] = static_cast<uint8_t>(sym + 1);
+  dist[24] = dist[25] = 15;
+  dist[26] = dist[27] = 14;
   dist[28] = dist[29] = 15;
-  constexpr uint32_t kBase[3] = {12289, 16385, 24577};
-  constexpr unsigned kExtra[3] = {12, 13, 13};
+  constexpr unsigned kFirst = 24;
+  constexpr uint32_t kBase[6] = {4097, 6145, 8193, 12289, 16385, 24577};
+  constexpr unsigned kExtra[6] = {11, 11, 12, 12, 13, 13};
 
   BitWriter w;
   std::vector<uint8_t> all(litlen);
@@ -144,13 +148,13 @@ inline Sample LongDistanceSample() {
   while (sample.output.size() < 60000) {
     const uint32_t r = next();
     if (sample.output.size() >= 33 * 1024 && r % 16 == 0) {
-      const unsigned k = (r >> 4) % 3;
+      const unsigned k = (r >> 4) % 6;
       const uint32_t extra = (r >> 8) & ((1u << kExtra[k]) - 1);
       const uint32_t distance = kBase[k] + extra;
       const unsigned length = (r >> 24) % 4 == 0 ? 258 : 3;
       const unsigned len_sym = length == 258 ? 285 : 257;
       w.PutCode(lc[len_sym], litlen[len_sym]);
-      w.PutCode(dc[27 + k], dist[27 + k]);
+      w.PutCode(dc[kFirst + k], dist[kFirst + k]);
       w.Put(extra, kExtra[k]);
       for (unsigned i = 0; i < length; ++i)
         sample.output.push_back(sample.output[sample.output.size() - distance]);

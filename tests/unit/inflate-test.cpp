@@ -524,10 +524,12 @@ TEST(Inflate, DistanceTooFar) {
   EXPECT_EQ(out[32768], 'a');
 }
 
-// Distance codes whose code and extra bits take 26 to 28 bits (the stage
-// decoder's kLongDistance entries), zlib agreeing on the sample, decoded
-// with room to spare (the fast loop) and into an exact buffer (the careful
-// loop for the last matches).
+// Distance codes whose code and extra bits take 26 to 28 bits, zlib
+// agreeing on the sample, decoded with room to spare (the fast loop) and
+// into an exact buffer (the careful loop for the last matches). This is the
+// host's decoder; the stage's, for which these are kLongDistance entries,
+// meets the same stream as fuzz seeds in replay-inflate-32
+// (tests/fuzz/make-seeds.cpp).
 TEST(Inflate, LongDistanceCodes) {
   const Sample sample = LongDistanceSample();
   Bytes zlib_out;
