@@ -36,6 +36,10 @@ HOST_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-init
   -Ilib -Itools -I$(B)/gen \
   -MMD -MP
 HOST_LDLIBS := -lz
+# -m32 test and bench programs link Debian's i386 zlib run-time library by
+# path (zlib1g:i386, tools/install-deps.sh); zlib.h does not depend on the
+# architecture.
+I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
 LIB_SRCS := $(wildcard lib/*.cpp)
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)

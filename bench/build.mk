@@ -13,7 +13,7 @@ BENCH_DIR := $(B)/bench
 # i386 run-time libraries, linked by path (bench/install-deps.sh).
 BENCH_LIB_OBJS_64 := $(patsubst %,$(B)/host/lib/%.cpp.o,inflate gzip crc32)
 BENCH_LIB_OBJS_32 := $(patsubst %,$(B)/stage/lib/%.cpp.o,inflate gzip crc32)
-BENCH_I386_LIBS := /usr/lib/i386-linux-gnu/libz.so.1 /usr/lib/i386-linux-gnu/libdeflate.so.0
+BENCH_I386_LIBS := $(I386_LIBZ) /usr/lib/i386-linux-gnu/libdeflate.so.0
 BENCH_INFLATE := $(BENCH_DIR)/inflate-bench-64 $(BENCH_DIR)/inflate-bench-32
 
 .PHONY: bench-run bench-deps

@@ -1,14 +1,14 @@
 #!/bin/sh
-# Installs what `make bench` needs beyond tools/install-deps.sh, and only
-# when it is missing: Debian's i386 zlib and libdeflate run-time libraries,
-# so that the inflate benchmark can also be built -m32 like the boot stage.
-# The run-time packages are enough: the bench links the .so files by path,
-# and the amd64 headers (zlib.h, zconf.h, libdeflate.h) do not depend on the
-# architecture. The -dev:i386 packages would also pull in libc6-dev:i386 and
+# Installs what `make bench` needs beyond tools/install-deps.sh (which
+# already brings i386 zlib), and only when it is missing: Debian's i386
+# libdeflate run-time library, so that the inflate benchmark can also be
+# built -m32 like the boot stage. The run-time package is enough: the
+# bench links the .so file by path, and the amd64 header (libdeflate.h)
+# does not depend on the architecture. The -dev:i386 packages would also pull in libc6-dev:i386 and
 # linux-libc-dev:i386, which must match the amd64 versions exactly.
 set -eu
 
-packages="zlib1g:i386 libdeflate0:i386"
+packages="libdeflate0:i386"
 
 missing=""
 for p in $packages; do

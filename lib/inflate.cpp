@@ -78,6 +78,7 @@ constexpr uint32_t kEndOfBlock = 0x20u;
 // test for a rare entry catches it, and no distance costs a test of its
 // length.
 constexpr uint32_t kLongDistance = 0x20u;
+constexpr uint32_t kLongDistanceFlags = kExceptional | kLongDistance;
 
 // One input or copy word: 8 bytes on the host, 4 in the stage, where
 // 64-bit values would live in register pairs on a register-starved i686.
@@ -176,7 +177,7 @@ constexpr Entry SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
     case CodeKind::kDist:
       if (sym >= 30) return entry(kExceptional, 0);
       if (len + kDistExtra[sym] > kPeekBits)
-        return entry(kExceptional | kLongDistance | uint32_t{kDistBase[sym]} << 16,
+        return entry(kLongDistanceFlags | uint32_t{kDistBase[sym]} << 16,
                      kDistExtra[sym]);
       return entry(uint32_t{kDistBase[sym]} << 16, kDistExtra[sym]);
   }
@@ -683,7 +684,7 @@ template <bool kSse2>
         if (d & kLongDistance) {
           // Its code and extra bits are longer than `w` holds: peek again
           // for the extra bits, and put them where ExtraValue() takes them.
-          d &= ~(kExceptional | kLongDistance);
+          d &= ~kLongDistanceFlags;
           w = Peek(in, pos + CodeLength(d)) << CodeLength(d);
         }
         if (d & kExceptional) {
@@ -967,7 +968,7 @@ done:
 
     s.CarefulRefill();
     uint32_t d = s.Lookup(dist, kDistBits);
-    if (d & kLongDistance) d &= ~(kExceptional | kLongDistance);  // Bits() reads the extra bits
+    if (d & kLongDistance) d &= ~kLongDistanceFlags;  // Bits() reads the extra bits
     s.Consume(CodeLength(d));
     if (s.Overrun()) return InflateError::kTruncated;
     if (d & kExceptional) return InflateError::kBadSymbol;

@@ -70,17 +70,15 @@ $(FZ_SEEDS): $(FZ)/make-seeds
 	$(FZ)/make-seeds $(FZ)/seeds
 	@touch $@
 
-# zlib for -m32 is Debian's i386 run-time library (zlib1g:i386,
-# tools/install-deps.sh), linked by path; zlib.h does not depend on the
-# architecture. 64-bit file offsets, or stat() fails on a file system with
-# large inode numbers.
+# zlib for -m32: I386_LIBZ (Makefile). 64-bit file offsets, or stat()
+# fails on a file system with large inode numbers.
 FZ_REPLAY32 := $(FZ)/replay-inflate-32
 $(FZ)/replay32/%.cpp.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) -m32 -D_FILE_OFFSET_BITS=64 $(FZ_CXXFLAGS) -c -o $@ $<
 $(FZ_REPLAY32): $(FZ)/replay32/tests/fuzz/inflate-fuzz.cpp.o \
     $(FZ)/replay32/tests/fuzz/replay-main.cpp.o $(B)/stage/lib/inflate.cpp.o
-	$(CXX) -m32 -o $@ $^ /usr/lib/i386-linux-gnu/libz.so.1
+	$(CXX) -m32 -o $@ $^ $(I386_LIBZ)
 
 TEST_DEPS += $(FZ_REPLAYS) $(FZ_SEEDS) $(FZ_BZELF_ASAN) $(FZ_REPLAY32)
 

@@ -23,22 +23,23 @@ extern "C" [[gnu::weak]] int LLVMFuzzerInitialize(int* argc, char*** argv);
 
 namespace {
 
+[[noreturn]] void Unreadable(const std::string& path) {
+  std::fprintf(stderr, "replay: %s: %s\n", path.c_str(), std::strerror(errno));
+  std::exit(1);
+}
+
 void AddPath(const std::string& path, std::vector<std::string>& files) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return;  // an absent corpus is an empty one
-    std::fprintf(stderr, "replay: %s: %s\n", path.c_str(), std::strerror(errno));
-    std::exit(1);
+    Unreadable(path);
   }
   if (!S_ISDIR(st.st_mode)) {
     files.push_back(path);
     return;
   }
   DIR* dir = opendir(path.c_str());
-  if (!dir) {
-    std::fprintf(stderr, "replay: %s: %s\n", path.c_str(), std::strerror(errno));
-    std::exit(1);
-  }
+  if (!dir) Unreadable(path);
   std::vector<std::string> names;
   for (;;) {
     errno = 0;
@@ -48,10 +49,7 @@ void AddPath(const std::string& path, std::vector<std::string>& files) {
     if (name == "." || name == "..") continue;
     names.push_back(name);
   }
-  if (errno != 0) {
-    std::fprintf(stderr, "replay: %s: %s\n", path.c_str(), std::strerror(errno));
-    std::exit(1);
-  }
+  if (errno != 0) Unreadable(path);
   closedir(dir);
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) AddPath(path + "/" + name, files);
