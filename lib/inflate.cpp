@@ -54,12 +54,21 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 //   bit   7     kExceptional: end of block, subtable pointer, long distance,
 //               or a code that is not a valid symbol (litlen 286/287,
 //               distance 30/31, or an unused slot of an incomplete code)
-//   bits  8-15  a literal: its byte (so that it can be stored from %ah)
-//   bits  8-12  anything else: 31 - the number of extra bits (see
-//               ExtraValue())
+//   bits  8-15  in the stage, a literal: its byte (so that it can be
+//               stored from %ah)
+//   bits  8-12  in the stage, anything else: 31 - the number of extra bits
+//               (see ExtraValue())
 //   bits 16-30  value: length base, distance base, precode symbol, or
 //               subtable start
 //   bit  31     kLiteral (so a literal is found with one sign test)
+// On a 64-bit host (kHostLayout) bits 8-15 are laid out for BMI's BEXTR
+// and BZHI, which take their bit counts from a register's low bytes, so
+// that the entry itself is the operand (see DecodeFastWide()):
+//   bits  8-15  a literal: kLitLenBits, and BEXTR with the entry extracts
+//               the root index that follows the literal's code
+//   bits 16-23  a literal: its byte
+//   bits  8-12  anything else: the code length, and BZHI by the entry then
+//               a shift by bits 8-15 extracts the extra bits
 // Subtable entries hold the full code length, so resolving a long code never
 // consumes the root bits separately.
 // The 64-bit host uses the same 32-bit entries: wider ones that carried the
@@ -89,15 +98,22 @@ constexpr unsigned kWordSize = sizeof(Word);
 // start up to 7 bits early): 25 in the stage, 57 on the host.
 constexpr unsigned kPeekBits = kWordSize * 8 - 7;
 
+// The host's entry layout (above): entries are built in it by the 64-bit
+// build only, which the stage never runs.
+constexpr bool kHostLayout = kWordSize == 8;
+
 constexpr unsigned TotalBits(uint32_t e) { return e & 0x1f; }
-constexpr uint32_t LiteralByte(uint32_t e) { return (e >> 8) & 0xff; }
-constexpr unsigned ExtraCount(uint32_t e) { return 31 - ((e >> 8) & 0x1f); }
+constexpr uint32_t LiteralByte(uint32_t e) { return (e >> (kHostLayout ? 16 : 8)) & 0xff; }
+constexpr unsigned ExtraCount(uint32_t e) {
+  return kHostLayout ? TotalBits(e) - ((e >> 8) & 0x1f) : 31 - ((e >> 8) & 0x1f);
+}
 constexpr unsigned CodeLength(uint32_t e) { return TotalBits(e) - ExtraCount(e); }
 constexpr uint32_t Value(uint32_t e) { return (e >> 16) & 0x7fff; }
 constexpr uint32_t LowMask(unsigned n) { return (uint32_t{1} << n) - 1; }
 
-// The extra bits of a length or distance entry `e` from `bits`, the input
-// bits from the entry's code on: the ExtraCount(e) bits above the code.
+// The extra bits of a length or distance entry `e` (in the stage's layout)
+// from `bits`, the input bits from the entry's code on: the ExtraCount(e)
+// bits above the code.
 // Shifts only, two by counts straight from the entry: the TotalBits(e)
 // bits to the top (a shift by 32 - TotalBits(e), which x86 takes mod 32
 // from -e), then down by 32 - ExtraCount(e) in two steps (so that no extra
@@ -107,8 +123,9 @@ constexpr uint32_t ExtraValue(uint32_t bits, uint32_t e) {
 }
 
 // An unused slot of an incomplete code (one length-1 code, or no code at
-// all): decoding it is an error after one bit.
-constexpr Entry kUnusedEntry = kExceptional | 31u << 8 | 1u;
+// all): decoding it is an error after one bit (a code length of 1, no
+// extra bits).
+constexpr Entry kUnusedEntry = kExceptional | (kHostLayout ? 1u : 31u) << 8 | 1u;
 
 // Root table sizes. A bigger litlen root means fewer subtable lookups but a
 // longer table build per block and more stack. The stage's 10 bits cover
@@ -162,13 +179,16 @@ enum class CodeKind : uint8_t { kPrecode, kLitLen, kDist };
 constexpr Entry SymbolEntry(CodeKind kind, unsigned sym, unsigned len) {
   // Anything but a literal: value, extra bits, bits to consume.
   auto entry = [len](uint32_t flags_value, unsigned extra) {
-    return flags_value | (31 - extra) << 8 | (len + extra);
+    return flags_value | (kHostLayout ? len : 31 - extra) << 8 | (len + extra);
   };
   switch (kind) {
     case CodeKind::kPrecode:
       return entry(sym << 16, 0);
     case CodeKind::kLitLen:
-      if (sym < 256) return kLiteral | sym << 8 | len;
+      if (sym < 256) {
+        return kHostLayout ? kLiteral | sym << 16 | kLitLenBits << 8 | len
+                           : kLiteral | sym << 8 | len;
+      }
       if (sym == 256) return entry(kExceptional | kEndOfBlock, 0);
       if (sym < 286)
         return entry(uint32_t{kLengthBase[sym - 257]} << 16,
@@ -330,15 +350,22 @@ constexpr DecodeTables MakeFixedTables() {
 // time: 7-bit 0000000 is end of block, 8-bit 00110000 is literal 0, 9-bit
 // 111111111 is literal 255, 5-bit 11101 is distance 29.
 constexpr DecodeTables kFixedCheck = MakeFixedTables();
-static_assert(kFixedCheck.litlen[0] == (kExceptional | kEndOfBlock | 31u << 8 | 7));
-static_assert(kFixedCheck.litlen[ReverseBits(0x30, 8)] == (kLiteral | 8));
-static_assert(kFixedCheck.litlen[0x1ff] == (kLiteral | 255u << 8 | 9));
-static_assert(kFixedCheck.dist[ReverseBits(29, 5)] == (24577u << 16 | 18u << 8 | 18));
+static_assert(kFixedCheck.litlen[0] ==
+              (kExceptional | kEndOfBlock | (kHostLayout ? 7u : 31u) << 8 | 7));
+static_assert(kFixedCheck.litlen[ReverseBits(0x30, 8)] ==
+              (kLiteral | (kHostLayout ? kLitLenBits << 8 : 0) | 8));
+static_assert(kFixedCheck.litlen[0x1ff] ==
+              (kLiteral | 255u << (kHostLayout ? 16 : 8) | (kHostLayout ? kLitLenBits << 8 : 0) | 9));
+static_assert(kFixedCheck.dist[ReverseBits(29, 5)] ==
+              (24577u << 16 | (kHostLayout ? 5u : 18u) << 8 | 18));
 // Lengths 17-18 (symbol 268, 7-bit code 0001100, one extra bit).
-static_assert(Value(kFixedCheck.litlen[ReverseBits(12, 7)]) +
-                  ExtraValue(ReverseBits(12, 7) | 1u << 7, kFixedCheck.litlen[ReverseBits(12, 7)]) ==
-              18);
-static_assert(CodeLength(kFixedCheck.dist[ReverseBits(29, 5)]) == 5);
+static_assert(kHostLayout ||
+              Value(kFixedCheck.litlen[ReverseBits(12, 7)]) +
+                      ExtraValue(ReverseBits(12, 7) | 1u << 7,
+                                 kFixedCheck.litlen[ReverseBits(12, 7)]) ==
+                  18);
+static_assert(CodeLength(kFixedCheck.dist[ReverseBits(29, 5)]) == 5 &&
+              ExtraCount(kFixedCheck.dist[ReverseBits(29, 5)]) == 13);
 
 // ---------------------------------------------------------------------------
 // Bit input
@@ -742,6 +769,11 @@ template <bool kSse2>
 //    wrong, the loads it needs are already under way while it starts over
 //    on the right path. This took the decode of a kernel about 6% faster;
 //    the lookups cost one load more per symbol.
+//  - Where the CPU has BMI and BMI2 (kBmi), the host's entry layout takes
+//    a step off that chain: BEXTR extracts the root index past a literal
+//    with the literal's entry as its control (RootIndexPast()), where a
+//    shift and a mask took two dependent steps; BZHI extracts extra bits
+//    (ExtraValueWide()).
 //  - `bitsleft` counts in its low 6 bits only: an entry of a literal,
 //    length or distance has its total bit count in its low 6 bits (flags
 //    are clear there), so subtracting the whole entry is right mod 64.
@@ -765,18 +797,42 @@ static_assert(kWordSize < 8 || kPeekBits >= kMaxCodeLength + 13,
 // first 40 bytes go unconditionally (94% of the matches in a kernel are
 // no longer), which spares the branch on the length that the CPU would
 // mispredict. Writes at most max(40, length + 15) bytes: 40 for a match
-// of up to 40 at a distance of 8 or more; distances under 8 go through
-// CopyMatchFast() (up to 15 bytes past the end).
+// of up to 40 at a distance of 8 or more, up to 15 past the end for one at
+// a distance under 8.
+// Distances 1, 2 and 4 repeat a pattern that divides a word, so the
+// pattern is broadcast to a word and stored: in Debian's kernel they are
+// 17% of the matches (130,402 at distance 1, runs of one byte, and 386,651
+// at distance 4, repeated 32-bit values, of 3,039,234), which CopyMatchFast()
+// would start with a byte loop. Distances 3, 5, 6 and 7 (11,120) still go
+// through it.
 // Inlined by force: GCC made it a call, whose clobbered registers cost the
 // loop spills.
 [[gnu::always_inline]] inline void CopyMatchWide(uint8_t* out, uint32_t distance,
                                                  uint32_t length) {
-  if (distance < kWordSize) [[unlikely]] {
-    CopyMatchFast<false>(out, distance, length);
-    return;
-  }
   const uint8_t* src = out - distance;
   uint8_t* const stop = out + length;
+  if (distance < kWordSize) [[unlikely]] {
+    if ((distance & (distance - 1)) != 0) {
+      CopyMatchFast<false>(out, distance, length);
+      return;
+    }
+    // The pattern is the `distance` bytes at `src`; the load's other bytes
+    // (from `out` on) are masked off.
+    uint32_t pattern;
+    __builtin_memcpy(&pattern, src, sizeof pattern);
+    pattern &= 0xffffffffu >> (32 - 8 * distance);
+    // ~0 / (2^(8 * distance) - 1): 0x01 in every byte, 0x0001 in every
+    // 16 bits, or 0x00000001 in every 32 bits.
+    constexpr uint64_t kBroadcast[5] = {0, 0x0101010101010101, 0x0001000100010001, 0,
+                                        0x0000000100000001};
+    const uint64_t w = pattern * kBroadcast[distance];
+    do {
+      __builtin_memcpy(out, &w, sizeof w);
+      __builtin_memcpy(out + 8, &w, sizeof w);
+      out += 16;
+    } while (out < stop);
+    return;
+  }
   CopyWord(out, src);
   CopyWord(out + 8, src + 8);
   CopyWord(out + 16, src + 16);
@@ -794,15 +850,47 @@ static_assert(kWordSize < 8 || kPeekBits >= kMaxCodeLength + 13,
   }
 }
 
-// The extra bits of a length or distance entry `e` from `saved`, the bit
-// buffer as it was before the entry's bits were consumed: ExtraValue() on
-// 64 bits. The TotalBits(e) bits go to the top (a shift by 64 -
-// TotalBits(e), taken mod 64 from -e, whose bit 5 is clear for a length or
-// distance), then down by 64 - ExtraCount(e) = 33 + (31 - ExtraCount(e)).
+// BMI's BZHI and BEXTR for DecodeFastWide(), which the host's entry
+// layout is made for: one instruction each where the CPU has them (kBmi),
+// and the same result from plain shifts where it does not. Inline
+// assembly, as GCC makes a BZHI of the expression only sometimes, and a
+// BEXTR never.
+
+// The extra bits of a length or distance entry `e` (in the host's layout)
+// from `saved`, the bit buffer as it was before the entry's bits were
+// consumed: its low TotalBits(e) bits (BZHI takes the count from bits 0-7,
+// whose flags are clear for a length or distance), shifted down by the
+// code length (bits 8-15).
+template <bool kBmi>
 inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
-  return static_cast<uint32_t>((saved << ((0 - e) & 63)) >> 33 >> ((e >> 8) & 31));
+  uint64_t low;
+  if constexpr (kBmi) {
+    asm("bzhi %2, %1, %0" : "=r"(low) : "r"(saved), "r"(e));
+  } else {
+    low = saved & ((uint64_t{1} << (e & 63)) - 1);
+  }
+  return static_cast<uint32_t>(low >> ((e >> 8) & 63));
 }
 
+// The root index that follows a root litlen entry `e` in `bits` (the bits
+// from `e`'s code on), should `e` be a literal: BEXTR with `e` as its
+// control, a start of TotalBits(e) (bits 0-7) and a width of kLitLenBits
+// (bits 8-15). For other root entries the result is not used, but is still
+// an index into the root table: their bits 8-15 (a code length that fits
+// the root, or 0) are at most kLitLenBits, and the flags of an exceptional
+// entry make its start 64 or more, which gives 0.
+template <bool kBmi>
+inline uint64_t RootIndexPast(uint64_t bits, uint64_t e) {
+  if constexpr (kBmi) {
+    uint64_t index;
+    asm("bextr %2, %1, %0" : "=r"(index) : "r"(bits), "r"(e));
+    return index;
+  } else {
+    return (bits >> (e & 63)) & LowMask(kLitLenBits);
+  }
+}
+
+template <bool kBmi>
 [[gnu::always_inline]] inline InflateError DecodeFastWide(Inflater& s, const DecodeTables& t,
                                                           bool* block_ended) {
   *block_ended = false;
@@ -852,7 +940,7 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
     uint64_t d = dist[rest & LowMask(kDistBits)];
     auto look_ahead = [&] {
       rest = bitbuf >> (e & 63);
-      next = litlen[rest & kRootMask];
+      next = litlen[RootIndexPast<kBmi>(bitbuf, e)];
       d = dist[rest & LowMask(kDistBits)];
     };
 
@@ -862,10 +950,10 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
       // refill, which fills all 64 bits with input. `next2` is used only
       // when `e` and `next` are both literals of the root table, which
       // take at most 2 * 11 bits and leave a whole index.
-      const Entry next2 = litlen[(rest >> (next & 63)) & kRootMask];
+      const Entry next2 = litlen[RootIndexPast<kBmi>(rest, next)];
       // [[likely]]: about two symbols in three are literals, and this way
       // GCC lays the literal path out as the loop's fall-through.
-      if (e & kLiteral) [[likely]] {
+      if (static_cast<int32_t>(e) < 0) [[likely]] {  // kLiteral
         bitbuf = rest;
         bitsleft -= static_cast<uint32_t>(e);
         *out++ = static_cast<uint8_t>(LiteralByte(e));
@@ -902,7 +990,8 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
       }
       uint64_t saved = bitbuf;
       consume(e);  // >= 36 bits left
-      const uint32_t length = Value(e) + ExtraValueWide(saved, e);
+      // Value(), without its mask: bit 31 is clear in a length or distance.
+      const uint32_t length = static_cast<uint32_t>(e >> 16) + ExtraValueWide<kBmi>(saved, e);
       if (d & kExceptional) [[unlikely]] {
         if (d & kSubtable) d = dist[Value(d) + ((bitbuf >> kDistBits) & LowMask(TotalBits(d)))];
         if (d & kExceptional) {
@@ -912,7 +1001,7 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
       }
       saved = bitbuf;
       consume(d);  // >= 8 bits left
-      const uint32_t distance = Value(d) + ExtraValueWide(saved, d);
+      const uint32_t distance = static_cast<uint32_t>(d >> 16) + ExtraValueWide<kBmi>(saved, d);
       if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {
         error = InflateError::kDistanceTooFar;
         goto done;
@@ -985,16 +1074,21 @@ done:
   }
 }
 
+// The instruction-set extension a build of the decoder may use: SSE2 in
+// the stage's InflateRawSse2(), BMI and BMI2 on a 64-bit host that has
+// them (InflateRaw() picks).
+enum class Extension : uint8_t { kNone, kSse2, kBmi };
+
 // Decodes the symbols of one Huffman block, end-of-block included.
-template <bool kSse2>
+template <Extension kExtension>
 [[gnu::always_inline]] inline InflateError DecodeHuffmanBlock(Inflater& s,
                                                               const DecodeTables& t) {
   bool block_ended;
   InflateError error;
   if constexpr (kWordSize == 8) {
-    error = DecodeFastWide(s, t, &block_ended);
+    error = DecodeFastWide<kExtension == Extension::kBmi>(s, t, &block_ended);
   } else {
-    error = DecodeFast<kSse2>(s, t, &block_ended);
+    error = DecodeFast<kExtension == Extension::kSse2>(s, t, &block_ended);
   }
   if (error != InflateError::kOk || block_ended) return error;
   return DecodeCareful(s, t.litlen, t.dist);
@@ -1088,33 +1182,7 @@ template <bool kSse2>
   return InflateError::kOk;
 }
 
-}  // namespace
-
-// In the stage: page-aligned, and kept well under a page (about 2 KiB;
-// linker/stage.ld asserts that it fits one) by
-// leaving the cold paths out of line: under QEMU's TCG a jump is chained
-// straight to its target only within a guest page, and anything else goes
-// through a lookup, which costs the fast loop a fifth of its time if it
-// straddles a page boundary. (Loaders put the stage page-aligned:
-// code32_start, or its PVH ELF's load address.) A section of its own, so
-// that the alignment pads only before this function, not before the rest
-// of this file's code.
-//
-// On a 64-bit host: compiled twice, for x86-64 and for x86-64 with BMI2,
-// and the dynamic loader picks one for the CPU (target_clones, an ifunc):
-// BMI2's shifts by a register count (shlx, shrx) take any register and
-// leave the flags alone, which shortens the bit buffer's work in
-// DecodeFastWide(). (libdeflate dispatches its decoder the same way.)
-// Clang does not combine target_clones with an alignment, and the host
-// has no use for one.
-#if defined(__x86_64__) && __STDC_HOSTED__
-#define BZELF_INFLATE_PLACEMENT [[gnu::target_clones("default", "bmi2")]]
-#else
-#define BZELF_INFLATE_PLACEMENT [[gnu::aligned(4096), gnu::section(".text.inflate")]]
-#endif
-namespace {
-
-template <bool kSse2>
+template <Extension kExtension>
 [[gnu::always_inline]] inline InflateResult Inflate(const uint8_t* in, size_t in_len, uint8_t* out,
                                                     size_t out_cap, InflateEnd end) {
   Inflater s = {in, in, in + in_len, out, out, out + out_cap, 0, 0, 0};
@@ -1154,7 +1222,7 @@ template <bool kSse2>
     // One call site, so that the decoder is inlined here and reaches the
     // tables through the stack pointer.
     if (error == InflateError::kOk && (header >> 1) != 0)
-      error = DecodeHuffmanBlock<kSse2>(s, tables);
+      error = DecodeHuffmanBlock<kExtension>(s, tables);
     if (error != InflateError::kOk || final) break;
   }
   size_t in_used = s.InUsed();
@@ -1162,19 +1230,51 @@ template <bool kSse2>
   return {error, in_used, static_cast<size_t>(s.out - out)};
 }
 
+#if defined(__x86_64__) && __STDC_HOSTED__
+// On a 64-bit host the decoder is built twice, and InflateRaw() picks the
+// build for the CPU it runs on. With BMI2, shifts by a register count
+// (shlx, shrx) take any register and leave the flags alone, and with BMI
+// and BMI2 the host's entry layout lets BEXTR and BZHI take their counts
+// straight from table entries, which shortens the chain from one symbol's
+// entry to the next (RootIndexPast()). libdeflate likewise builds its
+// decoder a second time for BMI2 and picks one at run time.
+[[gnu::target("bmi,bmi2")]] InflateResult InflateRawBmi(const uint8_t* in, size_t in_len,
+                                                         uint8_t* out, size_t out_cap,
+                                                         InflateEnd end) {
+  return Inflate<Extension::kBmi>(in, in_len, out, out_cap, end);
+}
+#endif
+
 }  // namespace
 
-BZELF_INFLATE_PLACEMENT InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out,
-                                                 size_t out_cap, InflateEnd end) {
-  return Inflate<false>(in, in_len, out, out_cap, end);
+#if defined(__x86_64__) && __STDC_HOSTED__
+InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap,
+                         InflateEnd end) {
+  if (__builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"))
+    return InflateRawBmi(in, in_len, out, out_cap, end);
+  return Inflate<Extension::kNone>(in, in_len, out, out_cap, end);
 }
-#undef BZELF_INFLATE_PLACEMENT
+#else
+// In the stage: page-aligned, and kept well under a page (about 2 KiB;
+// linker/stage.ld asserts that it fits one) by
+// leaving the cold paths out of line: under QEMU's TCG a jump is chained
+// straight to its target only within a guest page, and anything else goes
+// through a lookup, which costs the fast loop a fifth of its time if it
+// straddles a page boundary. (Loaders put the stage page-aligned:
+// code32_start, or its PVH ELF's load address.) A section of its own, so
+// that the alignment pads only before this function, not before the rest
+// of this file's code.
+[[gnu::aligned(4096), gnu::section(".text.inflate")]] InflateResult InflateRaw(
+    const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, InflateEnd end) {
+  return Inflate<Extension::kNone>(in, in_len, out, out_cap, end);
+}
+#endif
 
 #if !defined(__x86_64__)
 // Placed like InflateRaw() in the stage, in a page of its own.
 [[gnu::aligned(4096), gnu::section(".text.inflate.sse2")]] InflateResult InflateRawSse2(
     const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, InflateEnd end) {
-  return Inflate<true>(in, in_len, out, out_cap, end);
+  return Inflate<Extension::kSse2>(in, in_len, out, out_cap, end);
 }
 #endif
 
