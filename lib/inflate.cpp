@@ -951,6 +951,12 @@ template <bool kBmi>
       // when `e` and `next` are both literals of the root table, which
       // take at most 2 * 11 bits and leave a whole index.
       const Entry next2 = litlen[RootIndexPast<kBmi>(rest, next)];
+      // And the entry after a match, should `e` be a length and `d` its
+      // distance: the litlen entry past both (48 bits at most, with their
+      // extra bits, and a root index still fits the 64 bits of input the
+      // last refill left). The exceptional paths below look it up again
+      // when they change `e` or `d`.
+      Entry after_match = litlen[(rest >> (d & 63)) & kRootMask];
       // [[likely]]: about two symbols in three are literals, and this way
       // GCC lays the literal path out as the loop's fall-through.
       if (static_cast<int32_t>(e) < 0) [[likely]] {  // kLiteral
@@ -987,33 +993,43 @@ template <bool kBmi>
           goto done;
         }
         d = dist[(bitbuf >> (e & 63)) & LowMask(kDistBits)];
+        after_match = litlen[((bitbuf >> (e & 63)) >> (d & 63)) & kRootMask];
       }
-      uint64_t saved = bitbuf;
-      consume(e);  // >= 36 bits left
-      // Value(), without its mask: bit 31 is clear in a length or distance.
-      const uint32_t length = static_cast<uint32_t>(e >> 16) + ExtraValueWide<kBmi>(saved, e);
       if (d & kExceptional) [[unlikely]] {
-        if (d & kSubtable) d = dist[Value(d) + ((bitbuf >> kDistBits) & LowMask(TotalBits(d)))];
+        const uint64_t after_length = bitbuf >> (e & 63);
+        if (d & kSubtable) {
+          d = dist[Value(d) + ((after_length >> kDistBits) & LowMask(TotalBits(d)))];
+        }
         if (d & kExceptional) {
           error = InflateError::kBadSymbol;
           goto done;
         }
+        after_match = litlen[(after_length >> (d & 63)) & kRootMask];
       }
-      saved = bitbuf;
-      consume(d);  // >= 8 bits left
-      const uint32_t distance = static_cast<uint32_t>(d >> 16) + ExtraValueWide<kBmi>(saved, d);
+      // The next symbol first: its entry, the refill and the look-ahead
+      // come in program order before the length and the distance, so that
+      // after a mispredicted branch into this path the CPU reaches the
+      // loads of the chain without first working through the rest.
+      // Together with the early lookup above, this took the decode of a
+      // kernel about 2.5% faster; either alone measured no faster.
+      const uint64_t bits_length = bitbuf;
+      const uint64_t bits_distance = bitbuf >> (e & 63);
+      const uint64_t length_entry = e;
+      const uint64_t distance_entry = d;
+      bitbuf = bits_distance >> (d & 63);
+      bitsleft -= static_cast<uint32_t>(e) + static_cast<uint32_t>(d);  // mod 64
+      e = after_match;
+      refill();
+      look_ahead();
+      // Value(), without its mask: bit 31 is clear in a length or distance.
+      const uint32_t length = static_cast<uint32_t>(length_entry >> 16) +
+                              ExtraValueWide<kBmi>(bits_length, length_entry);
+      const uint32_t distance = static_cast<uint32_t>(distance_entry >> 16) +
+                                ExtraValueWide<kBmi>(bits_distance, distance_entry);
       if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {
         error = InflateError::kDistanceTooFar;
         goto done;
       }
-      // The next entry before the refill, so that its lookup does not wait
-      // for the refill's load: at most 48 bits were consumed since the
-      // last refill, which had filled all 64 bits, so the root index is
-      // input. Its look-ahead before the copy, so that a mispredicted
-      // branch in the copy does not hold it up either.
-      e = litlen[bitbuf & kRootMask];
-      refill();
-      look_ahead();
       CopyMatchWide(out, distance, length);
       out += length;
     }
