@@ -23,8 +23,9 @@
 //    a 64-bit out-of-order CPU (the host tool), where the latency from one
 //    symbol's table entry to the next bounds the speed, and a mispredicted
 //    branch on the kind of a symbol lengthens it: a 64-bit bit buffer
-//    refilled without branches, and both possible next entries (literal
-//    or distance) looked up before that branch.
+//    refilled without branches, and the entries that may come next
+//    (literal, distance, or the one after a match) looked up before that
+//    branch.
 //  - Block headers and code-length tables are always read carefully: they
 //    are a tiny fraction of the work.
 //
@@ -71,9 +72,9 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 //               a shift by bits 8-15 extracts the extra bits
 // Subtable entries hold the full code length, so resolving a long code never
 // consumes the root bits separately.
-// The 64-bit host uses the same 32-bit entries: wider ones that carried the
-// code length and an extra-bits mask measured no faster there, and took
-// twice the cache.
+// The 64-bit host uses 32-bit entries too, in the layout above: wider ones
+// that carried the code length and an extra-bits mask measured no faster
+// there, and took twice the cache.
 using Entry = uint32_t;
 
 constexpr uint32_t kLiteral = 0x80000000u;
@@ -755,8 +756,9 @@ template <bool kSse2>
 //    length code with extra bits, 20, and a distance code with extra
 //    bits, 28).
 //  - A symbol's entry is looked up as soon as the bits before it are
-//    consumed, before the refill and before the previous match is copied,
-//    so that the next lookup waits on neither.
+//    known, before the refill and before the previous match is copied,
+//    so that the next lookup waits on neither; the entry after a match
+//    even before the branch on the kind of the symbol (below).
 //  - The branch on a symbol's kind (literal or length) is the one the CPU
 //    cannot predict. In Debian's kernel, a symbol's kind differs from the
 //    one before in 49% of the 8.4 million symbols, and even a predictor
@@ -801,10 +803,10 @@ static_assert(kWordSize < 8 || kPeekBits >= kMaxCodeLength + 13,
 // a distance under 8.
 // Distances 1, 2 and 4 repeat a pattern that divides a word, so the
 // pattern is broadcast to a word and stored: in Debian's kernel they are
-// 17% of the matches (130,402 at distance 1, runs of one byte, and 386,651
-// at distance 4, repeated 32-bit values, of 3,039,234), which CopyMatchFast()
-// would start with a byte loop. Distances 3, 5, 6 and 7 (11,120) still go
-// through it.
+// 17% of the matches (130,402 at distance 1, runs of one byte, 260 at
+// distance 2, and 386,651 at distance 4, repeated 32-bit values, of
+// 3,039,234). CopyMatchFast() would start those at 2 and 4 with a byte
+// loop. Distances 3, 5, 6 and 7 (11,120) still go through it.
 // Inlined by force: GCC made it a call, whose clobbered registers cost the
 // loop spills.
 [[gnu::always_inline]] inline void CopyMatchWide(uint8_t* out, uint32_t distance,
@@ -862,7 +864,7 @@ static_assert(kWordSize < 8 || kPeekBits >= kMaxCodeLength + 13,
 // whose flags are clear for a length or distance), shifted down by the
 // code length (bits 8-15).
 template <bool kBmi>
-inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
+constexpr uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
   uint64_t low;
   if constexpr (kBmi) {
     asm("bzhi %2, %1, %0" : "=r"(low) : "r"(saved), "r"(e));
@@ -880,7 +882,7 @@ inline uint32_t ExtraValueWide(uint64_t saved, uint64_t e) {
 // the root, or 0) are at most kLitLenBits, and the flags of an exceptional
 // entry make its start 64 or more, which gives 0.
 template <bool kBmi>
-inline uint64_t RootIndexPast(uint64_t bits, uint64_t e) {
+constexpr uint64_t RootIndexPast(uint64_t bits, uint64_t e) {
   if constexpr (kBmi) {
     uint64_t index;
     asm("bextr %2, %1, %0" : "=r"(index) : "r"(bits), "r"(e));
@@ -889,6 +891,18 @@ inline uint64_t RootIndexPast(uint64_t bits, uint64_t e) {
     return (bits >> (e & 63)) & LowMask(kLitLenBits);
   }
 }
+
+// The plain builds against RFC 1951 3.2.6, as for the stage's layout
+// above: lengths 17-18 (symbol 268, 7-bit code 0001100, one extra bit),
+// and the root index past literal 0 (8-bit code 00110000).
+static_assert(!kHostLayout ||
+              (kFixedCheck.litlen[ReverseBits(12, 7)] >> 16) +
+                      ExtraValueWide<false>(ReverseBits(12, 7) | 1u << 7,
+                                            kFixedCheck.litlen[ReverseBits(12, 7)]) ==
+                  18);
+static_assert(!kHostLayout ||
+              RootIndexPast<false>(ReverseBits(0x30, 8) | 0x5a5u << 8,
+                                   kFixedCheck.litlen[ReverseBits(0x30, 8)]) == 0x5a5);
 
 template <bool kBmi>
 [[gnu::always_inline]] inline InflateError DecodeFastWide(Inflater& s, const DecodeTables& t,
@@ -1254,9 +1268,19 @@ template <Extension kExtension>
 // straight from table entries, which shortens the chain from one symbol's
 // entry to the next (RootIndexPast()). libdeflate likewise builds its
 // decoder a second time for BMI2 and picks one at run time.
-[[gnu::target("bmi,bmi2")]] InflateResult InflateRawBmi(const uint8_t* in, size_t in_len,
-                                                         uint8_t* out, size_t out_cap,
-                                                         InflateEnd end) {
+// Both out of line, so that InflateRaw() has no frame of its own: with
+// one build inlined there, its decode tables took stack beside the other
+// build's. Each starts a 64-byte line, so that where its loops fall
+// against the lines the CPU fetches depends on its own code only (two
+// copies of the same decoder at different places in one program have
+// differed by 1.5% in speed).
+[[gnu::noinline, gnu::aligned(64)]] InflateResult InflateRawPlain(const uint8_t* in, size_t in_len, uint8_t* out,
+                                                size_t out_cap, InflateEnd end) {
+  return Inflate<Extension::kNone>(in, in_len, out, out_cap, end);
+}
+
+[[gnu::noinline, gnu::aligned(64), gnu::target("bmi,bmi2")]] InflateResult InflateRawBmi(
+    const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, InflateEnd end) {
   return Inflate<Extension::kBmi>(in, in_len, out, out_cap, end);
 }
 #endif
@@ -1268,7 +1292,7 @@ InflateResult InflateRaw(const uint8_t* in, size_t in_len, uint8_t* out, size_t 
                          InflateEnd end) {
   if (__builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"))
     return InflateRawBmi(in, in_len, out, out_cap, end);
-  return Inflate<Extension::kNone>(in, in_len, out, out_cap, end);
+  return InflateRawPlain(in, in_len, out, out_cap, end);
 }
 #else
 // In the stage: page-aligned, and kept well under a page (about 2 KiB;
