@@ -355,8 +355,8 @@ static_assert(kFixedCheck.litlen[0] ==
               (kExceptional | kEndOfBlock | (kHostLayout ? 7u : 31u) << 8 | 7));
 static_assert(kFixedCheck.litlen[ReverseBits(0x30, 8)] ==
               (kLiteral | (kHostLayout ? kLitLenBits << 8 : 0) | 8));
-static_assert(kFixedCheck.litlen[0x1ff] ==
-              (kLiteral | 255u << (kHostLayout ? 16 : 8) | (kHostLayout ? kLitLenBits << 8 : 0) | 9));
+static_assert(kFixedCheck.litlen[0x1ff] == (kLiteral | 255u << (kHostLayout ? 16 : 8) |
+                                            (kHostLayout ? kLitLenBits << 8 : 0) | 9));
 static_assert(kFixedCheck.dist[ReverseBits(29, 5)] ==
               (24577u << 16 | (kHostLayout ? 5u : 18u) << 8 | 18));
 // Lengths 17-18 (symbol 268, 7-bit code 0001100, one extra bit).
@@ -1274,8 +1274,8 @@ template <Extension kExtension>
 // against the lines the CPU fetches depends on its own code only (two
 // copies of the same decoder at different places in one program have
 // differed by 1.5% in speed).
-[[gnu::noinline, gnu::aligned(64)]] InflateResult InflateRawPlain(const uint8_t* in, size_t in_len, uint8_t* out,
-                                                size_t out_cap, InflateEnd end) {
+[[gnu::noinline, gnu::aligned(64)]] InflateResult InflateRawPlain(
+    const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, InflateEnd end) {
   return Inflate<Extension::kNone>(in, in_len, out, out_cap, end);
 }
 

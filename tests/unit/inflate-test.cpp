@@ -871,8 +871,9 @@ size_t StackTaken(void* (*body)(void*), void* arg) {
   pthread_attr_init(&attr);
   pthread_attr_setstack(&attr, stack, kSize);
   pthread_t thread;
-  EXPECT_EQ(pthread_create(&thread, &attr, body, arg), 0);
-  pthread_join(thread, nullptr);
+  const int created = pthread_create(&thread, &attr, body, arg);
+  EXPECT_EQ(created, 0);
+  if (created == 0) pthread_join(thread, nullptr);
   pthread_attr_destroy(&attr);
   const uint8_t* const bytes = static_cast<const uint8_t*>(stack);
   size_t untouched = 0;
