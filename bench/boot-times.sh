@@ -119,7 +119,7 @@ table() {
       bzelf) what="bzelf image of the vmlinux (gzip)" ;;
       bzelf-pvh) what="bzelf stage ELF alone via PVH" ;;
       exit-empty) what="bzelf image, kernel that exits at once" ;;
-      exit-blob) what="same + $(wc -c < "$WORK/payload.elf" | tr -d ' ') B of payload ELF" ;;
+      exit-blob) what="same + $payload_bytes B of payload ELF" ;;
     esac
     if [ -s "$times/$v$SUFFIX" ]; then
       stats "$times/$v$SUFFIX" | awk -v v="$v" -v what="$what" '{
@@ -135,7 +135,7 @@ table() {
 ratios() { # FIELD LABEL
   awk -v deb="$(stat debian "$1")" -v pvh="$(stat pvh "$1")" -v bz="$(stat bzelf "$1")" \
     -v bzpvh="$(stat bzelf-pvh "$1")" -v empty="$(stat exit-empty "$1")" \
-    -v blob="$(stat exit-blob "$1")" -v bytes="$(wc -c < "$WORK/payload.elf")" -v label="$2" 'BEGIN {
+    -v blob="$(stat exit-blob "$1")" -v bytes="$payload_bytes" -v label="$2" 'BEGIN {
     printf "  from the %s:\n", label
     printf "    decompression cost over pvh: debian %+.2f s, bzelf %+.2f s, bzelf-pvh %+.2f s\n",
       (deb - pvh) / 1000, (bz - pvh) / 1000, (bzpvh - pvh) / 1000
@@ -148,6 +148,7 @@ ratios() { # FIELD LABEL
         (blob - empty) / 1000, bytes / 1e6 / ((blob - empty) / 1000)
   }'
 }
+payload_bytes=$(wc -c < "$WORK/payload.elf" | tr -d ' ')
 echo "  wall clock, QEMU's start to its exit:"
 table
 ratios 3 medians

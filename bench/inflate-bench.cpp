@@ -77,27 +77,12 @@ struct Decoder {
   std::vector<double> seconds;
 };
 
-// The -m32 program runs the stage's object through the entry the stage
-// itself takes (compressed/elf-load.cpp): InflateRawSse2() on a CPU with
-// SSE2, and says so in the decoder's name.
-bool UseSse2Entry() {
-#if defined(__x86_64__)
-  return false;
-#else
-  return __builtin_cpu_supports("sse2");
-#endif
-}
-
-const char* OursName() { return UseSse2Entry() ? "ours (sse2)" : "ours"; }
-
+// Ours through one of its entries: InflateRaw(), or on -m32 the
+// InflateRawSse2() that the stage itself takes on a CPU with SSE2
+// (compressed/elf-load.cpp).
+template <auto kEntry>
 size_t RunOurs(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap) {
-#if defined(__x86_64__)
-  bzelf::InflateResult r =
-      bzelf::InflateRaw(in, in_len, out, out_cap, bzelf::InflateEnd::kFinalBlock);
-#else
-  bzelf::InflateResult r = (UseSse2Entry() ? bzelf::InflateRawSse2 : bzelf::InflateRaw)(
-      in, in_len, out, out_cap, bzelf::InflateEnd::kFinalBlock);
-#endif
+  bzelf::InflateResult r = kEntry(in, in_len, out, out_cap, bzelf::InflateEnd::kFinalBlock);
   return r.error == bzelf::InflateError::kOk ? r.out_used : 0;
 }
 
@@ -156,10 +141,15 @@ int main(int argc, char** argv) {
   if (!g_libdeflate) Die("libdeflate_alloc_decompressor failed");
 
   Decoder decoders[] = {
-      {OursName(), RunOurs, {}},
+      {"ours", RunOurs<bzelf::InflateRaw>, {}},
       {"zlib", RunZlib, {}},
       {"libdeflate", RunLibdeflate, {}},
   };
+#if !defined(__x86_64__)
+  if (__builtin_cpu_supports("sse2")) {
+    decoders[0] = {"ours (sse2)", RunOurs<bzelf::InflateRawSse2>, {}};
+  }
+#endif
 
   // One untimed pass each (page faults, caches), checked against the gzip
   // trailer; then the timed passes, round robin.

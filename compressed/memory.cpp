@@ -76,11 +76,11 @@ MemoryPlan::MemoryPlan(const boot_params* bp, uintptr_t stage_base,
   // unreserved. We accept that rather than leave 32-bit mode to follow the
   // list: loaders that put nodes high (kexec's bzImage64, Linux's
   // kexec_file_load) put the whole list there, next to boot_params.
-  const E820ExtSummary walk = map_.AddExtensions(
+  const SetupDataWalk walk = map_.AddExtensions(
       SetupDataHead(*bp), PhysicalMemory{}, [&](uint64_t node, const linuxboot::setup_data& sd) {
         Reserve(node, sizeof(sd) + sd.len, "setup_data");
-      });
-  if (!walk.list_ended) {
+      }).walk;
+  if (walk.gave_up) {
     Panic("setup_data", Message() << "list node at " << Hex{walk.stopped_at}
                                   << ": the list does not end");
   }

@@ -59,9 +59,7 @@ struct E820ExtSummary {
   int nodes_used = 0;        // nodes whose entries were taken (all, or up
                              // to kMaxExtEntries)
   int nodes_ignored = 0;     // malformed, out of reach, or past kMaxExtNodes
-  bool list_ended = true;    // false: the walk gave up (kMaxSetupDataNodes)
-  uint64_t stopped_at = 0;   // the node the walk stopped at, 0 if none
-                             // (SetupDataWalk)
+  SetupDataWalk walk;        // where and why the walk stopped
 };
 
 // What AddExtension() did with a node.
@@ -174,7 +172,7 @@ E820ExtUse E820Map::AddExtension(uint64_t node, const linuxboot::setup_data& sd,
 template <typename Memory, typename F>
 E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory, F each_node) {
   E820ExtSummary summary;
-  const SetupDataWalk walk =
+  summary.walk =
       WalkSetupData(head, memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
         each_node(node, sd);
         switch (AddExtension(node, sd, memory)) {
@@ -183,8 +181,6 @@ E820ExtSummary E820Map::AddExtensions(uint64_t head, const Memory& memory, F eac
           case E820ExtUse::kOtherType: break;
         }
       });
-  summary.list_ended = !walk.gave_up;
-  summary.stopped_at = walk.stopped_at;
   return summary;
 }
 

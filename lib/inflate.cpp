@@ -140,7 +140,7 @@ constexpr Entry kUnusedEntry = kExceptional | (kHostLayout ? 1u : 31u) << 8 | 1u
 // 7" = 128), as quoted in libdeflate's deflate_decompress.c. BuildTable()
 // still bounds-checks against them, so a wrong figure could only reject a
 // stream, never overrun a table.
-constexpr unsigned kLitLenBits = sizeof(void*) == 8 ? 11 : 10;
+constexpr unsigned kLitLenBits = kHostLayout ? 11 : 10;
 constexpr unsigned kLitLenEnough = kLitLenBits == 11 ? 2342 : 1334;
 constexpr unsigned kDistBits = 8;
 constexpr unsigned kDistEnough = 402;
@@ -949,14 +949,15 @@ template <bool kBmi>
     // entries that follow `e` if it is a literal or a length, looked up
     // before the branch on its kind (see above). At least 36 valid bits
     // are past `e`: a whole index for either table.
-    uint64_t rest = bitbuf >> (e & 63);
-    Entry next = litlen[rest & kRootMask];
-    uint64_t d = dist[rest & LowMask(kDistBits)];
+    uint64_t rest;
+    Entry next;
+    uint64_t d;
     auto look_ahead = [&] {
       rest = bitbuf >> (e & 63);
       next = litlen[RootIndexPast<kBmi>(bitbuf, e)];
       d = dist[rest & LowMask(kDistBits)];
     };
+    look_ahead();
 
     while (out < out_limit) {
       // One step further for a run of literals: the entry after `next`,

@@ -127,16 +127,27 @@ oneline() {
   head -n 3 "$1" 2>/dev/null | tr '\n' ' '
 }
 
-# build_image NAME IMAGE KERNEL [OPTION...]: `bzelf build KERNEL -o IMAGE
-# OPTION...`, the tool's words in IMAGE.build; on failure a FAIL for NAME
-# and status 1.
+# bzelf_build LOG KERNEL IMAGE [OPTION...]: `bzelf build KERNEL -o IMAGE
+# OPTION...`, the tool's words in LOG; on failure prints the reason and
+# returns 1.
+bzelf_build() {
+  bzelf_build_log=$1 bzelf_build_kernel=$2
+  shift 2
+  if ! "$BZELF" build "$bzelf_build_kernel" -o "$@" >"$bzelf_build_log" 2>&1; then
+    echo "bzelf build $bzelf_build_kernel failed: $(oneline "$bzelf_build_log")"
+    return 1
+  fi
+}
+
+# build_image NAME IMAGE KERNEL [OPTION...]: bzelf_build into IMAGE, the
+# tool's words in IMAGE.build; on failure a FAIL for NAME and status 1.
 build_image() {
   build_name=$1 build_out=$2 build_kernel=$3
   shift 3
-  if ! "$BZELF" build "$build_kernel" -o "$build_out" "$@" >"$build_out.build" 2>&1; then
-    fail "$build_name" "bzelf build failed: $(oneline "$build_out.build")"
+  build_reason=$(bzelf_build "$build_out.build" "$build_kernel" "$build_out" "$@") || {
+    fail "$build_name" "$build_reason"
     return 1
-  fi
+  }
 }
 
 # debian_image IMAGE INITRD LOGS: Debian's kernel, fetched into LINUX_DIR
@@ -149,10 +160,7 @@ debian_image() {
     echo "tests/linux/fetch-kernel.sh failed: $(oneline "$3.fetch")"
     return 1
   fi
-  if ! "$BZELF" build "$LINUX_DIR/vmlinux" -o "$1" >"$3.build" 2>&1; then
-    echo "bzelf build $LINUX_DIR/vmlinux failed: $(oneline "$3.build")"
-    return 1
-  fi
+  bzelf_build "$3.build" "$LINUX_DIR/vmlinux" "$1" || return 1
   if ! "$ROOT/tests/linux/make-initramfs.sh" "$2" >"$3.initramfs" 2>&1; then
     echo "tests/linux/make-initramfs.sh failed: $(oneline "$3.initramfs")"
     return 1
@@ -165,10 +173,7 @@ debian_image() {
 # kernel must report for that initrd, or on failure the reason, and
 # returns 1.
 test_kernel_image() {
-  if ! "$BZELF" build "$KERNELS_DIR/$1.elf" -o "$2" --cmdline "$BUILTIN_CMDLINE" >"$4" 2>&1; then
-    echo "bzelf build $KERNELS_DIR/$1.elf failed: $(oneline "$4")"
-    return 1
-  fi
+  bzelf_build "$4" "$KERNELS_DIR/$1.elf" "$2" --cmdline "$BUILTIN_CMDLINE" || return 1
   make_initrd "$3" || {
     echo "cannot make the initrd $3"
     return 1

@@ -120,7 +120,7 @@ TEST(E820Map, TakesExtensionEntries) {
   E820ExtSummary s = map.AddExtensions(SetupDataHead(*bp), memory);
   EXPECT_EQ(s.nodes_used, 2);
   EXPECT_EQ(s.nodes_ignored, 0);
-  EXPECT_TRUE(s.list_ended);
+  EXPECT_FALSE(s.walk.gave_up);
   EXPECT_EQ(map.ExtCount(), 151u);
   // RAM only the nodes describe, across the seam between base and nodes.
   EXPECT_TRUE(map.IsRam(15 * kMiB, 17 * kMiB));
@@ -191,7 +191,7 @@ TEST(E820Map, NodeOutOfReachEndsTheWalk) {
   ASSERT_TRUE(map.SetBase(*bp));
   E820ExtSummary s = map.AddExtensions(SetupDataHead(*bp), memory);
   EXPECT_EQ(s.nodes_used, 1);
-  EXPECT_TRUE(s.list_ended);
+  EXPECT_FALSE(s.walk.gave_up);
   EXPECT_EQ(map.ExtCount(), 3u);
 }
 
@@ -204,7 +204,7 @@ TEST(E820Map, CyclicListStops) {
   E820Map map;
   ASSERT_TRUE(map.SetBase(*bp));
   E820ExtSummary s = map.AddExtensions(SetupDataHead(*bp), memory);
-  EXPECT_FALSE(s.list_ended);
+  EXPECT_TRUE(s.walk.gave_up);
   // The same two nodes again and again, up to the node limit.
   EXPECT_EQ(s.nodes_used, E820Map::kMaxExtNodes);
   EXPECT_EQ(s.nodes_used + s.nodes_ignored, kMaxSetupDataNodes);
@@ -245,7 +245,7 @@ TEST(E820Map, NodeCap) {
   E820ExtSummary s = map.AddExtensions(SetupDataHead(*bp), memory);
   EXPECT_EQ(s.nodes_used, E820Map::kMaxExtNodes);
   EXPECT_EQ(s.nodes_ignored, 3);
-  EXPECT_TRUE(s.list_ended);
+  EXPECT_FALSE(s.walk.gave_up);
   EXPECT_TRUE(map.IsRam((100 + E820Map::kMaxExtNodes - 1) * kMiB, (100 + E820Map::kMaxExtNodes) * kMiB));
   EXPECT_FALSE(map.IsRam((100 + E820Map::kMaxExtNodes) * kMiB, (101 + E820Map::kMaxExtNodes) * kMiB));
 }
