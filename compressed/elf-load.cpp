@@ -53,7 +53,8 @@ void LoadKernel(uintptr_t stage_base, const StageParams& params,
 
   // With SSE2, matches are copied in half the memory accesses, which is
   // what an emulator charges for (see CopyMatchFast in lib/inflate.cpp).
-  // CR0 and CR4 go back as they were before, once the payload is in (as
+  // The p_memsz tails are zeroed with SSE2 stores too (ZeroSse2()).
+  // CR0 and CR4 go back as they were before, once the kernel is in (as
   // the loader set them, but for what the 64-bit entry cleared on its way
   // to 32-bit mode and the hand-off sets again).
   const Sse2State sse2 = EnableSse2();
@@ -101,7 +102,6 @@ void LoadKernel(uintptr_t stage_base, const StageParams& params,
     crc = Crc32(crc, out, r.out_length);
     total += r.out_length;
   }
-  RestoreSse2(sse2);
   if (crc != gz.crc32) {
     Panic("payload", Message() << "gzip CRC32 mismatch: data " << Hex{crc} << ", trailer "
                                << Hex{gz.crc32});
@@ -113,8 +113,15 @@ void LoadKernel(uintptr_t stage_base, const StageParams& params,
 
   for (unsigned i = 0; i < params.segment_count; ++i) {
     const StageSegment& s = params.segments[i];
-    __builtin_memset(PhysToPtr(s.paddr + s.filesz), 0, static_cast<size_t>(s.memsz - s.filesz));
+    uint8_t* tail = PhysToPtr(s.paddr + s.filesz);
+    const size_t n = static_cast<size_t>(s.memsz - s.filesz);
+    if (sse2.enabled) {
+      ZeroSse2(tail, n);
+    } else {
+      __builtin_memset(tail, 0, n);
+    }
   }
+  RestoreSse2(sse2);
 }
 
 }  // namespace bzelf

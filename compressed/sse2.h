@@ -1,8 +1,10 @@
 // SSE2 for the decompressor's match copies (InflateRawSse2 in
-// lib/inflate.h), enabled for the time of the inflate and put back as the
-// loader left it before the kernel runs.
+// lib/inflate.h) and for zeroing the segments' p_memsz tails, enabled for
+// the time of the inflate and put back as the loader left it before the
+// kernel runs.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace bzelf {
@@ -20,5 +22,8 @@ Sse2State EnableSse2();
 
 // Puts CR0 and CR4 back as EnableSse2() found them.
 void RestoreSse2(const Sse2State& state);
+
+// Zeroes n bytes at dest with 16-byte SSE2 stores; SSE2 must be enabled.
+void ZeroSse2(uint8_t* dest, size_t n);
 
 }  // namespace bzelf

@@ -2,7 +2,9 @@
 // that each PT_LOAD inflates straight to its physical address.
 //
 // The rewritten ELF has the same program headers (types, addresses, sizes,
-// flags), entry and notes; its file is laid out as
+// flags), entry and notes, but for the p_filesz of a PT_LOAD whose file
+// image ends in zero bytes: those move into its p_memsz tail, so its bytes
+// in memory are the same. Its file is laid out as
 //   [ELF header, program headers, notes outside any PT_LOAD][padding]
 //   [PT_LOAD 0 bytes][padding][PT_LOAD 1 bytes]...
 // with each p_offset congruent to p_vaddr modulo min(p_align, 4 KiB), so

@@ -2,6 +2,7 @@
 // payload's regions, image layout and fields, extract round trip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -327,6 +328,43 @@ TEST(Payload, RegionsInflateToSegments) {
   }
   EXPECT_EQ(re.entry, ke.entry);
   EXPECT_EQ(re.trailing, 0u);
+}
+
+// A PT_LOAD's trailing zero bytes leave the payload for its p_memsz tail,
+// which the stage zeroes: the same bytes in memory, less to inflate and
+// check. A segment of nothing but zeros keeps no file bytes at all.
+TEST(Payload, TrailingZerosMoveToMemszTail) {
+  Bytes data(0x3000, 0);
+  std::fill(data.begin(), data.begin() + 0x1001, 0xab);
+  Bytes k = MakeKernel(elf::ELFCLASS32, 0x200000,
+                       {{.vaddr = 0x200000, .paddr = 0x200000, .filesz = 0x3000, .memsz = 0x4000,
+                         .contents = data},
+                        {.vaddr = 0x204000, .paddr = 0x204000, .filesz = 0x800, .memsz = 0x800,
+                         .contents = Bytes(0x800, 0)},
+                        {.vaddr = 0x205000, .paddr = 0x205000, .filesz = 0x100, .memsz = 0x100,
+                         .fill_seed = 3}});
+  KernelElf ke = ParseKernel(k, "k");
+  Payload pay = BuildPayload(ke, k, ChoosePlacement(ke, std::nullopt, "k"), 9, "k");
+  const StageParams& sp = pay.params;
+  ASSERT_EQ(sp.segment_count, 3);
+  EXPECT_EQ(sp.segments[0].filesz, 0x1001u);
+  EXPECT_EQ(sp.segments[0].memsz, 0x4000u);
+  EXPECT_EQ(sp.segments[1].filesz, 0u);
+  EXPECT_EQ(sp.segments[1].memsz, 0x800u);
+  EXPECT_EQ(sp.segments[2].filesz, 0x100u);
+  KernelElf re = ParseKernel(pay.kernel_elf, "rewritten");
+  ASSERT_EQ(re.phdrs.size(), 3u);
+  const uint64_t want_filesz[3] = {0x1001, 0, 0x100};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(re.phdrs[i].filesz, want_filesz[i]);
+    EXPECT_EQ(re.phdrs[i].memsz, ke.phdrs[i].memsz);
+    const KernelPhdr& p = ke.phdrs[i];
+    EXPECT_TRUE(std::equal(pay.kernel_elf.begin() + re.phdrs[i].offset,
+                           pay.kernel_elf.begin() + re.phdrs[i].offset + re.phdrs[i].filesz,
+                           k.begin() + p.offset));
+  }
+  // The zeros are not in the ELF either: it ends with the last segment.
+  EXPECT_EQ(pay.kernel_elf.size(), re.phdrs[2].offset + 0x100);
 }
 
 TEST(Image, LayoutAndHeaderFields) {
