@@ -9,9 +9,9 @@
 // a sanitizer report, another exception) is a finding. On success the
 // payload is checked the way the stage and `bzelf extract` use it: the
 // gzip member inflates (with our decoder) to the rewritten ELF, each region
-// inflates on its own to its recorded length, every PT_LOAD's bytes are
-// the input's, and the rewritten ELF parses to the same program headers
-// and entry.
+// inflates on its own to its recorded length, and the rewritten ELF parses
+// to the same program headers and entry, with every PT_LOAD's bytes in
+// memory the input's (its p_filesz may be shorter by trailing zeros).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
