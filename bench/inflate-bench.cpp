@@ -2,9 +2,8 @@
 //   inflate-bench IMAGE|FILE.gz [REPS [LABEL]]
 // Takes a gzip file, or the payload of a bzelf image (a gzip member
 // written by zlib at the build's level, 9 by default), and inflates its
-// raw DEFLATE data REPS
-// times with each decoder, in turn (ours, zlib, libdeflate, ours, ...) so
-// that machine noise falls on all of them alike. Every decoder reads the
+// raw DEFLATE data REPS times with each decoder, in turn (ours, zlib,
+// libdeflate, ours, ...) so that machine noise falls on all of them alike. Every decoder reads the
 // same input buffer and writes the same output buffer, whole-buffer, as the
 // boot stage does. Prints min/median/max in MB/s (10^6 bytes of output per
 // second) and the ratios of the medians. Exits non-zero only when a

@@ -4,8 +4,9 @@
 # libdeflate run-time library, so that the inflate benchmark can also be
 # built -m32 like the boot stage. The run-time package is enough: the
 # bench links the .so file by path, and the amd64 header (libdeflate.h)
-# does not depend on the architecture. The -dev:i386 packages would also pull in libc6-dev:i386 and
-# linux-libc-dev:i386, which must match the amd64 versions exactly.
+# does not depend on the architecture. The -dev:i386 packages would also
+# pull in libc6-dev:i386 and linux-libc-dev:i386, which must match the
+# amd64 versions exactly.
 set -eu
 
 packages="libdeflate0:i386"

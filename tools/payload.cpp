@@ -26,6 +26,11 @@ struct Piece {
   int segment;      // index into params.segments, or -1 for scratch
 };
 
+// True if the file bytes of `p` lie within those of `load`.
+bool FileBytesWithin(const KernelPhdr& p, const KernelPhdr& load) {
+  return p.offset >= load.offset && p.offset + p.filesz <= load.offset + load.filesz;
+}
+
 // The kernel's program headers with each PT_LOAD's trailing zero bytes
 // moved from p_filesz into the p_memsz tail, which the stage zeroes: the
 // segment's memory is the same, byte for byte, and neither the inflate nor
@@ -42,7 +47,7 @@ std::vector<KernelPhdr> TrimZeroTails(const KernelElf& k, const Bytes& file) {
     while (keep > 0 && file[l.offset + keep - 1] == 0) --keep;
     for (const KernelPhdr& p : k.phdrs) {
       if (p.type != elf::PT_LOAD && p.type != elf::PT_NULL && p.filesz != 0 &&
-          p.offset >= l.offset && p.offset + p.filesz <= l.offset + l.filesz) {
+          FileBytesWithin(p, l)) {
         keep = std::max(keep, p.offset + p.filesz - l.offset);
       }
     }
@@ -108,8 +113,7 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
   auto containing_load = [&](const KernelPhdr& p) -> int {
     for (size_t j = 0; j < phdrs.size(); ++j) {
       const KernelPhdr& l = phdrs[j];
-      if (l.type == elf::PT_LOAD && p.offset >= l.offset &&
-          p.offset + p.filesz <= l.offset + l.filesz) {
+      if (l.type == elf::PT_LOAD && FileBytesWithin(p, l)) {
         return static_cast<int>(j);
       }
     }
