@@ -29,8 +29,14 @@ STAGE_CXXFLAGS := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti \
 SETUP_CXXFLAGS := $(STAGE_CXXFLAGS) -m16 -march=i386 -Os -fno-pie
 # Decompressor: position-independent 32-bit code; hidden visibility keeps
 # every data access GOT-relative so that nothing needs relocating.
-STAGE32_CXXFLAGS := $(STAGE_CXXFLAGS) -m32 -march=i686 -O2 -fpie \
+STAGE32_CXXFLAGS := $(STAGE_CXXFLAGS) -m32 -march=i686 -fpie \
   -fvisibility=hidden -fno-zero-initialized-in-bss
+# startup_64's C++: position-independent x86-64 code (RIP-relative), no red
+# zone (an interrupt or exception would write below rsp). It runs once and
+# only when a loader put part 5 high: built for size, and the link drops
+# what it does not call.
+STAGE64_CXXFLAGS := $(STAGE_CXXFLAGS) -m64 -march=x86-64 -Os -fpie -mno-red-zone \
+  -fvisibility=hidden -fno-zero-initialized-in-bss -ffunction-sections -fdata-sections
 
 HOST_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
   -Ilib -Itools -I$(B)/gen \
@@ -43,13 +49,22 @@ I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
 LIB_SRCS := $(wildcard lib/*.cpp)
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
-STAGE_SRCS := $(wildcard compressed/*.cpp) $(wildcard compressed/*.S) \
-  $(LIB_SRCS)
+# startup_64's C++ is built for x86-64 on its own (below); the rest of
+# compressed/ and lib/ make the 32-bit stage.
+STAGE64_MAIN := compressed/startup-64.cpp
+STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
+  $(wildcard compressed/*.S) $(LIB_SRCS)
+PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
+  lib/message.cpp lib/stage-move.cpp
+STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp \
+  lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp lib/message.cpp \
+  lib/stage-move.cpp
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 
 SETUP_OBJS := $(patsubst %,$(B)/setup/%.o,$(SETUP_SRCS))
 STAGE_OBJS := $(patsubst %,$(B)/stage/%.o,$(STAGE_SRCS))
+STAGE64_OBJS := $(patsubst %,$(B)/stage64/%.o,$(STAGE64_SRCS))
 HOSTLIB_OBJS := $(patsubst %,$(B)/host/%.o,$(LIB_SRCS) $(TOOL_SRCS))
 UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
@@ -87,10 +102,26 @@ $(B)/setup.bin: $(B)/setup.elf
 # --- decompressor (compressed/ plus lib/) ------------------------------------
 $(B)/stage/%.cpp.o: %.cpp | $(B)/gen/asm-offsets.h
 	@mkdir -p $(@D)
-	$(STAGE_CXX) $(STAGE32_CXXFLAGS) -c -o $@ $<
+	$(STAGE_CXX) $(STAGE32_CXXFLAGS) $(STAGE_OPT) -c -o $@ $<
+# Planning runs once per boot: built for size. The decoder, the CRC and the
+# copies stay at -O2.
+STAGE_OPT := -O2
+$(patsubst %,$(B)/stage/%.o,$(PLANNER_SRCS)): STAGE_OPT := -Os
 $(B)/stage/%.S.o: %.S | $(B)/gen/asm-offsets.h
 	@mkdir -p $(@D)
-	$(STAGE_CXX) $(STAGE32_CXXFLAGS) -c -o $@ $<
+	$(STAGE_CXX) $(STAGE32_CXXFLAGS) -DSTAGE64_BIN='"$(B)/stage64.bin"' -c -o $@ $<
+$(B)/stage/compressed/startup-64-blob.S.o: $(B)/stage64.bin
+
+# startup_64's C++: a 64-bit link unit of its own (linker/stage64.ld),
+# flattened and included in part 5 by compressed/startup-64-blob.S.
+$(B)/stage64/%.cpp.o: %.cpp | $(B)/gen/asm-offsets.h
+	@mkdir -p $(@D)
+	$(STAGE_CXX) $(STAGE64_CXXFLAGS) -c -o $@ $<
+$(B)/stage64.elf: $(STAGE64_OBJS) linker/stage64.ld
+	$(STAGE_LD) -m elf_x86_64 -nostdlib -pie --no-dynamic-linker -z noexecstack \
+	  --no-warn-rwx-segments --gc-sections -T linker/stage64.ld -o $@ $(STAGE64_OBJS)
+$(B)/stage64.bin: $(B)/stage64.elf
+	$(STAGE_OBJCOPY) -O binary $< $@
 $(B)/stage.elf: $(STAGE_OBJS) linker/stage.ld
 	$(STAGE_LD) -m elf_i386 -nostdlib -pie --no-dynamic-linker -z noexecstack \
 	  --no-warn-rwx-segments \

@@ -5,14 +5,18 @@
 
 #include <stdint.h>
 
-#include "memory.h"
+#include "message.h"
 #include "stage-params.h"
 
 namespace bzelf {
 
-// Panics with the reason on any bad payload (gzip framing, DEFLATE stream,
-// CRC32, ISIZE, kernel ELF header) or any segment it may not write.
-void LoadKernel(uintptr_t stage_base, const StageParams& params,
-                const MemoryPlan& plan, uint8_t* scratch);
+// The counts and the payload's place in the parameters, before anything
+// else reads them.
+Failure CheckParams(const StageParams& params);
+
+// The kernel's bytes, to destinations the planner has checked
+// (PlanKernel). Fails on any bad payload: gzip framing, DEFLATE stream,
+// CRC32, ISIZE, the kernel's ELF header.
+Failure LoadKernel(uintptr_t stage_base, const StageParams& params, uint8_t* scratch);
 
 }  // namespace bzelf

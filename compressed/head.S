@@ -36,27 +36,35 @@ startup_64:
 	 *
 	 * A 64-bit loader may put us, boot_params and the command line above
 	 * 4 GiB (XLF_CAN_BE_LOADED_ABOVE_4G), out of 32-bit reach: first
-	 * Startup64BelowFourGiB (below-4g.S) brings them below, moving part 5
-	 * and entering the copy here again if it has to.
+	 * Startup64Main (compressed/startup-64.cpp) brings them below,
+	 * returning the part 5 to run and its boot_params; a part 5 that
+	 * moved is entered here again, at its copy.
 	 */
 	cli
 	cld
 	leaq	startup_64 - STAGE_HEAD_SIZE(%rip), %rbx	/* start of part 5 */
 	movl	bzelf_stage_params + SP_arena_offset(%rip), %eax
 	leaq	ARENA_STACK_SIZE(%rbx,%rax), %rsp
-	call	Startup64BelowFourGiB		/* rsi: boot_params below 4 GiB */
-	leaq	gdt(%rip), %rax
+	movq	%rbx, %rdi
+	leaq	bzelf_stage_params(%rip), %rdx
+	call	startup64_main		/* (part 5, boot_params, parameters) */
+	movq	%rdx, %rsi		/* rax: part 5 to run, rdx: boot_params */
+	cmpq	%rax, %rbx
+	je	1f
+	addq	$STAGE_HEAD_SIZE, %rax
+	jmp	*%rax			/* the moved copy's startup_64 */
+1:	leaq	gdt(%rip), %rax
 	pushq	%rax
 	pushw	$(gdt_end - gdt - 1)
 	lgdt	(%rsp)
 	addq	$10, %rsp
 	pushq	$BOOT_CS
-	leaq	1f(%rip), %rax
+	leaq	2f(%rip), %rax
 	pushq	%rax
 	lretq
 
 	.code32
-1:	movl	$BOOT_DS, %eax
+2:	movl	$BOOT_DS, %eax
 	movl	%eax, %ds
 	movl	%eax, %es
 	movl	%eax, %ss

@@ -5,8 +5,9 @@
 #include "cpuid.h"
 #include "elf-load.h"
 #include "elf.h"
-#include "long-mode.h"
-#include "memory.h"
+#include "identity-map.h"
+#include "memory-plan.h"
+#include "stage-move.h"
 #include "stage-checksum.h"
 #include "stage-params.h"
 
@@ -27,22 +28,33 @@ constinit bzelf::StageParams bzelf_stage_params = UnpatchedStageParams();
 }
 
 extern "C" [[noreturn]] void HandOff32(uint32_t entry, uint32_t boot_params);
-extern "C" char startup_32[];
-extern "C" char _stage_checked_end[];
+// Hidden: reached @GOTOFF, with nothing in a GOT to relocate.
+extern "C" [[gnu::visibility("hidden")]] char startup_32[];
+extern "C" [[gnu::visibility("hidden")]] char _stage_checked_end[];
 extern "C" [[noreturn]] void HandOff64(uint32_t entry_low, uint32_t entry_high,
                                        uint32_t boot_params, uint32_t pml4);
 
 namespace bzelf {
 namespace {
 
+// The stage runs with paging off: a physical address below 4 GiB is a
+// pointer, and nothing above is within reach.
+struct PhysicalMemory {
+  const void* Map(uint64_t addr, uint64_t size) const {
+    if (addr >= k4GiB || size > k4GiB - addr) return nullptr;
+    return reinterpret_cast<const void*>(static_cast<uintptr_t>(addr));
+  }
+};
+
+uint64_t Phys(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
 void UseBuiltinCmdline(boot_params* bp, uintptr_t base, const StageParams& params) {
-  uint64_t ptr = bp->hdr.cmd_line_ptr | (static_cast<uint64_t>(bp->ext_cmd_line_ptr) << 32);
+  const uint64_t ptr = CmdlineAddress(*bp);
   // One above 4 GiB (startup_64 copies those below, but a loader's
   // pointer may still reach past 4 GiB) is out of reach: it counts as
   // given, the kernel reads it itself.
   bool loader_gave_one =
-      ptr != 0 && (ptr >= 0x1'0000'0000ull ||
-                   *reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr)) != 0);
+      ptr != 0 && (ptr >= k4GiB || *reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr)) != 0);
   if (loader_gave_one || params.cmdline_size == 0) return;
   // The built-in command line stays in the image, which the kernel's
   // memory plan already avoids.
@@ -50,53 +62,26 @@ void UseBuiltinCmdline(boot_params* bp, uintptr_t base, const StageParams& param
   bp->ext_cmd_line_ptr = 0;
 }
 
+// Checks every kernel segment's destination and decides whether the stage
+// moves (PlanKernel).
+Failure PlanPlacement(const boot_params* bp, uintptr_t base, const StageParams& params,
+                      KernelPlan* kernel) {
+  const StageExtent stage{base, params.file_size, params.arena_offset, params.arena_size};
+  MemoryPlan plan;
+  if (PlanError e = plan.Init(*bp, Phys(bp), PhysicalMemory{}, stage)) return ToFailure(e);
+  return ToFailure(PlanKernel(plan, params.segments, params.segment_count, kernel));
+}
+
 // Kernels that live where the loader put us (most hobby kernels load at
 // 1 MiB, exactly where QEMU and GRUB put part 5) need the stage out of the
-// way first: copy part 5 somewhere free and start over there, through the
-// 32-bit entry, as if a loader had put it there. Only the stage moves (its
-// code and the compressed payload); the kernel is still written once.
-void MoveOutOfTheWay(boot_params* bp, uintptr_t base, const StageParams& params,
-                     const MemoryPlan& plan) {
-  Range kernel[kMaxSegments];
-  bool in_the_way = false;
-  for (unsigned i = 0; i < params.segment_count && i < kMaxSegments; ++i) {
-    const StageSegment& s = params.segments[i];
-    // A kernel that cannot go where it wants is reported as such, not as
-    // a stage with nowhere to go.
-    plan.CheckWritable(s.paddr, s.paddr + s.memsz, "kernel segment", i,
-                       /*stage_may_move=*/true);
-    kernel[i] = {s.paddr, s.paddr + s.memsz, "kernel"};
-    in_the_way = in_the_way || plan.Overlaps(kernel[i].start, kernel[i].end, kStageRangeName) ||
-                 plan.Overlaps(kernel[i].start, kernel[i].end, kArenaRangeName);
-  }
-  if (!in_the_way) return;
-  uint64_t size = uint64_t{params.arena_offset} + params.arena_size;
-  uint64_t to = plan.FindFree(size, kernel, params.segment_count);
-  if (to == 0) {
-    Panic("memory", Message() << "the kernel overlaps the boot stage at " << Hex{base}
-                              << " and there is no free RAM to move the stage to ("
-                              << Dec{size} << " bytes)");
-  }
-  auto* dest = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(to));
-  __builtin_memcpy(dest, reinterpret_cast<const void*>(base), params.file_size);
-  // A boot_params we built ourselves (PVH) or startup_64 copied from
-  // above 4 GiB lives in the arena, and so may a command line startup_64
-  // copied: take them along.
-  auto bp_addr = reinterpret_cast<uintptr_t>(bp);
-  if (bp_addr >= base + params.arena_offset && bp_addr < base + size) {
-    auto* moved = reinterpret_cast<boot_params*>(bp_addr - base + to);
-    __builtin_memcpy(moved, bp, sizeof(*bp));
-    bp = moved;
-  }
-  uintptr_t cmdline = base + params.arena_offset + kArenaCmdlineOffset;
-  if (bp->hdr.cmd_line_ptr == cmdline && bp->ext_cmd_line_ptr == 0) {
-    uintptr_t moved = cmdline - base + static_cast<uintptr_t>(to);
-    __builtin_memcpy(reinterpret_cast<void*>(moved), reinterpret_cast<const void*>(cmdline),
-                     kArenaCmdlineSize);
-    bp->hdr.cmd_line_ptr = static_cast<uint32_t>(moved);
-  }
-  uintptr_t entry = reinterpret_cast<uintptr_t>(startup_32) - base + static_cast<uintptr_t>(to);
-  HandOff32(static_cast<uint32_t>(entry), static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp)));
+// way first: copy it where the planner said and start over there, through
+// the 32-bit entry, as if a loader had put it there. Only the stage moves
+// (its code and the compressed payload); the kernel is still written once.
+[[noreturn]] void MoveAndRestart(boot_params* bp, uintptr_t base, const StageParams& params,
+                                 uintptr_t to) {
+  bp = MoveStage(base, to, params, bp);
+  const uintptr_t entry = reinterpret_cast<uintptr_t>(startup_32) - base + to;
+  HandOff32(static_cast<uint32_t>(entry), static_cast<uint32_t>(Phys(bp)));
 }
 
 // The real-mode setup checks this too, but 32- and 64-bit loaders never
@@ -141,22 +126,23 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   using namespace bzelf;
   ConsoleInit(bp);
   const StageParams& params = bzelf_stage_params;
-
-  {
-    MemoryPlan before_move(bp, base, params);
-    MoveOutOfTheWay(bp, base, params, before_move);
-  }
+  if (Failure f = CheckParams(params)) Panic(f);
+  KernelPlan kernel;
+  if (Failure f = PlanPlacement(bp, base, params, &kernel)) Panic(f);
+  if (kernel.move_stage) MoveAndRestart(bp, base, params, static_cast<uintptr_t>(kernel.stage_to));
+  // Here every kernel segment is known to be writable RAM clear of
+  // everything kept, the stage included.
   UseBuiltinCmdline(bp, base, params);
-  MemoryPlan plan(bp, base, params);
   uint8_t* arena = reinterpret_cast<uint8_t*>(base + params.arena_offset);
-  LoadKernel(base, params, plan, arena + kArenaScratchOffset);
+  if (Failure f = LoadKernel(base, params, arena + kArenaScratchOffset)) Panic(f);
 
   uint32_t bp_addr = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp));
   if (params.kernel_class == elf::ELFCLASS32) {
     HandOff32(static_cast<uint32_t>(params.entry), bp_addr);
   }
   CheckLongMode();
-  uint32_t pml4 = BuildIdentityMap(arena + kArenaPageTablesOffset);
+  IdentityMap map(arena + kArenaPageTablesOffset, kArenaPageTablesSize / kPageSize);
+  for (uint64_t gib = 0; gib < 4; ++gib) map.MapGiB(gib << 30);
   HandOff64(static_cast<uint32_t>(params.entry), static_cast<uint32_t>(params.entry >> 32),
-            bp_addr, pml4);
+            bp_addr, static_cast<uint32_t>(map.Root()));
 }

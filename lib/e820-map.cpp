@@ -13,8 +13,16 @@ bool E820Map::SetBase(const boot_params& bp) {
     spans_[span_count_++] = {bp.e820_table, bp.e820_entries};
     return true;
   }
-  if (bp.e820_entries == 0 && (bp.alt_mem_k != 0 || bp.screen_info.ext_mem_k != 0)) {
-    uint32_t ext_k = bp.alt_mem_k != 0 ? bp.alt_mem_k : bp.screen_info.ext_mem_k;
+  // Without an E820 map, what E801 (alt_mem_k) or AH=88h (ext_mem_k)
+  // said about the memory above 1 MiB, whichever says more, and the
+  // conventional memory below the EBDA: Linux's own fallback
+  // (arch/x86/kernel/e820.c, e820__memory_setup_default: "take the one
+  // that gives more RAM", 0 to LOWMEMSIZE() = 0x9f000, and from 1 MiB).
+  // E801 already counts only up to a hole below 16 MiB (boot/e820.cpp);
+  // AH=88h stops at 64 MiB.
+  const uint32_t ext_k = bp.alt_mem_k > bp.screen_info.ext_mem_k ? bp.alt_mem_k
+                                                                 : bp.screen_info.ext_mem_k;
+  if (bp.e820_entries == 0 && ext_k != 0) {
     fallback_[0] = {0, 0x9f000, E820_TYPE_RAM};
     fallback_[1] = {0x100000, uint64_t{ext_k} * 1024, E820_TYPE_RAM};
     spans_[span_count_++] = {fallback_, 2};

@@ -92,10 +92,11 @@ class E820Map {
   E820Map(const E820Map&) = delete;  // spans_ may point into fallback_
   E820Map& operator=(const E820Map&) = delete;
 
-  // The base map: boot_params.e820_table, or, with no E820 entries, what
-  // E801 (alt_mem_k) or INT 15h AH=88h (ext_mem_k) said about memory above
-  // 1 MiB plus the conventional 640 KiB, the two fields Linux falls back
-  // to. False when boot_params has neither (or a count past 128).
+  // The base map: boot_params.e820_table, or, with no E820 entries, the
+  // larger of what E801 (alt_mem_k) and INT 15h AH=88h (ext_mem_k) said
+  // about memory above 1 MiB, plus the conventional memory below
+  // 0x9f000, as Linux falls back. False when boot_params has neither (or
+  // a count past 128).
   bool SetBase(const linuxboot::boot_params& bp);
 
   // Walks the setup_data list from `head` (WalkSetupData()), calls
@@ -153,7 +154,8 @@ class E820Map {
 template <typename Memory>
 E820ExtUse E820Map::AddExtension(uint64_t node, const linuxboot::setup_data& sd,
                                  const Memory& memory) {
-  constexpr uint64_t kEntry = sizeof(linuxboot::e820_entry);
+  // 32-bit: a 64-bit division would need libgcc in the 32-bit stage.
+  constexpr uint32_t kEntry = sizeof(linuxboot::e820_entry);
   if (sd.type != linuxboot::SETUP_E820_EXT) return E820ExtUse::kOtherType;
   const uint64_t end = node + sizeof(sd) + sd.len;
   const void* data = memory.Map(node + sizeof(sd), sd.len);

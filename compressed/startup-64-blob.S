@@ -1,0 +1,12 @@
+/*
+ * startup_64's C++, built as its own x86-64 link unit (linker/stage64.ld)
+ * and included here as bytes: Startup64Main is its first byte.
+ */
+	.text
+	.p2align 4
+	.globl	startup64_main
+	.hidden	startup64_main
+	.type	startup64_main, @function
+startup64_main:
+	.incbin	STAGE64_BIN
+	.size	startup64_main, . - startup64_main

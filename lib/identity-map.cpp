@@ -1,0 +1,51 @@
+#include "identity-map.h"
+
+namespace bzelf {
+namespace {
+
+// Page-table entry bits (Intel SDM vol. 3A, "4-Level Paging").
+constexpr uint64_t kPresent = 1 << 0;
+constexpr uint64_t kWritable = 1 << 1;
+constexpr uint64_t kLargePage = 1 << 7;  // PS in a PD entry: 2 MiB page
+constexpr uint64_t kAddressMask = 0x000f'ffff'ffff'f000ull;
+constexpr uint32_t kTableBytes = 4096;
+constexpr int kEntries = 512;
+
+}  // namespace
+
+IdentityMap::IdentityMap(uint8_t* pool, uint32_t pages) : pool_(pool), pages_(pages) {
+  NewTable();  // the PML4; a pool of at least one page is the caller's part
+}
+
+uint64_t* IdentityMap::NewTable() {
+  if (used_ == pages_) return nullptr;
+  auto* table = reinterpret_cast<uint64_t*>(pool_ + used_++ * kTableBytes);
+  __builtin_memset(table, 0, kTableBytes);
+  return table;
+}
+
+uint64_t* IdentityMap::Next(uint64_t* entry) {
+  if (*entry & kPresent) {
+    return reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(*entry & kAddressMask));
+  }
+  uint64_t* table = NewTable();
+  if (table != nullptr) *entry = reinterpret_cast<uintptr_t>(table) | kPresent | kWritable;
+  return table;
+}
+
+bool IdentityMap::MapGiB(uint64_t addr) {
+  auto* pml4 = reinterpret_cast<uint64_t*>(pool_);
+  uint64_t* pdpt = Next(&pml4[(addr >> 39) & (kEntries - 1)]);
+  if (pdpt == nullptr) return false;
+  uint64_t* pd_entry = &pdpt[(addr >> 30) & (kEntries - 1)];
+  if (*pd_entry & kPresent) return true;
+  uint64_t* pd = Next(pd_entry);
+  if (pd == nullptr) return false;
+  const uint64_t gib = addr & ~((uint64_t{1} << 30) - 1);
+  for (int i = 0; i < kEntries; ++i) {
+    pd[i] = (gib + (uint64_t(i) << 21)) | kPresent | kWritable | kLargePage;
+  }
+  return true;
+}
+
+}  // namespace bzelf

@@ -1,0 +1,245 @@
+#include "memory-plan.h"
+
+namespace bzelf {
+
+using linuxboot::boot_params;
+
+namespace {
+
+// The real-mode interrupt vector table and BIOS data area: firmware state
+// a kernel may still want to read (Linux reads the EBDA pointer from it).
+constexpr uint64_t kBiosDataEnd = 0x500;
+
+// The protocol before cmdline_size existed (boot.rst: 255 bytes up to
+// 2.05).
+constexpr uint16_t kCmdlineSizeVersion = 0x0206;
+constexpr uint32_t kOldCmdlineLimit = 255;
+
+PlanError At(PlanError::Kind kind, Range range, const char* subject, int index) {
+  PlanError e;
+  e.kind = kind;
+  e.range = range;
+  e.subject = subject;
+  e.index = index;
+  return e;
+}
+
+}  // namespace
+
+const char* KeptName(Kept kept) {
+  // A switch, not a table of pointers: the stage is position-independent
+  // and has nobody to relocate a table.
+  switch (kept) {
+    case Kept::kBiosData: return "the BIOS data area";
+    case Kept::kBootParams: return "boot_params";
+    case Kept::kCmdline: return "the command line";
+    case Kept::kInitrd: return "the initrd";
+    case Kept::kSetupData: return "setup_data";
+    case Kept::kStage: return "the boot stage";
+    case Kept::kStageArena: return "the boot stage's memory";
+  }
+  return "?";
+}
+
+const char* Area(const PlanError& error) {
+  switch (error.kind) {
+    case PlanError::Kind::kSetupDataLoop: return "setup_data";
+    case PlanError::Kind::kBadSegment: return "kernel";
+    default: return "memory";
+  }
+}
+
+void Describe(const PlanError& e, Message& out) {
+  using Kind = PlanError::Kind;
+  auto subject = [&] {
+    out << e.subject << " ";
+    if (e.index >= 0) out << Dec{static_cast<uint64_t>(e.index)} << " ";
+    out << "at " << Hex{e.range.start} << "-" << Hex{e.range.end};
+  };
+  switch (e.kind) {
+    case Kind::kNone: out << "no error"; break;
+    case Kind::kNoMemoryMap:
+      out << "boot_params has no usable memory map (e820_entries=" << Dec{e.value}
+          << ", no E801/88h sizes either)";
+      break;
+    case Kind::kSetupDataLoop:
+      out << "list node at " << Hex{e.value} << ": the list does not end";
+      break;
+    case Kind::kTooManyKept: out << "too many reserved ranges"; break;
+    case Kind::kBadSegment:
+      out << "segment " << Dec{static_cast<uint64_t>(e.index)} << " has filesz > memsz";
+      break;
+    case Kind::kNotBelow4G: subject(); out << " is not below 4 GiB"; break;
+    case Kind::kNotRam: subject(); out << " is not RAM in the E820 map"; break;
+    case Kind::kOverlaps:
+      subject();
+      out << " overlaps " << KeptName(e.kept) << " at " << Hex{e.kept_range.start} << "-"
+          << Hex{e.kept_range.end};
+      break;
+    case Kind::kNoRoomToMove:
+      out << "the kernel overlaps the boot stage at " << Hex{e.range.start}
+          << " and there is no free RAM to move the stage to (" << Dec{e.value} << " bytes)";
+      break;
+    case Kind::kNoRoomBelow4G: out << "no room below 4 GiB for the boot stage"; break;
+  }
+}
+
+Failure ToFailure(const PlanError& error) {
+  Failure f;
+  if (error) {
+    f.what = Area(error);
+    Describe(error, f.detail);
+  }
+  return f;
+}
+
+uint64_t CmdlineAddress(const boot_params& bp) {
+  return bp.hdr.cmd_line_ptr | (uint64_t{bp.ext_cmd_line_ptr} << 32);
+}
+
+uint32_t CmdlineLimit(const boot_params& bp) {
+  return bp.hdr.version >= kCmdlineSizeVersion ? bp.hdr.cmdline_size : kOldCmdlineLimit;
+}
+
+bool MemoryPlan::Keep(uint64_t start, uint64_t size, Kept kept) {
+  if (kept_count_ == kMaxKept) {
+    overflow_ = true;
+    return false;
+  }
+  // A range that wraps past 2^64 keeps everything from its start.
+  const uint64_t end = start + size < start ? ~uint64_t{0} : start + size;
+  kept_[kept_count_++] = {{start, end}, kept};
+  return true;
+}
+
+PlanError MemoryPlan::InitFixed(const boot_params& bp, uint64_t bp_addr, uint64_t cmdline_bytes,
+                                const StageExtent& stage) {
+  kept_count_ = 0;
+  overflow_ = false;
+  stage_ = stage;
+  if (!map_.SetBase(bp)) {
+    PlanError e;
+    e.kind = PlanError::Kind::kNoMemoryMap;
+    e.value = bp.e820_entries;
+    return e;
+  }
+  Keep(0, kBiosDataEnd, Kept::kBiosData);
+  Keep(bp_addr, sizeof(boot_params), Kept::kBootParams);
+  if (stage.Size() != 0) {
+    Keep(stage.base, stage.file_size, Kept::kStage);
+    Keep(stage.base + stage.arena_offset, stage.arena_size, Kept::kStageArena);
+  }
+  if (cmdline_bytes != 0) Keep(CmdlineAddress(bp), cmdline_bytes, Kept::kCmdline);
+  const uint64_t initrd = bp.hdr.ramdisk_image | (uint64_t{bp.ext_ramdisk_image} << 32);
+  const uint64_t initrd_size = bp.hdr.ramdisk_size | (uint64_t{bp.ext_ramdisk_size} << 32);
+  if (initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);
+  return {};
+}
+
+PlanError MemoryPlan::Check(Range range, const char* subject, int index,
+                            bool stage_may_move) const {
+  if (range.end < range.start || range.end > k4GiB) {
+    return At(PlanError::Kind::kNotBelow4G, range, subject, index);
+  }
+  if (!map_.IsRam(range.start, range.end)) {
+    return At(PlanError::Kind::kNotRam, range, subject, index);
+  }
+  const Range stage = stage_.All();
+  for (int i = 0; i < kept_count_; ++i) {
+    const KeptRange& k = kept_[i];
+    // What moves with the stage: itself, its arena, and what lives there
+    // (the zero page it built for PVH, a command line startup_64 copied).
+    if (stage_may_move && stage.start <= k.range.start && k.range.end <= stage.end) continue;
+    if (k.range.Overlaps(range)) {
+      PlanError e = At(PlanError::Kind::kOverlaps, range, subject, index);
+      e.kept = k.kept;
+      e.kept_range = k.range;
+      return e;
+    }
+  }
+  return {};
+}
+
+bool MemoryPlan::IsClear(Range range, const Range* avoid, int avoid_count) const {
+  for (int i = 0; i < kept_count_; ++i) {
+    if (kept_[i].range.Overlaps(range)) return false;
+  }
+  for (int i = 0; i < avoid_count; ++i) {
+    if (avoid[i].Overlaps(range)) return false;
+  }
+  // Last: the map may hold over a thousand entries (SETUP_E820_EXT).
+  return map_.IsRam(range.start, range.end);
+}
+
+uint64_t MemoryPlan::FindFree(uint64_t size, uint64_t align, uint64_t floor, uint64_t ceiling,
+                              const Range* avoid, int avoid_count) const {
+  // A free block, if there is one, starts where RAM starts or where
+  // something in the way ends (or at the floor): try those places, each
+  // rounded up, and keep the lowest that fits.
+  uint64_t best = 0;
+  auto consider = [&](uint64_t at) {
+    if (at < floor) at = floor;
+    if (at + (align - 1) < at) return;
+    at = (at + align - 1) & ~(align - 1);
+    if (size > ceiling || at > ceiling - size) return;
+    if (best != 0 && at >= best) return;
+    if (IsClear({at, at + size}, avoid, avoid_count)) best = at;
+  };
+  consider(floor);
+  map_.ForEach([&](const linuxboot::e820_entry& e) {
+    if (e.type == linuxboot::E820_TYPE_RAM) consider(e.addr);
+  });
+  for (int i = 0; i < kept_count_; ++i) consider(kept_[i].range.end);
+  for (int i = 0; i < avoid_count; ++i) consider(avoid[i].end);
+  return best;
+}
+
+uint64_t StageHome(const MemoryPlan& plan, const StageSegment* segments, unsigned count,
+                   uint64_t size) {
+  Range kernel[kMaxSegments];
+  if (count > kMaxSegments) count = kMaxSegments;
+  for (unsigned i = 0; i < count; ++i) {
+    kernel[i] = {segments[i].paddr, segments[i].paddr + segments[i].memsz};
+  }
+  // At or above 1 MiB: below it lie firmware, the real-mode setup and the
+  // loaders' own data, none of which the map has to say is reserved.
+  return plan.FindFree(size, kPageSize, k1MiB, k4GiB, kernel, static_cast<int>(count));
+}
+
+PlanError PlanKernel(const MemoryPlan& plan, const StageSegment* segments, unsigned count,
+                     KernelPlan* out) {
+  *out = {};
+  bool in_the_way = false;
+  for (unsigned i = 0; i < count; ++i) {
+    const StageSegment& s = segments[i];
+    const int index = static_cast<int>(i);
+    if (s.filesz > s.memsz || s.paddr + s.memsz < s.paddr) {
+      PlanError e;
+      e.kind = PlanError::Kind::kBadSegment;
+      e.index = index;
+      return e;
+    }
+    const Range range{s.paddr, s.paddr + s.memsz};
+    // A kernel that cannot go where it wants is reported as such, not as
+    // a stage with nowhere to go.
+    if (PlanError e = plan.Check(range, "kernel segment", index, /*stage_may_move=*/true)) {
+      return e;
+    }
+    in_the_way = in_the_way || plan.TouchesStage(range);
+  }
+  if (!in_the_way) return {};
+  const uint64_t size = plan.stage().Size();
+  const uint64_t to = StageHome(plan, segments, count, size);
+  if (to == 0) {
+    PlanError e;
+    e.kind = PlanError::Kind::kNoRoomToMove;
+    e.range = plan.stage().All();
+    e.value = size;
+    return e;
+  }
+  out->move_stage = true;
+  out->stage_to = to;
+  return {};
+}
+
+}  // namespace bzelf

@@ -1,0 +1,227 @@
+// The memory planner: the one answer, for every entry path, to "is this
+// range usable", "where can N bytes go" and "which kernel segments
+// collide". The real-mode setup asks it where part 5 may be loaded from a
+// disk, startup_64 where the stage goes below 4 GiB, the 32-bit stage
+// whether the kernel fits and where the stage moves out of its way.
+//
+// Usable means: below 4 GiB (the stage writes with paging off), RAM by the
+// memory map (E820Map: adjacent and overlapping RAM entries count as one
+// range, any other type inside wins), and clear of everything the planner
+// keeps: the BIOS data area, boot_params, the command line, the initrd,
+// every setup_data node, and the stage with its arena.
+//
+// Planning never halts: every answer is a value, and a PlanError says what
+// went wrong in terms a halt line can print (Describe). Only a stage's
+// top-level main turns one into "bzelf: ... -- System halted". Memory is
+// read through a `Memory` parameter (see e820-map.h), so that host tests
+// run the same code over fake memory.
+#pragma once
+
+#include <stdint.h>
+
+#include "boot-params.h"
+#include "e820-map.h"
+#include "message.h"
+#include "stage-params.h"
+
+namespace bzelf {
+
+inline constexpr uint64_t k4GiB = 0x1'0000'0000ull;
+inline constexpr uint64_t k1MiB = 0x10'0000;
+inline constexpr uint64_t kPageSize = 4096;
+
+// [start, end), end exclusive.
+struct Range {
+  uint64_t start = 0;
+  uint64_t end = 0;
+
+  bool Overlaps(const Range& other) const { return start < other.end && other.start < end; }
+};
+
+// What the planner keeps clear of, in the words the halt line uses.
+enum class Kept : uint8_t {
+  kBiosData,
+  kBootParams,
+  kCmdline,
+  kInitrd,
+  kSetupData,
+  kStage,       // part 5's file bytes
+  kStageArena,  // its working memory
+};
+const char* KeptName(Kept kept);
+
+// Where part 5 is and what it occupies; all zero when there is no stage
+// yet (the real-mode setup before it loads part 5).
+struct StageExtent {
+  uint64_t base = 0;
+  uint32_t file_size = 0;
+  uint32_t arena_offset = 0;
+  uint32_t arena_size = 0;
+
+  uint64_t Size() const { return uint64_t{arena_offset} + arena_size; }
+  Range All() const { return {base, base + Size()}; }
+  Range Arena() const { return {base + arena_offset, base + Size()}; }
+};
+
+struct PlanError {
+  enum class Kind : uint8_t {
+    kNone,
+    kNoMemoryMap,      // value: e820_entries
+    kSetupDataLoop,    // value: the node the walk gave up at
+    kTooManyKept,
+    kBadSegment,       // index: filesz > memsz, or an end past 2^64
+    kNotBelow4G,       // subject index at range
+    kNotRam,           // subject index at range
+    kOverlaps,         // subject index at range, and kept at kept_range
+    kNoRoomToMove,     // range: the stage; value: the bytes it needs
+    kNoRoomBelow4G,    // value: the bytes the stage needs
+  };
+  Kind kind = Kind::kNone;
+  const char* subject = nullptr;  // "kernel segment", "part 5"
+  int index = -1;            // the subject's number, -1 for none
+  Range range;
+  Kept kept = Kept::kBiosData;
+  Range kept_range;
+  uint64_t value = 0;
+
+  explicit operator bool() const { return kind != Kind::kNone; }
+};
+
+// The halt line's <what> for an error ("memory", "setup_data", "kernel").
+const char* Area(const PlanError& error);
+// The halt line's <detail>.
+void Describe(const PlanError& error, Message& out);
+// Both, for a stage's main to print.
+Failure ToFailure(const PlanError& error);
+
+class MemoryPlan {
+ public:
+  // The fixed ranges (at most 7), a whole setup_data list, and the part
+  // below 4 GiB of a node that cannot be read.
+  static constexpr int kMaxKept = 8 + kMaxSetupDataNodes;
+
+  MemoryPlan() = default;
+  MemoryPlan(const MemoryPlan&) = delete;  // map_ may point into itself
+  MemoryPlan& operator=(const MemoryPlan&) = delete;
+
+  // Reads the memory map and what to keep clear of from `bp`, which lies
+  // at physical `bp_addr`; `stage` is kept too. setup_data nodes that
+  // `memory` cannot map end the walk: such a node starting below 4 GiB is
+  // kept up to 4 GiB, since nothing says how long it is.
+  template <typename Memory>
+  PlanError Init(const linuxboot::boot_params& bp, uint64_t bp_addr, const Memory& memory,
+                 const StageExtent& stage);
+
+  // Whether `range` may be written: below 4 GiB, RAM, and touching
+  // nothing kept. `subject` and `index` name it in the error. With
+  // `stage_may_move`, the stage and its arena (and what lives there) do
+  // not count: the stage can get out of the way.
+  PlanError Check(Range range, const char* subject, int index,
+                  bool stage_may_move = false) const;
+
+  // True when `range` touches the stage or its arena.
+  bool TouchesStage(Range range) const { return range.Overlaps(stage_.All()); }
+
+  // The lowest address that is a multiple of `align` (a power of two), at
+  // or above `floor`, where `size` bytes end at or below `ceiling`, are
+  // RAM and touch nothing kept and none of `avoid`; 0 when there is none.
+  uint64_t FindFree(uint64_t size, uint64_t align, uint64_t floor, uint64_t ceiling,
+                    const Range* avoid, int avoid_count) const;
+
+  const E820Map& map() const { return map_; }
+  const StageExtent& stage() const { return stage_; }
+
+ private:
+  struct KeptRange {
+    Range range;
+    Kept kept;
+  };
+
+  PlanError InitFixed(const linuxboot::boot_params& bp, uint64_t bp_addr, uint64_t cmdline_bytes,
+                      const StageExtent& stage);
+  bool Keep(uint64_t start, uint64_t size, Kept kept);
+  bool IsClear(Range range, const Range* avoid, int avoid_count) const;
+
+  E820Map map_;
+  StageExtent stage_;
+  KeptRange kept_[kMaxKept] = {};
+  int kept_count_ = 0;
+  bool overflow_ = false;
+};
+
+// The command line's address from boot_params (cmd_line_ptr and, for
+// 64-bit loaders, ext_cmd_line_ptr); 0 when there is none.
+uint64_t CmdlineAddress(const linuxboot::boot_params& bp);
+// The most bytes a command line may have without its NUL: cmdline_size, or
+// 255 before protocol 2.06 added that field (boot.rst).
+uint32_t CmdlineLimit(const linuxboot::boot_params& bp);
+
+// The bytes of the command line at `addr`, its NUL included: up to the
+// NUL or CmdlineLimit() bytes. One that `memory` cannot read all of
+// counts as the longest it may be.
+template <typename Memory>
+uint64_t CmdlineBytes(const linuxboot::boot_params& bp, uint64_t addr, const Memory& memory) {
+  const uint32_t limit = CmdlineLimit(bp);
+  const auto* text = static_cast<const char*>(memory.Map(addr, uint64_t{limit} + 1));
+  uint32_t n = 0;
+  if (text == nullptr) return uint64_t{limit} + 1;
+  while (n < limit && text[n] != 0) ++n;
+  return n + 1;
+}
+
+template <typename Memory>
+PlanError MemoryPlan::Init(const linuxboot::boot_params& bp, uint64_t bp_addr,
+                           const Memory& memory, const StageExtent& stage) {
+  const uint64_t cmdline = CmdlineAddress(bp);
+  if (PlanError e = InitFixed(bp, bp_addr, cmdline ? CmdlineBytes(bp, cmdline, memory) : 0, stage)) {
+    return e;
+  }
+  // Every node is kept, and a SETUP_E820_EXT node lends the map its
+  // entries (E820Map::AddExtensions says which it takes).
+  const SetupDataWalk walk = map_.AddExtensions(
+      SetupDataHead(bp), memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
+        Keep(node, sizeof(sd) + uint64_t{sd.len}, Kept::kSetupData);
+      }).walk;
+  if (walk.gave_up) {
+    PlanError e;
+    e.kind = PlanError::Kind::kSetupDataLoop;
+    e.value = walk.stopped_at;
+    return e;
+  }
+  // A node out of reach: a 64-bit loader may put the list above 4 GiB,
+  // where the 32-bit stage can neither read nor write, or outside what
+  // its identity map covers. Kept up to 4 GiB when it starts below; a
+  // node above may still link back below 4 GiB, a risk taken because the
+  // loaders that put nodes high (kexec's bzImage64, kexec_file_load) put
+  // the whole list there, next to boot_params.
+  if (walk.stopped_at != 0 && walk.stopped_at < k4GiB) {
+    Keep(walk.stopped_at, k4GiB - walk.stopped_at, Kept::kSetupData);
+  }
+  if (overflow_) {
+    PlanError e;
+    e.kind = PlanError::Kind::kTooManyKept;
+    return e;
+  }
+  return {};
+}
+
+// What the stage does before it inflates the kernel (PlanKernel).
+struct KernelPlan {
+  bool move_stage = false;
+  uint64_t stage_to = 0;  // where part 5 goes when it moves
+};
+
+// Checks every kernel segment's destination (Check, with the stage free to
+// move) and, when a segment covers the stage or its arena, finds where the
+// stage goes instead (StageHome). The kernel is never moved: its bytes are
+// written once, at their physical address.
+PlanError PlanKernel(const MemoryPlan& plan, const StageSegment* segments, unsigned count,
+                     KernelPlan* out);
+
+// Where the stage (part 5 and its arena, `size` bytes) can run: page
+// aligned, at or above 1 MiB, below 4 GiB, clear of everything kept and of
+// every kernel segment; 0 when there is no such place.
+uint64_t StageHome(const MemoryPlan& plan, const StageSegment* segments, unsigned count,
+                   uint64_t size);
+
+}  // namespace bzelf

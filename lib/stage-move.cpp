@@ -1,0 +1,32 @@
+#include "stage-move.h"
+
+#include "memory-plan.h"
+
+namespace bzelf {
+
+linuxboot::boot_params* MoveStage(uintptr_t from, uintptr_t to, const StageParams& params,
+                                  linuxboot::boot_params* bp) {
+  __builtin_memcpy(reinterpret_cast<void*>(to), reinterpret_cast<const void*>(from),
+                   params.file_size);
+  const uintptr_t old_arena = from + params.arena_offset;
+  const uintptr_t new_arena = to + params.arena_offset;
+  static_assert(kArenaCmdlineOffset == kArenaZeroPageOffset + 4096 &&
+                    kArenaSize == kArenaCmdlineOffset + kArenaCmdlineSize,
+                "the zero page and the command-line page end the arena");
+  __builtin_memcpy(reinterpret_cast<void*>(new_arena + kArenaZeroPageOffset),
+                   reinterpret_cast<const void*>(old_arena + kArenaZeroPageOffset),
+                   kArenaSize - kArenaZeroPageOffset);
+  auto bp_addr = reinterpret_cast<uintptr_t>(bp);
+  if (bp_addr >= old_arena && bp_addr < old_arena + params.arena_size) {
+    bp = reinterpret_cast<linuxboot::boot_params*>(bp_addr - old_arena + new_arena);
+  }
+  const uint64_t old_cmdline = old_arena + kArenaCmdlineOffset;
+  if (CmdlineAddress(*bp) == old_cmdline) {
+    const uint64_t moved = new_arena + kArenaCmdlineOffset;
+    bp->hdr.cmd_line_ptr = static_cast<uint32_t>(moved);
+    bp->ext_cmd_line_ptr = static_cast<uint32_t>(moved >> 32);
+  }
+  return bp;
+}
+
+}  // namespace bzelf

@@ -1,0 +1,24 @@
+// Moving the running stage: part 5 and the data its arena holds go to a
+// new place, and the copy is then entered as if a loader had put it there.
+// Used by the 32-bit stage to get out of the kernel's way and by
+// startup_64 to get below 4 GiB; the planner chose the place.
+#pragma once
+
+#include <stdint.h>
+
+#include "boot-params.h"
+#include "stage-params.h"
+
+namespace bzelf {
+
+// Copies part 5's file bytes from `from` to `to` (which must not overlap),
+// and the arena's zero page and command-line page: the two arena pages
+// that may hold data, boot_params the stage built (PVH) or copied
+// (startup_64), and a command line startup_64 copied. Returns the
+// boot_params the copy must use: `bp` itself, or its copy when it lived in
+// the old arena; a cmd_line_ptr into the old arena's page is pointed at
+// the new one.
+linuxboot::boot_params* MoveStage(uintptr_t from, uintptr_t to, const StageParams& params,
+                                  linuxboot::boot_params* bp);
+
+}  // namespace bzelf
