@@ -49,20 +49,23 @@ I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
 LIB_SRCS := $(wildcard lib/*.cpp)
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
+# The planner's memory map, for the direct-boot loader's "is part 5's
+# place RAM".
+SETUP_LIB_SRCS := lib/e820-map.cpp
 # startup_64's C++ is built for x86-64 on its own (below); the rest of
 # compressed/ and lib/ make the 32-bit stage.
 STAGE64_MAIN := compressed/startup-64.cpp
 STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
   $(wildcard compressed/*.S) $(LIB_SRCS)
 PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
-  lib/message.cpp lib/stage-move.cpp
+  lib/message.cpp lib/placement.cpp lib/stage-move.cpp
 STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp \
-  lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp lib/message.cpp \
+  lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp lib/message.cpp lib/placement.cpp \
   lib/stage-move.cpp
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 
-SETUP_OBJS := $(patsubst %,$(B)/setup/%.o,$(SETUP_SRCS))
+SETUP_OBJS := $(patsubst %,$(B)/setup/%.o,$(SETUP_SRCS) $(SETUP_LIB_SRCS))
 STAGE_OBJS := $(patsubst %,$(B)/stage/%.o,$(STAGE_SRCS))
 STAGE64_OBJS := $(patsubst %,$(B)/stage64/%.o,$(STAGE64_SRCS))
 HOSTLIB_OBJS := $(patsubst %,$(B)/host/%.o,$(LIB_SRCS) $(TOOL_SRCS))

@@ -9,6 +9,8 @@
 // buffer (direct-boot.h) and copied up by the BIOS (block-move.cpp).
 #include "bioscall.h"
 #include "direct-boot.h"
+#include "e820-map.h"
+#include "memory-plan.h"
 #include "setup.h"
 
 namespace bzelf::setup {
@@ -24,7 +26,6 @@ constexpr uint16_t kChunkSectors = 64;
 constexpr uint32_t kChunkBytes = kChunkSectors * kSectorSize;
 static_assert(kChunkSectors <= 127 && kChunkBytes <= 0x10000);
 constexpr uint32_t kBounceLinear = uint32_t(DIRECT_BOOT_BOUNCE_SEG) << 4;
-constexpr uint32_t kOneMiB = 0x100000;
 
 // "bzelf: disk: <text> 0x<number><text> 0x<number><text>", built in
 // place: the details carry the sector and the BIOS status. Text stops 11
@@ -56,45 +57,22 @@ char* AppendHex(char* p, uint32_t value) {
   Panic("disk", detail);
 }
 
-// Whether [start, end) is RAM by the memory map that DetectMemory got:
-// covered by E820 RAM ranges, which may be split at any point (a range
-// that ends where the next begins, or overlaps it); with no E820 map, the
-// larger of the E801 and AH=88h counts of KiB above 1 MiB.
-bool IsRam(uint32_t start, uint32_t end) {
-  if (zero_page.e820_entries == 0) {
-    uint32_t above_1m_k = zero_page.alt_mem_k;
-    if (zero_page.screen_info.ext_mem_k > above_1m_k) {
-      above_1m_k = zero_page.screen_info.ext_mem_k;
-    }
-    return start >= kOneMiB && (end - kOneMiB + 1023) / 1024 <= above_1m_k;
-  }
-  // Walks up from start, range by range: at most one pass per entry.
-  uint64_t covered = start;
-  for (unsigned pass = 0; pass < zero_page.e820_entries; ++pass) {
-    for (unsigned i = 0; i < zero_page.e820_entries; ++i) {
-      const auto& e = zero_page.e820_table[i];
-      if (e.type == linuxboot::E820_TYPE_RAM && e.addr <= covered &&
-          e.addr + e.size > covered) {
-        covered = e.addr + e.size;
-      }
-    }
-    if (covered >= end) {
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 void LoadFromDisk(uint8_t drive) {
   const auto& hdr = zero_page.hdr;
-  // syssize counts 16-byte paragraphs; part 5 must end below 4 GiB.
-  const uint32_t size = hdr.syssize * 16;
   const uint32_t load = kStageLinkAddress;
-  if (hdr.syssize > (0xffffffffu - load) / 16 || !IsRam(load, load + size)) {
-    DiskPanic("no RAM at ", load, " for the ", size, " bytes of part 5");
+  // syssize counts 16-byte paragraphs. Where every loader puts part 5
+  // must be RAM below 4 GiB by the memory map DetectMemory got (or its
+  // E801/88h sizes), by the planner's rule (lib/e820-map.h). Nothing else
+  // above 1 MiB is there to keep clear of: the boot sector left no command
+  // line, initrd or setup_data, and the setup lives below 1 MiB.
+  const uint64_t end = load + uint64_t{hdr.syssize} * 16;
+  E820Map map;
+  if (end > k4GiB || !map.SetBase(zero_page) || !map.IsRam(load, end)) {
+    DiskPanic("no RAM at ", load, " for the ", uint32_t(end - load), " bytes of part 5");
   }
+  const uint32_t size = uint32_t(end - load);
 
   uint32_t lba = uint32_t(hdr.setup_sects) + 1;
   for (uint32_t done = 0; done < size;) {

@@ -7,6 +7,7 @@
 #include "elf.h"
 #include "identity-map.h"
 #include "memory-plan.h"
+#include "physical-memory.h"
 #include "stage-move.h"
 #include "stage-checksum.h"
 #include "stage-params.h"
@@ -36,15 +37,6 @@ extern "C" [[noreturn]] void HandOff64(uint32_t entry_low, uint32_t entry_high,
 
 namespace bzelf {
 namespace {
-
-// The stage runs with paging off: a physical address below 4 GiB is a
-// pointer, and nothing above is within reach.
-struct PhysicalMemory {
-  const void* Map(uint64_t addr, uint64_t size) const {
-    if (addr >= k4GiB || size > k4GiB - addr) return nullptr;
-    return reinterpret_cast<const void*>(static_cast<uintptr_t>(addr));
-  }
-};
 
 uint64_t Phys(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 
