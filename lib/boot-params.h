@@ -48,6 +48,15 @@ inline constexpr uint32_t E820_TYPE_RESERVED = 2;
 inline constexpr uint32_t E820_TYPE_ACPI = 3;
 inline constexpr uint32_t E820_TYPE_NVS = 4;
 inline constexpr uint32_t E820_TYPE_UNUSABLE = 5;
+// Persistent memory: 7 is the ACPI type, 12 the older non-standard one
+// (legacy NVDIMMs, and what Linux's memmap=nn!ss marks); Linux prints both
+// as "persistent (type N)".
+inline constexpr uint32_t E820_TYPE_PMEM = 7;
+inline constexpr uint32_t E820_TYPE_PRAM = 12;
+// Linux's own type for EFI "special purpose" memory; never in a firmware
+// E820 map, but it is in the maps Linux's EFI stub builds.
+inline constexpr uint32_t E820_TYPE_SOFT_RESERVED = 0xefffffff;
+// (Values from Linux, arch/x86/include/asm/e820/types.h.)
 
 inline constexpr size_t E820_MAX_ENTRIES_ZEROPAGE = 128;
 
