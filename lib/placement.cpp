@@ -20,8 +20,9 @@ bool MemoryPlan::IsClear(Range range, const Range* avoid, int avoid_count) const
 uint64_t MemoryPlan::FindFree(uint64_t size, uint64_t align, uint64_t floor, uint64_t ceiling,
                               const Range* avoid, int avoid_count) const {
   // A free block, if there is one, starts where RAM starts or where
-  // something in the way ends (or at the floor): try those places, each
-  // rounded up, and keep the lowest that fits.
+  // something in the way ends (another type of entry, something kept,
+  // something to avoid), or at the floor: try those places, each rounded
+  // up, and keep the lowest that fits.
   uint64_t best = 0;
   auto consider = [&](uint64_t at) {
     if (at < floor) at = floor;
@@ -33,7 +34,7 @@ uint64_t MemoryPlan::FindFree(uint64_t size, uint64_t align, uint64_t floor, uin
   };
   consider(floor);
   map_.ForEach([&](const linuxboot::e820_entry& e) {
-    if (e.type == linuxboot::E820_TYPE_RAM) consider(e.addr);
+    consider(e.type == linuxboot::E820_TYPE_RAM ? e.addr : e.addr + e.size);
   });
   for (int i = 0; i < kept_count_; ++i) consider(kept_[i].range.end);
   for (int i = 0; i < avoid_count; ++i) consider(avoid[i].end);

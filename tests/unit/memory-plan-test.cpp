@@ -1,0 +1,780 @@
+// The memory planner (lib/memory-plan.h, lib/placement.cpp) on the host:
+// every row of tests/hostile/run.sh as the stage sees it under QEMU
+// -kernel, the corner cases of the map and the kept ranges, and a corpus
+// of real machines' E820 maps (e820-corpus.cpp) checked against a second,
+// independent computation of the same answers.
+
+#include "memory-plan.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "e820-corpus.h"
+#include "identity-map.h"
+#include "pvh.h"
+#include "stage-move.h"
+
+namespace bzelf {
+namespace {
+
+using linuxboot::boot_params;
+using linuxboot::e820_entry;
+using linuxboot::E820_TYPE_RAM;
+using linuxboot::E820_TYPE_RESERVED;
+
+constexpr uint64_t kKiB = 0x400;
+constexpr uint64_t kMiB = 0x100000;
+
+// Physical memory as a few separate buffers at chosen addresses; reads
+// anywhere else fail, as they do outside what the stage can reach.
+class FakeMemory {
+ public:
+  uint8_t* Add(uint64_t addr, uint64_t size) {
+    auto& bytes = regions_[addr];
+    bytes.assign(size, 0);
+    return bytes.data();
+  }
+  const void* Map(uint64_t addr, uint64_t size) const {
+    for (const auto& [base, bytes] : regions_) {
+      if (addr >= base && addr - base <= bytes.size() && size <= bytes.size() - (addr - base)) {
+        return bytes.data() + (addr - base);
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  std::map<uint64_t, std::vector<uint8_t>> regions_;
+};
+
+// What QEMU -kernel sets up for an image under SeaBIOS (read off a test
+// kernel's report, tests/kernels: "bzelf-test: e820: ..."): the map for
+// -m `mib` MiB, boot_params in the setup's bss in its segment at 0x10000
+// (where it is depends on the setup's size), the command
+// line at 0x20000, the initrd at the top of RAM below 0x7FFFFFFF, part 5
+// at 1 MiB with its arena. The figures of the stage are a test32 image's.
+struct QemuMachine {
+  static constexpr uint64_t kBootParams = 0x119f0;
+  static constexpr uint64_t kCmdline = 0x20000;
+  static constexpr uint64_t kStage = kMiB;
+  static constexpr uint32_t kFileSize = 0x52ae0;
+  static constexpr uint32_t kArenaOffset = 0x53000;
+
+  FakeMemory memory;
+  boot_params* bp;
+  StageExtent stage{kStage, kFileSize, kArenaOffset, kArenaSize};
+
+  explicit QemuMachine(uint64_t mib) {
+    bp = reinterpret_cast<boot_params*>(memory.Add(kBootParams, sizeof(boot_params)));
+    bp->hdr.version = linuxboot::kProtocolVersion;
+    bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
+    const uint64_t top = mib * kMiB - 128 * kKiB;
+    const e820_entry map[] = {
+        {0, 0x9fc00, E820_TYPE_RAM},
+        {0x9fc00, 0x400, E820_TYPE_RESERVED},
+        {0xf0000, 0x10000, E820_TYPE_RESERVED},
+        {kMiB, top - kMiB, E820_TYPE_RAM},
+        {top, 128 * kKiB, E820_TYPE_RESERVED},
+        {0xfffc0000, 0x40000, E820_TYPE_RESERVED},
+        {0xfd00000000, 0x300000000, E820_TYPE_RESERVED},
+    };
+    std::copy(std::begin(map), std::end(map), bp->e820_table);
+    bp->e820_entries = std::size(map);
+    ram_top_ = top;
+  }
+
+  void Cmdline(const std::string& text) {
+    std::memcpy(memory.Add(kCmdline, 4096), text.c_str(), text.size() + 1);
+    bp->hdr.cmd_line_ptr = kCmdline;
+  }
+  // QEMU puts the initrd page-aligned at the top of RAM.
+  void Initrd(uint64_t size) {
+    bp->hdr.ramdisk_image = static_cast<uint32_t>((ram_top_ - size) & ~uint64_t{0xfff});
+    bp->hdr.ramdisk_size = static_cast<uint32_t>(size);
+  }
+
+  PlanError Plan(MemoryPlan& plan) const {
+    return plan.Init(*bp, kBootParams, memory, stage);
+  }
+
+  uint64_t ram_top_;
+};
+
+// The four PT_LOADs of tests/kernels' test32 and test64, from `base`
+// (readelf -l of build/kernels/test32.elf and test64.elf), with `bss_extra`
+// more .bss, as the hostile kernels of tests/kernels/build.mk add.
+std::vector<StageSegment> Test32(uint64_t base, uint64_t bss_extra = 0) {
+  return {{base, 0x1b2e, 0x1b2e},
+          {base + 0x2000, 0x4c55, 0x4c55},
+          {base + 0x7000, 0x40064, 0x40064},
+          {base + 0x48000, 0, 0x104000 + bss_extra}};
+}
+std::vector<StageSegment> Test64(uint64_t base = 16 * kMiB, uint64_t bss_extra = 0) {
+  return {{base, 0x173b, 0x173b},
+          {base + 0x2000, 0x4d88, 0x4d88},
+          {base + 0x7000, 0x40070, 0x40070},
+          {base + 0x48000, 0, 0x10c000 + bss_extra}};
+}
+// Debian 12's amd64 vmlinux (6.1.0), its PT_LOADs' physical addresses and
+// sizes (readelf -l of the vmlinux tests/linux/fetch-kernel.sh extracts).
+std::vector<StageSegment> DebianAmd64() {
+  return {{0x1000000, 0x18eacdc, 0x18eacdc},
+          {0x2a00000, 0x644000, 0x644000},
+          {0x3044000, 0x35000, 0x35000},
+          {0x3079000, 0x1987000, 0x1987000}};
+}
+
+// A plan's verdict on a kernel, as the halt line would give it ("" when
+// the kernel fits), and where the stage moves.
+struct Verdict {
+  std::string line;
+  KernelPlan plan;
+};
+
+Verdict Judge(const QemuMachine& m, const std::vector<StageSegment>& kernel) {
+  MemoryPlan plan;
+  Verdict v;
+  PlanError e = m.Plan(plan);
+  if (!e) e = PlanKernel(plan, kernel.data(), static_cast<unsigned>(kernel.size()), &v.plan);
+  if (e) {
+    const Failure f = ToFailure(e);
+    v.line = std::string(f.what) + ": " + f.detail.c_str();
+  }
+  return v;
+}
+
+// ---- tests/hostile/run.sh, row by row ------------------------------------
+
+TEST(MemoryPlanHostile, OverWhatTheLoaderHandedOver) {
+  {
+    QemuMachine m(128);
+    EXPECT_EQ(Judge(m, Test32(0x10000)).line,
+              "memory: kernel segment 0 at 0x10000-0x11b2e overlaps boot_params at "
+              "0x119f0-0x129f0");
+  }
+  {
+    QemuMachine m(128);
+    m.Cmdline("console=ttyS0 hostile");
+    EXPECT_EQ(Judge(m, Test32(0x20000)).line,
+              "memory: kernel segment 0 at 0x20000-0x21b2e overlaps the command line at "
+              "0x20000-0x20016");
+  }
+  {
+    QemuMachine m(128);
+    m.Initrd(1 * kMiB);
+    EXPECT_EQ(Judge(m, Test32(0x7e00000)).line,
+              "memory: kernel segment 3 at 0x7e48000-0x7f4c000 overlaps the initrd at "
+              "0x7ee0000-0x7fe0000");
+    QemuMachine none(128);
+    EXPECT_EQ(Judge(none, Test32(0x7e00000)).line, "");
+  }
+  {
+    QemuMachine m(40);
+    m.Initrd(24 * kMiB);
+    EXPECT_EQ(Judge(m, Test64()).line,
+              "memory: kernel segment 0 at 0x1000000-0x100173b overlaps the initrd at "
+              "0xfe0000-0x27e0000");
+  }
+}
+
+TEST(MemoryPlanHostile, OverTheStageItMoves) {
+  for (uint64_t base : {kMiB, uint64_t{0x150000}}) {
+    QemuMachine m(128);
+    Verdict v = Judge(m, Test32(base));
+    EXPECT_EQ(v.line, "") << std::hex << base;
+    EXPECT_TRUE(v.plan.move_stage);
+    // The lowest page at or above 1 MiB past the kernel's last byte.
+    const std::vector<StageSegment> k = Test32(base);
+    EXPECT_EQ(v.plan.stage_to, k.back().paddr + k.back().memsz) << std::hex << base;
+  }
+  QemuMachine m(128);
+  Verdict v = Judge(m, Test64(kMiB));
+  EXPECT_EQ(v.line, "");
+  EXPECT_TRUE(v.plan.move_stage);
+  EXPECT_EQ(v.plan.stage_to, 0x148000u + 0x10c000u);
+  // A kernel clear of the stage leaves it where it is.
+  Verdict stay = Judge(m, Test32(2 * kMiB));
+  EXPECT_EQ(stay.line, "");
+  EXPECT_FALSE(stay.plan.move_stage);
+}
+
+TEST(MemoryPlanHostile, PvhBootParamsInTheArenaMoveWithTheStage) {
+  QemuMachine m(128);
+  // The PVH entry builds boot_params in the arena's zero page: the kernel
+  // may cover it, since it moves with the stage.
+  MemoryPlan plan;
+  const uint64_t zero_page = m.stage.base + m.stage.arena_offset + kArenaZeroPageOffset;
+  ASSERT_FALSE(plan.Init(*m.bp, zero_page, m.memory, m.stage));
+  const auto kernel = Test32(kMiB);
+  KernelPlan kp;
+  EXPECT_FALSE(PlanKernel(plan, kernel.data(), 4, &kp));
+  EXPECT_TRUE(kp.move_stage);
+  // Not so once the stage has no say: the same range checked strictly.
+  PlanError e = plan.Check({zero_page, zero_page + 1}, "x", 0);
+  EXPECT_EQ(e.kind, PlanError::Kind::kOverlaps);
+}
+
+TEST(MemoryPlanHostile, NotRam) {
+  QemuMachine m(128);
+  EXPECT_EQ(Judge(m, Test32(0x60000)).line,
+            "memory: kernel segment 2 at 0x67000-0xa7064 is not RAM in the E820 map");
+  EXPECT_EQ(Judge(m, Test32(0xa0000)).line,
+            "memory: kernel segment 0 at 0xa0000-0xa1b2e is not RAM in the E820 map");
+  EXPECT_EQ(Judge(m, Test32(0x7f00000)).line,
+            "memory: kernel segment 3 at 0x7f48000-0x804c000 is not RAM in the E820 map");
+  EXPECT_EQ(Judge(m, Test32(0xc800000)).line,
+            "memory: kernel segment 0 at 0xc800000-0xc801b2e is not RAM in the E820 map");
+  QemuMachine big(256);
+  EXPECT_EQ(Judge(big, Test32(0xc800000)).line, "");
+}
+
+TEST(MemoryPlanHostile, TooBigForTheMachine) {
+  QemuMachine m32(32);
+  EXPECT_EQ(Judge(m32, Test64(16 * kMiB, 16 * kMiB)).line,
+            "memory: kernel segment 3 at 0x1048000-0x2154000 is not RAM in the E820 map");
+  QemuMachine m128(128);
+  EXPECT_EQ(Judge(m128, Test64(16 * kMiB, 16 * kMiB)).line, "");
+
+  // hostile-lowbig32: fits -m 32 only where the stage is.
+  const auto lowbig = Test32(kMiB, 0x1d54000);
+  EXPECT_EQ(Judge(m32, lowbig).line,
+            "memory: the kernel overlaps the boot stage at 0x100000 and there is no free RAM "
+            "to move the stage to (397312 bytes)");
+  QemuMachine m24(24);
+  EXPECT_EQ(Judge(m24, lowbig).line,
+            "memory: kernel segment 3 at 0x148000-0x1fa0000 is not RAM in the E820 map");
+  Verdict v = Judge(m128, lowbig);
+  EXPECT_EQ(v.line, "");
+  EXPECT_EQ(v.plan.stage_to, 0x1fa0000u);
+
+  QemuMachine m48(48);
+  EXPECT_EQ(Judge(m48, DebianAmd64()).line,
+            "memory: kernel segment 1 at 0x2a00000-0x3044000 is not RAM in the E820 map");
+}
+
+// setup_data nodes in fake memory: the e820-ext rows.
+struct Node {
+  uint64_t addr;
+  uint64_t next;
+  uint32_t type;
+  std::vector<e820_entry> entries;
+  int64_t len = -1;  // a lie about the length, when >= 0
+};
+
+void WriteNodes(QemuMachine& m, const std::vector<Node>& nodes) {
+  for (const Node& n : nodes) {
+    const uint32_t len = n.len >= 0 ? static_cast<uint32_t>(n.len)
+                                    : static_cast<uint32_t>(n.entries.size() * sizeof(e820_entry));
+    uint8_t* p = m.memory.Add(n.addr, sizeof(linuxboot::setup_data) + n.entries.size() * 20);
+    const linuxboot::setup_data sd{n.next, n.type, len};
+    std::memcpy(p, &sd, sizeof sd);
+    std::memcpy(p + sizeof sd, n.entries.data(), n.entries.size() * sizeof(e820_entry));
+  }
+  m.bp->hdr.setup_data = nodes.empty() ? 0 : nodes[0].addr;
+}
+
+TEST(MemoryPlanHostile, E820Extensions) {
+  using linuxboot::SETUP_E820_EXT;
+  // split: boot_params holds only the map below 1 MiB; the RAM the kernel
+  // needs is in the node.
+  {
+    QemuMachine m(128);
+    m.bp->e820_entries = 3;
+    WriteNodes(m, {{0x30000, 0, SETUP_E820_EXT, {{kMiB, 127 * kMiB - 128 * kKiB, E820_TYPE_RAM}}}});
+    EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line, "");
+    // The same node with a length that is not whole entries is ignored.
+    QemuMachine bad(128);
+    bad.bp->e820_entries = 3;
+    WriteNodes(bad, {{0x30000, 0, SETUP_E820_EXT, {{kMiB, 127 * kMiB, E820_TYPE_RAM}}, 21}});
+    EXPECT_EQ(Judge(bad, Test32(2 * kMiB)).line,
+              "memory: kernel segment 0 at 0x200000-0x201b2e is not RAM in the E820 map");
+  }
+  // reserve: the node marks the kernel's first page reserved.
+  {
+    QemuMachine m(128);
+    WriteNodes(m, {{0x30000, 0, SETUP_E820_EXT, {{2 * kMiB, 0x1000, E820_TYPE_RESERVED}}}});
+    EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line,
+              "memory: kernel segment 0 at 0x200000-0x201b2e is not RAM in the E820 map");
+  }
+  // over-node: a node where the kernel goes is kept clear.
+  {
+    QemuMachine m(128);
+    WriteNodes(m, {{0x201000, 0, SETUP_E820_EXT, {{0x9000000, kMiB, E820_TYPE_RAM}}}});
+    EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line,
+              "memory: kernel segment 0 at 0x200000-0x201b2e overlaps setup_data at "
+              "0x201000-0x201024");
+  }
+  // loop: the node links to itself.
+  {
+    QemuMachine m(128);
+    WriteNodes(m, {{0x30000, 0x30000, SETUP_E820_EXT, {}}});
+    EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line,
+              "setup_data: list node at 0x30000: the list does not end");
+  }
+  // A node out of reach below 4 GiB is kept up to 4 GiB.
+  {
+    QemuMachine m(128);
+    m.bp->hdr.setup_data = 0x4000000;  // no memory there in FakeMemory
+    EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line, "");
+    EXPECT_EQ(Judge(m, Test32(0x7000000)).line,
+              "memory: kernel segment 0 at 0x7000000-0x7001b2e overlaps setup_data at "
+              "0x4000000-0x100000000");
+  }
+}
+
+// ---- the rules, one at a time ---------------------------------------------
+
+TEST(MemoryPlan, AdjacentAndOverlappingRamEntriesAreOneRange) {
+  QemuMachine m(128);
+  // 1 MiB-127.875 MiB in three pieces: adjacent, overlapping, unsorted.
+  const e820_entry map[] = {
+      {0, 0x9fc00, E820_TYPE_RAM},
+      {64 * kMiB, 64 * kMiB - 128 * kKiB, E820_TYPE_RAM},
+      {kMiB, 31 * kMiB, E820_TYPE_RAM},
+      {30 * kMiB, 34 * kMiB, E820_TYPE_RAM},
+  };
+  std::copy(std::begin(map), std::end(map), m.bp->e820_table);
+  m.bp->e820_entries = std::size(map);
+  EXPECT_EQ(Judge(m, Test32(31 * kMiB, 40 * kMiB)).line, "");
+  // The stage's new place may span the pieces too: a kernel from 1 MiB
+  // that ends 64 KiB short of 64 MiB, where two entries meet.
+  Verdict v = Judge(m, Test32(kMiB, 0x3ff0000 - 0x24c000));
+  EXPECT_EQ(v.line, "");
+  EXPECT_TRUE(v.plan.move_stage);
+  EXPECT_EQ(v.plan.stage_to, 0x3ff0000u);
+  // A reserved range inside RAM wins.
+  m.bp->e820_table[m.bp->e820_entries++] = {40 * kMiB, 0x1000, E820_TYPE_RESERVED};
+  EXPECT_EQ(Judge(m, Test32(31 * kMiB, 40 * kMiB)).line,
+            "memory: kernel segment 3 at 0x1f48000-0x484c000 is not RAM in the E820 map");
+  // The stage's place starts where such a range ends, not only where RAM
+  // starts or something kept ends.
+  m.bp->e820_table[m.bp->e820_entries++] = {kMiB, 0x80000, E820_TYPE_RESERVED};
+  MemoryPlan plan;
+  m.stage.base = 0x1'0000'0000;  // out of the way
+  ASSERT_FALSE(m.Plan(plan));
+  EXPECT_EQ(plan.FindFree(0x1000, kPageSize, kMiB, k4GiB, nullptr, 0), 0x180000u);
+}
+
+TEST(MemoryPlan, E801And88hFallbackTakesTheLarger) {
+  QemuMachine m(128);
+  m.bp->e820_entries = 0;
+  m.bp->alt_mem_k = 15 * 1024;                // E801 stopped at a hole below 16 MiB
+  m.bp->screen_info.ext_mem_k = 63 * 1024;    // AH=88h: 63 MiB above 1 MiB
+  EXPECT_EQ(Judge(m, Test32(2 * kMiB, 40 * kMiB)).line, "");
+  m.bp->screen_info.ext_mem_k = 0;
+  EXPECT_EQ(Judge(m, Test32(2 * kMiB, 40 * kMiB)).line,
+            "memory: kernel segment 3 at 0x248000-0x2b4c000 is not RAM in the E820 map");
+  m.bp->alt_mem_k = 0;
+  EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line,
+            "memory: boot_params has no usable memory map (e820_entries=0, no E801/88h sizes "
+            "either)");
+  // Below 1 MiB the fallback has the conventional memory below the EBDA.
+  m.bp->alt_mem_k = 64 * 1024;
+  MemoryPlan plan;
+  ASSERT_FALSE(m.Plan(plan));
+  EXPECT_FALSE(plan.Check({0x9e000, 0x9f000}, "x", 0));
+  EXPECT_EQ(plan.Check({0x9e000, 0x9f001}, "x", 0).kind, PlanError::Kind::kNotRam);
+  EXPECT_EQ(plan.Check({0xfffff, kMiB + 1}, "x", 0).kind, PlanError::Kind::kNotRam);
+}
+
+TEST(MemoryPlan, CommandLineLengthFollowsTheProtocol) {
+  QemuMachine m(128);
+  m.Cmdline("short");
+  MemoryPlan plan;
+  ASSERT_FALSE(m.Plan(plan));
+  // Its NUL included, nothing past it.
+  EXPECT_FALSE(plan.Check({QemuMachine::kCmdline + 6, QemuMachine::kCmdline + 7}, "x", 0));
+  EXPECT_TRUE(plan.Check({QemuMachine::kCmdline + 5, QemuMachine::kCmdline + 6}, "x", 0));
+  // Unreadable: kept whole, cmdline_size + 1 bytes; before 2.06, 256.
+  m.bp->hdr.cmd_line_ptr = 0x40000;
+  ASSERT_FALSE(m.Plan(plan));
+  EXPECT_TRUE(plan.Check({0x40000 + 0x7ff, 0x40000 + 0x800}, "x", 0));
+  EXPECT_FALSE(plan.Check({0x40000 + 0x800, 0x40000 + 0x801}, "x", 0));
+  m.bp->hdr.version = 0x0205;
+  ASSERT_FALSE(m.Plan(plan));
+  EXPECT_TRUE(plan.Check({0x40000 + 255, 0x40000 + 256}, "x", 0));
+  EXPECT_FALSE(plan.Check({0x40000 + 256, 0x40000 + 257}, "x", 0));
+  // Above 4 GiB through ext_cmd_line_ptr: kept where it is.
+  m.bp->hdr.version = linuxboot::kProtocolVersion;
+  m.bp->ext_cmd_line_ptr = 1;
+  m.bp->hdr.cmd_line_ptr = 0;
+  EXPECT_EQ(CmdlineAddress(*m.bp), uint64_t{1} << 32);
+}
+
+TEST(MemoryPlan, BelowFourGiBAndTheBiosDataArea) {
+  QemuMachine m(128);
+  m.bp->e820_table[m.bp->e820_entries++] = {0x100000000, 4 * 1024 * kMiB, E820_TYPE_RAM};
+  MemoryPlan plan;
+  ASSERT_FALSE(m.Plan(plan));
+  PlanError e = plan.Check({0xffff0000, 0x100010000}, "kernel segment", 2);
+  EXPECT_EQ(e.kind, PlanError::Kind::kNotBelow4G);
+  Message text;
+  Describe(e, text);
+  EXPECT_STREQ(text.c_str(), "kernel segment 2 at 0xffff0000-0x100010000 is not below 4 GiB");
+  EXPECT_EQ(plan.Check({0x400, 0x600}, "part 5", -1).kept, Kept::kBiosData);
+  Describe(plan.Check({0x400, 0x600}, "part 5", -1), text = Message());
+  EXPECT_STREQ(text.c_str(), "part 5 at 0x400-0x600 overlaps the BIOS data area at 0x0-0x500");
+  // A range that wraps is not below 4 GiB either.
+  EXPECT_EQ(plan.Check({0x2000, 0x1000}, "x", 0).kind, PlanError::Kind::kNotBelow4G);
+  // Segments whose end wraps past 2^64 or whose filesz is over memsz.
+  std::vector<StageSegment> bad = {{~uint64_t{0} - 10, 0, 100}};
+  KernelPlan kp;
+  EXPECT_EQ(PlanKernel(plan, bad.data(), 1, &kp).kind, PlanError::Kind::kBadSegment);
+  bad = {{2 * kMiB, 0x2000, 0x1000}};
+  Describe(PlanKernel(plan, bad.data(), 1, &kp), text = Message());
+  EXPECT_STREQ(text.c_str(), "segment 0 has filesz > memsz");
+}
+
+TEST(MemoryPlan, FindFreeHonoursAlignmentFloorCeilingAndAvoid) {
+  QemuMachine m(128);
+  MemoryPlan plan;
+  ASSERT_FALSE(m.Plan(plan));
+  // The stage is kept, so the lowest place at 1 MiB is past it.
+  const uint64_t past_stage = m.stage.All().end;
+  EXPECT_EQ(plan.FindFree(0x1000, kPageSize, kMiB, k4GiB, nullptr, 0), past_stage);
+  const Range avoid[] = {{past_stage, 3 * kMiB}};
+  EXPECT_EQ(plan.FindFree(0x1000, kPageSize, kMiB, k4GiB, avoid, 1), 3 * kMiB);
+  EXPECT_EQ(plan.FindFree(0x1000, 2 * kMiB, kMiB, k4GiB, avoid, 1), 4 * kMiB);
+  EXPECT_EQ(plan.FindFree(0x1000, kPageSize, 5 * kMiB + 1, k4GiB, nullptr, 0), 5 * kMiB + 0x1000);
+  // The largest free block runs from past the stage to the end of RAM.
+  EXPECT_EQ(plan.FindFree(0x7fe0000 - past_stage, kPageSize, kMiB, k4GiB, nullptr, 0),
+            past_stage);
+  EXPECT_EQ(plan.FindFree(0x7fe0000 - past_stage + 1, kPageSize, kMiB, k4GiB, nullptr, 0), 0u);
+  EXPECT_EQ(plan.FindFree(0x1000, kPageSize, kMiB, 2 * kMiB, avoid, 1), 0u);
+  EXPECT_EQ(plan.FindFree(k4GiB, kPageSize, kMiB, k4GiB, nullptr, 0), 0u);
+}
+
+// ---- real machines ---------------------------------------------------------
+
+// A second way to the same answers, by interval arithmetic instead of the
+// planner's walk over candidate places: the usable set is the union of RAM
+// entries minus every other entry, minus what is kept.
+class Oracle {
+ public:
+  explicit Oracle(const std::vector<e820_entry>& map) {
+    for (const e820_entry& e : map) {
+      if (e.type == E820_TYPE_RAM) Add(e.addr, e.addr + e.size);
+    }
+    for (const e820_entry& e : map) {
+      if (e.type != E820_TYPE_RAM) Remove(e.addr, e.addr + e.size);
+    }
+  }
+  void Remove(uint64_t start, uint64_t end) {
+    std::vector<Range> out;
+    for (const Range& r : free_) {
+      if (r.end <= start || end <= r.start) {
+        out.push_back(r);
+        continue;
+      }
+      if (r.start < start) out.push_back({r.start, start});
+      if (end < r.end) out.push_back({end, r.end});
+    }
+    free_ = out;
+  }
+  bool Contains(uint64_t start, uint64_t end) const {
+    for (const Range& r : free_) {
+      if (r.start <= start && end <= r.end) return true;
+    }
+    return false;
+  }
+  // The lowest page-aligned start at or above `floor` for `size` bytes
+  // ending at or below 4 GiB; 0 when there is none.
+  uint64_t Lowest(uint64_t size, uint64_t floor) const {
+    uint64_t best = 0;
+    for (const Range& r : free_) {
+      uint64_t at = std::max(r.start, floor);
+      at = (at + kPageSize - 1) & ~(kPageSize - 1);
+      if (at + size <= r.end && at + size <= k4GiB && (best == 0 || at < best)) best = at;
+    }
+    return best;
+  }
+
+ private:
+  void Add(uint64_t start, uint64_t end) {
+    // Merge with every range it touches.
+    std::vector<Range> out;
+    for (const Range& r : free_) {
+      if (r.end < start || end < r.start) {
+        out.push_back(r);
+      } else {
+        start = std::min(start, r.start);
+        end = std::max(end, r.end);
+      }
+    }
+    out.push_back({start, end});
+    free_ = out;
+  }
+  std::vector<Range> free_;
+};
+
+std::string HexString(uint64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+// A loader on `machine`: boot_params at 0x90000 as GRUB's linux16 puts
+// it, part 5 at 1 MiB, a 4 MiB initrd page-aligned under 512 MiB or the
+// top of the first RAM range above 1 MiB.
+struct RealMachine {
+  FakeMemory memory;
+  boot_params* bp;
+  std::vector<e820_entry> map;
+  StageExtent stage{kMiB, 0x52ae0, 0x53000, kArenaSize};
+  static constexpr uint64_t kBootParams = 0x90000;
+
+  explicit RealMachine(const std::vector<e820_entry>& entries) : map(entries) {
+    bp = reinterpret_cast<boot_params*>(memory.Add(kBootParams, sizeof(boot_params)));
+    bp->hdr.version = linuxboot::kProtocolVersion;
+    const size_t n = std::min<size_t>(map.size(), linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
+    std::copy(map.begin(), map.begin() + n, bp->e820_table);
+    bp->e820_entries = static_cast<uint8_t>(n);
+  }
+};
+
+TEST(MemoryPlanCorpus, EveryMachineEveryLayout) {
+  int machines = 0, placed = 0, refused = 0, moved = 0;
+  for (const testing::E820Machine& machine : testing::E820Corpus()) {
+    std::string error;
+    const auto entries = testing::ParseDmesgE820(machine.text, &error);
+    ASSERT_TRUE(entries.has_value()) << machine.name << ": " << error;
+    if (entries->size() > linuxboot::E820_MAX_ENTRIES_ZEROPAGE) continue;
+    ++machines;
+    RealMachine m(*entries);
+    Oracle oracle(*entries);
+    // What the planner keeps, for the oracle: the BIOS data area,
+    // boot_params and the stage.
+    oracle.Remove(0, 0x500);
+    oracle.Remove(RealMachine::kBootParams, RealMachine::kBootParams + sizeof(boot_params));
+    oracle.Remove(m.stage.base, m.stage.base + m.stage.file_size);
+    oracle.Remove(m.stage.Arena().start, m.stage.Arena().end);
+    MemoryPlan plan;
+    ASSERT_FALSE(plan.Init(*m.bp, RealMachine::kBootParams, m.memory, m.stage)) << machine.name;
+
+    // Kernels at 1 MiB (over the stage), 2 MiB, 15 MiB (the ISA hole of
+    // old PCs), 16 MiB (Linux's default), 64 MiB, 2 GiB and 3 GiB (where
+    // PCI windows usually are), small, with 32 MiB of .bss, and with
+    // 512 MiB of it; and Debian's.
+    std::vector<std::vector<StageSegment>> kernels;
+    for (uint64_t base : {kMiB, 2 * kMiB, 15 * kMiB, 16 * kMiB, 64 * kMiB, 2048 * kMiB,
+                          3072 * kMiB}) {
+      kernels.push_back(Test32(base));
+      kernels.push_back(Test32(base, 32 * kMiB));
+      kernels.push_back(Test32(base, 512 * kMiB));
+    }
+    kernels.push_back(DebianAmd64());
+    for (const auto& kernel : kernels) {
+      KernelPlan kp;
+      const PlanError e = PlanKernel(plan, kernel.data(), static_cast<unsigned>(kernel.size()), &kp);
+      // The oracle: every segment usable when the stage does not count,
+      // and when one covers the stage, its lowest new home.
+      Oracle without_stage(*entries);
+      without_stage.Remove(0, 0x500);
+      without_stage.Remove(RealMachine::kBootParams,
+                           RealMachine::kBootParams + sizeof(boot_params));
+      int first_bad = -1;
+      bool covers_stage = false;
+      for (size_t i = 0; i < kernel.size(); ++i) {
+        const Range r{kernel[i].paddr, kernel[i].paddr + kernel[i].memsz};
+        if (first_bad < 0 && !without_stage.Contains(r.start, r.end)) first_bad = static_cast<int>(i);
+        covers_stage = covers_stage || r.Overlaps(m.stage.All());
+      }
+      const std::string where =
+          std::string(machine.name) + " kernel at " + HexString(kernel[0].paddr);
+      if (first_bad >= 0) {
+        ASSERT_TRUE(e) << where;
+        EXPECT_EQ(e.index, first_bad) << where;
+        EXPECT_TRUE(e.kind == PlanError::Kind::kNotRam || e.kind == PlanError::Kind::kOverlaps)
+            << where;
+        ++refused;
+        continue;
+      }
+      if (!covers_stage) {
+        EXPECT_FALSE(e) << where << ": " << ToFailure(e).detail.c_str();
+        EXPECT_FALSE(kp.move_stage) << where;
+        ++placed;
+        continue;
+      }
+      Oracle home = oracle;
+      for (const StageSegment& s : kernel) home.Remove(s.paddr, s.paddr + s.memsz);
+      const uint64_t expected = home.Lowest(m.stage.Size(), kMiB);
+      if (expected == 0) {
+        EXPECT_EQ(e.kind, PlanError::Kind::kNoRoomToMove) << where;
+        ++refused;
+      } else {
+        ASSERT_FALSE(e) << where << ": " << ToFailure(e).detail.c_str();
+        EXPECT_TRUE(kp.move_stage) << where;
+        EXPECT_EQ(kp.stage_to, expected) << where;
+        ++moved;
+      }
+    }
+  }
+  RecordProperty("machines", machines);
+  std::printf("corpus: %d machines; kernels placed %d, refused %d, stage moved %d\n", machines,
+              placed, refused, moved);
+  EXPECT_GE(machines, 20);
+  // The corpus exercises every outcome.
+  EXPECT_GT(placed, 0);
+  EXPECT_GT(refused, 0);
+  EXPECT_GT(moved, 0);
+}
+
+// startup_64's question on every machine: where does a stage with its
+// arena go below 4 GiB, clear of Linux at 16 MiB. The oracle decides too.
+TEST(MemoryPlanCorpus, StageHomeBelowFourGiB) {
+  for (const testing::E820Machine& machine : testing::E820Corpus()) {
+    const auto entries = testing::ParseDmesgE820(machine.text);
+    ASSERT_TRUE(entries.has_value());
+    if (entries->size() > linuxboot::E820_MAX_ENTRIES_ZEROPAGE) continue;
+    RealMachine m(*entries);
+    // The loader put the stage high, as kexec does: nothing kept below
+    // 4 GiB but what the loader handed over.
+    m.stage.base = 0x1'8000'0000;
+    MemoryPlan plan;
+    ASSERT_FALSE(plan.Init(*m.bp, RealMachine::kBootParams, m.memory, m.stage));
+    const auto kernel = DebianAmd64();
+    Oracle oracle(*entries);
+    oracle.Remove(0, 0x500);
+    oracle.Remove(RealMachine::kBootParams, RealMachine::kBootParams + sizeof(boot_params));
+    for (const StageSegment& s : kernel) oracle.Remove(s.paddr, s.paddr + s.memsz);
+    EXPECT_EQ(StageHome(plan, kernel.data(), 4, m.stage.Size()),
+              oracle.Lowest(m.stage.Size(), kMiB))
+        << machine.name;
+  }
+}
+
+// ---- the pieces the stages share with the planner -------------------------
+
+TEST(IdentityMap, MapsTheGigabytesAskedWithTwoMiBPages) {
+  constexpr uint32_t kPages = 7;
+  auto* pool = static_cast<uint8_t*>(std::aligned_alloc(4096, kPages * 4096));
+  ASSERT_NE(pool, nullptr);
+  std::memset(pool, 0xa5, kPages * 4096);  // the builder clears its tables
+  IdentityMap map(pool, kPages);
+  ASSERT_TRUE(map.MapGiB(0x1'2345'6789));
+  ASSERT_TRUE(map.MapGiB(0x1'3fff'ffff));  // the same gigabyte: no new table
+  ASSERT_TRUE(map.MapGiB(0x20'0000));
+  EXPECT_EQ(map.Root(), reinterpret_cast<uintptr_t>(pool));
+  // Walk it as the CPU would.
+  auto walk = [&](uint64_t va) -> uint64_t {
+    auto* pml4 = reinterpret_cast<uint64_t*>(pool);
+    uint64_t e = pml4[(va >> 39) & 511];
+    if (!(e & 1)) return ~0ull;
+    e = reinterpret_cast<uint64_t*>(e & 0xffffffffff000)[(va >> 30) & 511];
+    if (!(e & 1)) return ~0ull;
+    e = reinterpret_cast<uint64_t*>(e & 0xffffffffff000)[(va >> 21) & 511];
+    if ((e & 0x83) != 0x83) return ~0ull;
+    return (e & ~0x1fffffull & 0xffffffffff000) | (va & 0x1fffff);
+  };
+  EXPECT_EQ(walk(0x1'2345'6789), 0x1'2345'6789u);
+  EXPECT_EQ(walk(0x1'0000'0000), 0x1'0000'0000u);
+  EXPECT_EQ(walk(0x3fff'ffff), 0x3fff'ffffu);
+  EXPECT_EQ(walk(0x4000'0000), ~0ull);  // not asked for
+  // PML4 + one PDPT + two PDs so far; three more gigabytes fill the pool.
+  EXPECT_TRUE(map.MapGiB(0x4000'0000));
+  EXPECT_TRUE(map.MapGiB(0x8000'0000));
+  EXPECT_TRUE(map.MapGiB(0xc000'0000));
+  EXPECT_FALSE(map.MapGiB(0x2'0000'0000));
+  std::free(pool);
+}
+
+TEST(StageMove, CopiesPart5AndTheArenaPagesAndFollowsThem) {
+  StageParams params{};
+  params.file_size = 0x3000;
+  params.arena_offset = 0x3000;
+  params.arena_size = kArenaSize;
+  const size_t span = params.arena_offset + params.arena_size;
+  std::vector<uint8_t> from(span, 0xab), to(span, 0);
+  const auto from_addr = reinterpret_cast<uintptr_t>(from.data());
+  const auto to_addr = reinterpret_cast<uintptr_t>(to.data());
+  auto* bp = reinterpret_cast<boot_params*>(from.data() + params.arena_offset + kArenaZeroPageOffset);
+  const uint64_t old_cmdline = from_addr + params.arena_offset + kArenaCmdlineOffset;
+  bp->hdr.cmd_line_ptr = static_cast<uint32_t>(old_cmdline);
+  bp->ext_cmd_line_ptr = static_cast<uint32_t>(old_cmdline >> 32);
+
+  boot_params* moved = MoveStage(from_addr, to_addr, params, bp);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(moved),
+            to_addr + params.arena_offset + kArenaZeroPageOffset);
+  EXPECT_EQ(CmdlineAddress(*moved), to_addr + params.arena_offset + kArenaCmdlineOffset);
+  EXPECT_EQ(CmdlineAddress(*bp), old_cmdline);  // the old copy is left alone
+  EXPECT_EQ(std::memcmp(to.data(), from.data(), params.file_size), 0);
+  // The stack, scratch and page-table pages of the arena are not copied.
+  EXPECT_EQ(std::count(to.begin() + params.file_size,
+                       to.begin() + params.arena_offset + kArenaZeroPageOffset, 0xab),
+            0);
+  const size_t cmdline_page = params.arena_offset + kArenaCmdlineOffset;
+  EXPECT_EQ(std::memcmp(to.data() + cmdline_page, from.data() + cmdline_page, kArenaCmdlineSize), 0);
+
+  // boot_params outside the arena stays where the loader put it.
+  boot_params loaders{};
+  EXPECT_EQ(MoveStage(from_addr, to_addr, params, &loaders), &loaders);
+}
+
+TEST(Pvh, StartInfoToBootParams) {
+  FakeMemory memory;
+  constexpr uint64_t kModules = 0x5000, kMap = 0x6000;
+  auto* mod = reinterpret_cast<hvm_modlist_entry*>(memory.Add(kModules, sizeof(hvm_modlist_entry)));
+  *mod = {0x1'2000'0000, 0x12345, 0, 0};
+  auto* map = reinterpret_cast<hvm_memmap_table_entry*>(memory.Add(kMap, 200 * 24));
+  for (int i = 0; i < 200; ++i) map[i] = {uint64_t(i) * kMiB, kMiB, E820_TYPE_RAM, 0};
+  hvm_start_info si{};
+  si.magic = XEN_HVM_START_MAGIC_VALUE;
+  si.version = 1;
+  si.nr_modules = 1;
+  si.modlist_paddr = kModules;
+  si.cmdline_paddr = 0x7000;
+  si.rsdp_paddr = 0xf5a40;
+  si.memmap_paddr = kMap;
+  si.memmap_entries = 3;
+  auto bp = std::make_unique<boot_params>();
+  ASSERT_FALSE(PvhToBootParams(si, memory, bp.get()));
+  EXPECT_EQ(bp->hdr.header, linuxboot::kHeaderMagic);
+  EXPECT_EQ(bp->hdr.cmd_line_ptr, 0x7000u);
+  EXPECT_EQ(bp->hdr.ramdisk_image, 0x2000'0000u);
+  EXPECT_EQ(bp->ext_ramdisk_image, 1u);
+  EXPECT_EQ(bp->hdr.ramdisk_size, 0x12345u);
+  EXPECT_EQ(bp->acpi_rsdp_addr, 0xf5a40u);
+  // Three entries and the ISA hole.
+  ASSERT_EQ(bp->e820_entries, 4);
+  EXPECT_EQ(bp->e820_table[2].addr, 2 * kMiB);
+  EXPECT_EQ(bp->e820_table[3].addr, 0xa0000u);
+  EXPECT_EQ(bp->e820_table[3].size, 0x60000u);
+  EXPECT_EQ(bp->e820_table[3].type, E820_TYPE_RESERVED);
+
+  // A long map is cut at what boot_params holds, with no room left for
+  // the ISA hole.
+  si.memmap_entries = 200;
+  ASSERT_FALSE(PvhToBootParams(si, memory, bp.get()));
+  EXPECT_EQ(bp->e820_entries, 128);
+  EXPECT_EQ(bp->e820_table[127].addr, 127 * kMiB);
+
+  // What it refuses.
+  auto line = [&](const hvm_start_info& s) {
+    const Failure f = PvhToBootParams(s, memory, bp.get());
+    return f ? std::string(f.what) + ": " + f.detail.c_str() : std::string();
+  };
+  hvm_start_info v0 = si;
+  v0.version = 0;
+  EXPECT_EQ(line(v0), "pvh: hvm_start_info has no memory map (version 0)");
+  hvm_start_info far = si;
+  far.memmap_paddr = 0x9000;
+  EXPECT_EQ(line(far), "pvh: memory map at 0x9000 is out of reach");
+  hvm_start_info high = si;
+  high.cmdline_paddr = 0x1'0000'0000;
+  EXPECT_EQ(line(high), "pvh: command line above 4 GiB");
+  hvm_start_info no_mods = si;
+  no_mods.modlist_paddr = 0x8000;
+  EXPECT_EQ(line(no_mods), "pvh: module list at 0x8000 is out of reach");
+}
+
+}  // namespace
+}  // namespace bzelf
