@@ -6,7 +6,8 @@
 # and messages of that path: no INT 13h extensions, a disk that is not our
 # image from sector 0, a disk too short for the setup or for part 5.
 # Last, Debian's kernel the same way, to its root-fs panic (no initrd on
-# this path), with its command line from the image.
+# this path), with its command line from the image; and on a machine whose
+# RAM cannot hold it (-m 8), the setup's refusal before the first read.
 #
 # Environment (all optional): those of tests/lib.sh, and
 #   TIMEOUT      seconds allowed per boot       (60; 300 for Linux)
