@@ -3,6 +3,7 @@
 #   make          build build/bin/bzelf (host tool with both stages inside)
 #   make run      boot the bundled sample kernel under QEMU
 #   make check    every test: unit tests, then QEMU boots
+#   make mutate   deliberate breakages that the tests must catch
 #
 # CROSS_COMPILE selects the toolchain for the boot stages, as in Linux
 # (e.g. CROSS_COMPILE=i686-linux-gnu-). The host tool uses $(CXX).
@@ -73,7 +74,7 @@ UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf
 
-.PHONY: all deps run check unit-tests qemu-tests linux-tests bench fuzz clean
+.PHONY: all deps run check mutate unit-tests qemu-tests linux-tests bench fuzz clean
 all: $(BZELF)
 
 # --- set-up: one script installs every Debian package we use ----------------
@@ -177,6 +178,12 @@ bench: $(B)/.deps-ok $(BZELF)
 # Fuzzing for a set time (tests/fuzz/); make check only replays the corpus.
 fuzz: $(B)/.deps-ok
 	$(MAKE) fuzz-run
+
+# Deliberate breakages, one at a time in a scratch copy, each of which the
+# tests must catch (tests/mutate/run.py). CI runs it after make check.
+mutate: $(B)/.deps-ok
+	$(MAKE) $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS) $(TEST_DEPS)
+	python3 tests/mutate/run.py
 
 # Builds first, then runs every suite and prints one total at the end.
 check: $(B)/.deps-ok

@@ -57,6 +57,13 @@ DIAG_SECONDS=${DIAG_SECONDS:-2}
 passed=0
 failed=0
 
+# selected NAME: whether the test NAME is to run: every test, or with
+# ONLY set (an extended regular expression; make mutate uses it), those
+# whose names match it.
+selected() {
+  [ -z "${ONLY:-}" ] || printf '%s\n' "$1" | grep -qE -e "$ONLY"
+}
+
 # require TOOL...: exits with status 2 unless every TOOL can be run.
 require() {
   for required in "$@"; do

@@ -73,6 +73,7 @@ image() {
 # expression the stage's line must match.
 row() {
   local name=$1 kernel=$2 memory=$3 expect=$4 img what line pvh="" loader=""
+  selected "$name" || return 0
   shift 4
   local -a args=(-m "$memory")
   while [ $# -gt 0 ]; do

@@ -110,6 +110,12 @@ ROWS=(
   "kexec-bzImage-real-mode-test64 test64 512 -t bzImage --real-mode"
   "kexec-bzImage-real-mode-debian debian 512 -t bzImage --real-mode"
 )
+# Only the selected rows (tests/lib.sh; make mutate runs single rows).
+chosen=()
+for row in "${ROWS[@]}"; do
+  selected "${row%% *}" && chosen+=("$row")
+done
+ROWS=("${chosen[@]}")
 
 # The row files: the arguments of `kexec -l`, one to a line, as /init
 # runs them. The above-4G row has no initrd: kexec-tools' bzImage64

@@ -74,6 +74,7 @@ check_info() {
 # itself entered at PHYSICAL.
 row() {
   local name=$1 kernel=$KERNELS_DIR/$2 rule=$3 reason_text=$4 physical=$5
+  selected "$name" || return 0
   shift 5
   local image=$WORK/$name.img reasons=""
   build_image "$name" "$image" "$kernel" --cmdline "console=ttyS0 bzelf.test=$name" "$@" ||

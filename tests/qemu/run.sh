@@ -31,6 +31,7 @@ boot_kernel() {
   local kernel=$1 variant=${2:-} name image initrd cmdline token
   local reasons="" expected builtin
   name=$(basename "$kernel" .elf)${variant:+-$variant}
+  selected "$name" || return 0
   image=$WORK/$name.img
   initrd=$WORK/$name.initrd
   # A token no earlier run could have left in memory, spaces, quotes and
@@ -94,6 +95,7 @@ boot_kernel() {
 corrupt() {
   local kernel=$1 what=$2 name image
   name=corrupt-$what-$(basename "$kernel" .elf)
+  selected "$name" || return 0
   image=$WORK/$name.img
 
   build_image "$name" "$image" "$kernel" || return

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""make mutate: proves that the tests can fail.
+
+Each mutation below is a deliberate breakage of one check the project
+relies on: one exact piece of text in one file replaced by another. In a
+scratch copy of the tree (the tracked files and the build, so that only
+what a mutation touches is rebuilt), this script applies them one at a
+time, rebuilds, runs the tests that guard the check, and reports the
+mutation as caught when one of them fails. A mutation whose text is not
+found exactly once, or whose build fails, is an error, not a catch: the
+list must follow the code.
+
+Before any mutation, every test command the list uses runs once on the
+unmutated copy and must pass having run at least one test; otherwise a
+failure would say nothing about the mutation.
+
+Suites run a subset of their rows through ONLY (an extended regular
+expression over row names, tests/lib.sh `selected`); unit tests through
+--gtest_filter.
+
+Usage: tests/mutate/run.py [NAME-REGEX]   (make mutate runs them all)
+Environment: LINUX_DIR (Debian's kernel, build/linux/kernel), JOBS (2).
+Output: "CAUGHT <name>: <what> (by <test>)" or "MISSED <name>: <what>"
+per mutation, then "<N> caught, <M> missed" alone on the last line. Exit
+status 1 if any mutation was missed or could not be tried.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@dataclass(frozen=True)
+class Test:
+    """A test command: a suite's run.sh with ONLY, or the unit tests with a
+    filter."""
+    suite: str  # "unit" or a folder of tests/
+    only: str   # ONLY regex, or the gtest filter
+
+    def label(self):
+        return f"{self.suite}[{self.only}]"
+
+
+@dataclass
+class Mutation:
+    name: str
+    what: str
+    path: str
+    old: str
+    new: str
+    tests: list = field(default_factory=list)
+
+
+def unit(gtest_filter):
+    return Test("unit", gtest_filter)
+
+
+def suite(name, only):
+    return Test(name, only)
+
+
+MUTATIONS = [
+    Mutation(
+        "stage-crc", "skip the stage's check of its own CRC32",
+        "compressed/main.cpp",
+        "if (crc != params.stage_crc) {", "if (false) {",
+        [suite("qemu", "^corrupt-(stage|params)")]),
+    Mutation(
+        "gzip-crc", "skip the gzip CRC32 check of the inflated kernel",
+        "compressed/elf-load.cpp",
+        "if (crc != gz.crc32) {", "if (false) {",
+        [suite("qemu", "^corrupt-gzip-crc")]),
+    Mutation(
+        "gzip-isize", "skip the gzip ISIZE check of the inflated kernel",
+        "compressed/elf-load.cpp",
+        "if (static_cast<uint32_t>(total) != gz.isize) {", "if (false) {",
+        [suite("qemu", "^corrupt-gzip-isize")]),
+    Mutation(
+        "reserved-ram", "accept a kernel segment over reserved memory",
+        "lib/e820-map.cpp",
+        "if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = true;",
+        "if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = false;",
+        [unit("MemoryPlan*"), suite("hostile", "^e820-ext-reserve$")]),
+    Mutation(
+        "initrd", "accept a kernel segment over the initrd",
+        "lib/memory-plan.cpp",
+        "if (initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);",
+        "if (false && initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);",
+        [unit("MemoryPlanHostile.*"), suite("hostile", "^initrd")]),
+    Mutation(
+        "memsz-tail", "skip zeroing the p_memsz tails",
+        "compressed/elf-load.cpp",
+        "if (!failure) ZeroTails(params, sse2.enabled);", "if (false) ZeroTails(params, sse2.enabled);",
+        [suite("qemu", "^test32-low$")]),
+    Mutation(
+        "last-e820", "drop the last E820 entry of boot_params",
+        "lib/e820-map.cpp",
+        "spans_[span_count_++] = {bp.e820_table, bp.e820_entries};",
+        "spans_[span_count_++] = {bp.e820_table, bp.e820_entries - 1u};",
+        [unit("E820Map.*:MemoryPlan*")]),
+    Mutation(
+        "cmdline-copy", "off by one in startup_64's copy of a command line from above 4 GiB",
+        "compressed/startup-64.cpp",
+        "  to[n] = 0;\n", "  to[n > 0 ? n - 1 : 0] = 0;\n",
+        [suite("kexec", "above4g")]),
+    Mutation(
+        "entry-esi", "hand ELF32 kernels boot_params in edi instead of esi",
+        "compressed/handoff.S",
+        "\tmovl\t8(%esp), %esi\n\txorl\t%ebx, %ebx\n\txorl\t%ebp, %ebp\n\txorl\t%edi, %edi\n",
+        "\tmovl\t8(%esp), %edi\n\txorl\t%ebx, %ebx\n\txorl\t%ebp, %ebp\n\txorl\t%esi, %esi\n",
+        [suite("qemu", "^test32$")]),
+    Mutation(
+        "entry-rsi", "hand ELF64 kernels boot_params in rdi instead of rsi",
+        "compressed/handoff.S",
+        "\tmovl\t%esi, %esi\t\t/* rsi: boot_params, zero-extended */\n",
+        "\tmovl\t%esi, %esi\t\t/* rsi: boot_params, zero-extended */\n\txchgq\t%rsi, %rdi\n",
+        [suite("qemu", "^test64$")]),
+    Mutation(
+        "stay-put", "skip the stage's move out of the kernel's way",
+        "compressed/main.cpp",
+        "  if (kernel.move_stage) MoveAndRestart(", "  if (false) MoveAndRestart(",
+        [suite("hostile", "^stage-start$|^stage-arena$")]),
+    Mutation(
+        "below-4g", "skip startup_64's move below 4 GiB",
+        "compressed/startup-64.cpp",
+        "  const bool move = stage.All().end > k4GiB;", "  const bool move = false;",
+        [suite("kexec", "above4g")]),
+    Mutation(
+        "a20", "skip enabling the A20 gate",
+        "boot/a20.cpp",
+        "void EnableA20() {\n", "void EnableA20() {\n  return;\n",
+        [suite("a20", ".")]),
+    Mutation(
+        "xen-sign", "add XEN_ELFNOTE_PADDR_OFFSET to p_paddr instead of subtracting it",
+        "tools/kernel-elf.cpp",
+        "return Placement{PlacementRule::kXenNotes, offset,",
+        "return Placement{PlacementRule::kXenNotes, 0 - offset,",
+        [unit("Image*:Placement*:Kernel*"), suite("placement", "xen")]),
+    Mutation(
+        "inflate-distance", "let a DEFLATE match reach before the start of the output",
+        "lib/inflate.cpp",
+        "    if (distance > static_cast<size_t>(s.out - s.out_begin))\n"
+        "      return InflateError::kDistanceTooFar;\n", "",
+        [unit("Inflate*")]),
+]
+
+
+def run(cmd, cwd, env=None, log=None):
+    """Runs cmd; returns (status, output)."""
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace")
+    if log:
+        with open(log, "w") as f:
+            f.write(proc.stdout)
+    return proc.returncode, proc.stdout
+
+
+def scratch_copy():
+    """The tracked files and the build, in a new directory."""
+    work = tempfile.mkdtemp(prefix="bzelf-mutate.")
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
+                           stdout=subprocess.PIPE).stdout.split(b"\0")
+    for f in files:
+        if not f:
+            continue
+        rel = f.decode()
+        dst = os.path.join(work, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, rel), dst)
+    # Debian's kernel stays where it is (LINUX_DIR); logs are not copied.
+    skip = {"linux", "test-results", "test-logs"}
+    shutil.copytree(os.path.join(ROOT, "build"), os.path.join(work, "build"),
+                    symlinks=True, ignore=lambda d, names: [n for n in names
+                                                            if d.endswith("build") and n in skip])
+    return work
+
+
+def test_command(test, work):
+    if test.suite == "unit":
+        return ["build/bin/unit-tests", "--gtest_brief=1", f"--gtest_filter={test.only}"]
+    return [f"./tests/{test.suite}/run.sh"]
+
+
+def ran_something(test, output):
+    """Whether a passing run ran at least one test."""
+    if test.suite == "unit":
+        m = re.search(r"^\[==========\] (\d+) tests? from", output, re.M)
+        return bool(m) and int(m.group(1)) > 0
+    m = re.search(r"^(\d+) passed, (\d+) failed$", output, re.M)
+    return bool(m) and int(m.group(1)) + int(m.group(2)) > 0
+
+
+def main():
+    pattern = re.compile(sys.argv[1]) if len(sys.argv) > 1 else None
+    mutations = [m for m in MUTATIONS if not pattern or pattern.search(m.name)]
+    linux_dir = os.environ.get("LINUX_DIR", os.path.join(ROOT, "build/linux/kernel"))
+    jobs = os.environ.get("JOBS", "2")
+    work = scratch_copy()
+    logs = os.path.join(ROOT, "build/test-logs/mutate")
+    os.makedirs(logs, exist_ok=True)
+    env = dict(os.environ, BZELF=os.path.join(work, "build/bin/bzelf"),
+               KERNELS_DIR=os.path.join(work, "build/kernels"), LINUX_DIR=linux_dir,
+               LOG_DIR=logs)
+    build = ["make", "-s", f"-j{jobs}", "all", "build/bin/unit-tests", "test-kernels"]
+    try:
+        status, out = run(build, work)
+        if status != 0:
+            print(f"mutate: the unmutated copy does not build:\n{out}")
+            return 2
+        # The guards must pass on the unmutated tree, and run something.
+        for test in dict.fromkeys(t for m in mutations for t in m.tests):
+            status, out = run(test_command(test, work), work,
+                              dict(env, ONLY=test.only))
+            if status != 0 or not ran_something(test, out):
+                tail = "\n".join(out.splitlines()[-15:])
+                print(f"mutate: {test.label()} does not pass unmutated, or runs nothing:\n{tail}")
+                return 2
+
+        caught = missed = 0
+        for m in mutations:
+            start = time.monotonic()
+            path = os.path.join(work, m.path)
+            with open(path) as f:
+                original = f.read()
+            count = original.count(m.old)
+            if count != 1:
+                print(f"MISSED {m.name}: {m.what} (its text occurs {count} times in {m.path}: "
+                      "the list no longer follows the code)")
+                missed += 1
+                continue
+            with open(path, "w") as f:
+                f.write(original.replace(m.old, m.new))
+            try:
+                status, out = run(build, work, log=os.path.join(logs, f"{m.name}.build"))
+                if status != 0:
+                    print(f"MISSED {m.name}: {m.what} (the mutated tree does not build: "
+                          f"build/test-logs/mutate/{m.name}.build)")
+                    missed += 1
+                    continue
+                by = None
+                for test in m.tests:
+                    status, out = run(test_command(test, work), work, dict(env, ONLY=test.only),
+                                      log=os.path.join(logs, f"{m.name}.{test.suite}"))
+                    if status != 0:
+                        by = test.label()
+                        break
+                seconds = time.monotonic() - start
+                if by:
+                    print(f"CAUGHT {m.name}: {m.what} (by {by}; {seconds:.0f} s)", flush=True)
+                    caught += 1
+                else:
+                    labels = ", ".join(t.label() for t in m.tests)
+                    print(f"MISSED {m.name}: {m.what} ({labels} all passed; {seconds:.0f} s)",
+                          flush=True)
+                    missed += 1
+            finally:
+                with open(path, "w") as f:
+                    f.write(original)
+        print(f"{caught} caught, {missed} missed")
+        return 0 if missed == 0 else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
