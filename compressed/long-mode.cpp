@@ -1,13 +1,14 @@
 #include "long-mode.h"
 
 #include "stage-params.h"
+#include "x86.h"
 
 namespace bzelf {
 namespace {
 
-constexpr uint64_t kPresent = 1 << 0;
-constexpr uint64_t kWritable = 1 << 1;
-constexpr uint64_t kLargePage = 1 << 7;  // PS in a PD entry: 2 MiB page
+using x86::kPteLargePage;
+using x86::kPtePresent;
+using x86::kPteWritable;
 constexpr uint32_t kPageSize = 4096;
 constexpr int kEntries = 512;
 
@@ -19,14 +20,14 @@ uint32_t BuildIdentityMap(uint8_t* tables) {
   auto* pml4 = reinterpret_cast<uint64_t*>(tables);
   auto* pdpt = reinterpret_cast<uint64_t*>(tables + kPageSize);
   uint32_t base = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(tables));
-  pml4[0] = (base + kPageSize) | kPresent | kWritable;
+  pml4[0] = (base + kPageSize) | kPtePresent | kPteWritable;
   for (int gib = 0; gib < 4; ++gib) {
     uint32_t pd_addr = base + (2 + gib) * kPageSize;
-    pdpt[gib] = pd_addr | kPresent | kWritable;
+    pdpt[gib] = pd_addr | kPtePresent | kPteWritable;
     auto* pd = reinterpret_cast<uint64_t*>(tables + (2 + gib) * kPageSize);
     for (int i = 0; i < kEntries; ++i) {
       uint64_t phys = (static_cast<uint64_t>(gib) << 30) | (static_cast<uint64_t>(i) << 21);
-      pd[i] = phys | kPresent | kWritable | kLargePage;
+      pd[i] = phys | kPtePresent | kPteWritable | kPteLargePage;
     }
   }
   return base;

@@ -1,18 +1,21 @@
-// Prints the offsets of the protocol structs as #defines for assembly
+// Prints the offsets of the protocol structs, and the CPU constants of
+// lib/x86.h and lib/segment-descriptor.h, as #defines for assembly
 // (build/gen/asm-offsets.h), so that no .S file carries a hand-copied
-// offset. Runs on the build host; the structs are packed, so the offsets
+// number. Runs on the build host; the structs are packed, so the offsets
 // are the same for every target.
 #include <cstddef>
 #include <cstdio>
 
 #include "boot-params.h"
 #include "pvh.h"
+#include "segment-descriptor.h"
 #include "stage-params.h"
+#include "x86.h"
 
 namespace {
 
-void Define(const char* name, size_t value) {
-  std::printf("#define %s 0x%zx\n", name, value);
+void Define(const char* name, unsigned long long value) {
+  std::printf("#define %s 0x%llx\n", name, value);
 }
 
 }  // namespace
@@ -79,5 +82,14 @@ int main() {
   Define("XLF_KERNEL_64", XLF_KERNEL_64);
   Define("XLF_CAN_BE_LOADED_ABOVE_4G", XLF_CAN_BE_LOADED_ABOVE_4G);
   Define("PVH_stack_slot_end", offsetof(hvm_start_info, reserved) + 4);
+  // CPU state (lib/x86.h) and the flat GDT entries (lib/segment-descriptor.h).
+  Define("X86_CR0_PE", x86::kCr0Pe);
+  Define("X86_CR0_PG", x86::kCr0Pg);
+  Define("X86_CR4_PAE", x86::kCr4Pae);
+  Define("MSR_EFER", x86::kMsrEfer);
+  Define("EFER_LME", x86::kEferLme);
+  Define("GDT_FLAT32_CODE", x86::kFlat32Code);
+  Define("GDT_FLAT64_CODE", x86::kFlat64Code);
+  Define("GDT_FLAT_DATA", x86::kFlatData);
   return 0;
 }
