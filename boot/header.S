@@ -236,7 +236,7 @@ vid_mode:	.word	0xffff		/* "normal": keep the BIOS mode */
 root_dev:	.word	0		/* none: the command line says root= */
 	CHECK_AT(boot_flag)
 	.globl	hdr_boot_flag
-hdr_boot_flag:	.word	0xaa55
+hdr_boot_flag:	.word	BOOT_FLAG
 
 	/* 0x200: the loader's entry point, (seg + 0x20):0000. */
 	CHECK_AT(jump)
@@ -247,7 +247,7 @@ hdr_jump:	.byte	0xeb, start_of_setup - 1f
 	.globl	hdr_header
 hdr_header:	.ascii	"HdrS"
 	CHECK_AT(version)
-version:	.word	0x020f		/* boot protocol 2.15 */
+version:	.word	PROTOCOL_VERSION
 realmode_swtch:	.long	0
 start_sys_seg:	.word	0x1000		/* obsolete; the zImage value */
 	CHECK_AT(kernel_version)

@@ -26,9 +26,11 @@ uint64_t CmdLineAddress(const boot_params* bp) {
 }
 
 // Length of the command line with its NUL, bounded by cmdline_size (or the
-// protocol's 255 bytes before cmdline_size existed, boot.rst).
+// old protocols' limit before cmdline_size existed).
 uint64_t CmdLineBytes(const boot_params* bp, uint64_t addr) {
-  uint32_t limit = bp->hdr.version >= 0x0206 ? bp->hdr.cmdline_size : 255;
+  uint32_t limit = bp->hdr.version >= linuxboot::kProtocolCmdlineSize
+                       ? bp->hdr.cmdline_size
+                       : linuxboot::kOldCmdlineSize;
   if (addr >= k4GiB) return limit + 1;  // cannot read it; keep it all
   const char* p = reinterpret_cast<const char*>(static_cast<uintptr_t>(addr));
   uint32_t n = 0;

@@ -47,6 +47,8 @@ int main() {
   Define("HDR_cmd_line_ptr", offsetof(boot_params, hdr.cmd_line_ptr));
   Define("HDR_kernel_info_offset", offsetof(boot_params, hdr.kernel_info_offset));
   Define("HDR_end", offsetof(boot_params, hdr) + sizeof(setup_header));
+  Define("PROTOCOL_VERSION", kProtocolVersion);
+  Define("BOOT_FLAG", kBootFlag);
   Define("LOADED_HIGH", LOADED_HIGH);
   Define("CAN_USE_HEAP", CAN_USE_HEAP);
   Define("BOOT_CS", BOOT_CS);
@@ -62,6 +64,8 @@ int main() {
   Define("HDR_ramdisk_size", offsetof(boot_params, hdr.ramdisk_size));
   Define("HDR_cmdline_size", offsetof(boot_params, hdr.cmdline_size));
   Define("CMDLINE_SIZE", kCmdlineSize);
+  Define("PROTOCOL_CMDLINE_SIZE", kProtocolCmdlineSize);
+  Define("OLD_CMDLINE_SIZE", kOldCmdlineSize);
   Define("E820_addr", offsetof(e820_entry, addr));
   Define("E820_size", offsetof(e820_entry, size));
   Define("E820_type", offsetof(e820_entry, type));
