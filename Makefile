@@ -69,7 +69,7 @@ $(B)/.deps-ok: tools/install-deps.sh
 # Offsets of protocol structs and CPU constants for assembly, printed from
 # the C++ definitions.
 $(B)/gen/asm-offsets.h: tools/gen-asm-offsets.cpp lib/boot-params.h lib/stage-params.h \
-  lib/pvh.h lib/x86.h lib/segment-descriptor.h
+  lib/pvh.h lib/x86.h lib/segment-descriptor.h lib/uart-8250.h
 	@mkdir -p $(@D) $(B)/host
 	$(CXX) -std=c++20 -Ilib -o $(B)/host/gen-asm-offsets $<
 	$(B)/host/gen-asm-offsets > $@.tmp && mv $@.tmp $@

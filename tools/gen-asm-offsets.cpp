@@ -1,5 +1,6 @@
-// Prints the offsets of the protocol structs, and the CPU constants of
-// lib/x86.h and lib/segment-descriptor.h, as #defines for assembly
+// Prints the offsets of the protocol structs, and the CPU and UART
+// constants of lib/x86.h, lib/segment-descriptor.h and lib/uart-8250.h,
+// as #defines for assembly
 // (build/gen/asm-offsets.h), so that no .S file carries a hand-copied
 // number. Runs on the build host; the structs are packed, so the offsets
 // are the same for every target.
@@ -10,6 +11,7 @@
 #include "pvh.h"
 #include "segment-descriptor.h"
 #include "stage-params.h"
+#include "uart-8250.h"
 #include "x86.h"
 
 namespace {
@@ -95,5 +97,16 @@ int main() {
   Define("GDT_FLAT32_CODE", x86::kFlat32Code);
   Define("GDT_FLAT64_CODE", x86::kFlat64Code);
   Define("GDT_FLAT_DATA", x86::kFlatData);
+  // COM1 for the boot sector's early_puts (lib/uart-8250.h).
+  Define("COM1", uart::kCom1);
+  Define("UART_THR", uart::kTransmit);
+  Define("UART_DLL", uart::kDivisorLow);
+  Define("UART_DLM", uart::kDivisorHigh);
+  Define("UART_LCR", uart::kLineControl);
+  Define("UART_LSR", uart::kLineStatus);
+  Define("UART_LCR_DLAB", uart::kLcrDlab);
+  Define("UART_LCR_8N1", uart::kLcr8N1);
+  Define("UART_LSR_THRE", uart::kLsrThre);
+  Define("UART_DIVISOR_115200", uart::kDivisor115200);
   return 0;
 }
