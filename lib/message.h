@@ -1,0 +1,51 @@
+// The text of an error at boot: a bounded line buffer with the few formats
+// a panic message needs, and the one line both stages print before they
+// halt (STYLE.md, "Errors in tiers"). Built into the setup (-m16), the
+// stage and the host's unit tests; no heap, no 64-bit division (so no
+// libgcc in the 16- and 32-bit builds).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace bzelf {
+
+struct Hex {
+  uint64_t value;  // printed 0x-prefixed, lower case, no leading zeros
+};
+struct Dec {
+  uint64_t value;
+};
+
+//   Message() << "segment " << Dec{i} << " at " << Hex{addr}
+// Text beyond the capacity is dropped; the buffer always ends in a NUL.
+class Message {
+ public:
+  // Characters, NUL not counted: over twice the longest detail the stages
+  // write (about 130: a segment, two ranges and a name).
+  static constexpr size_t kCapacity = 255;
+
+  // The buffer is not zeroed as a whole: the NUL follows the text.
+  Message() { buffer_[0] = '\0'; }
+
+  Message& operator<<(const char* text);
+  Message& operator<<(Hex hex);
+  Message& operator<<(Dec dec);  // lib/message-dec.cpp
+
+  const char* c_str() const { return buffer_; }
+  size_t size() const { return length_; }
+
+ private:
+  char buffer_[kCapacity + 1];
+  size_t length_ = 0;
+};
+
+// Writes "\r\nbzelf: <what>: <detail> -- System halted\r\n", the line
+// each stage's Panic prints before it halts, to `put` a character at a
+// time: no buffer, so no stack for one in the 16-bit setup, and a stage
+// with two outputs may write it twice. CR LF, as a serial terminal and the
+// BIOS teletype want them. A <what> or <detail> longer than
+// Message::kCapacity characters is cut there, never the closing words.
+void WritePanicLine(const char* what, const char* detail, void (*put)(char));
+
+}  // namespace bzelf
