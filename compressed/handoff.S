@@ -87,11 +87,9 @@ HandOff64:
 	.p2align 3
 gdt64:
 	.quad	0
-	.quad	0
 	/* Accessed bits preset, as in head.S: the image stays unwritten. */
-	.quad	GDT_FLAT64_CODE		/* BOOT_CS: 64-bit code */
-	.quad	GDT_FLAT_DATA		/* BOOT_DS: flat data */
+	.org	gdt64 + BOOT_CS
+	.quad	GDT_FLAT64_CODE
+	.org	gdt64 + BOOT_DS
+	.quad	GDT_FLAT_DATA
 gdt64_end:
-	.if	BOOT_CS != 0x10 || BOOT_DS != 0x18
-	.error	"gdt64: BOOT_CS and BOOT_DS are the third and fourth entries"
-	.endif

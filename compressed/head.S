@@ -148,20 +148,18 @@ common_32:
 	jmp	3b
 
 	/*
-	 * BOOT_CS (0x10): flat 32-bit code; BOOT_DS (0x18): flat data, with
-	 * the accessed bits preset (lib/segment-descriptor.h): the CPU never
+	 * Flat 32-bit code at BOOT_CS and flat data at BOOT_DS, with the
+	 * accessed bits preset (lib/segment-descriptor.h): the CPU never
 	 * writes them into the checksummed image.
 	 */
 	.p2align 3
 gdt:
 	.quad	0
-	.quad	0
+	.org	gdt + BOOT_CS
 	.quad	GDT_FLAT32_CODE
+	.org	gdt + BOOT_DS
 	.quad	GDT_FLAT_DATA
 gdt_end:
-	.if	BOOT_CS != 0x10 || BOOT_DS != 0x18
-	.error	"gdt: BOOT_CS and BOOT_DS are the third and fourth entries"
-	.endif
 
 	/*
 	 * The stack StageVerify runs on: the checksum, the console and a

@@ -1,13 +1,19 @@
-// x86 architectural constants the stages set or test: control register
-// bits, the EFER MSR and page-table entry bits, with the Intel SDM's names
-// (vol. 3A unless said otherwise). One copy for the setup (-m16), the stage
-// and the host's unit tests; assembly gets the same values as #defines in
-// build/gen/asm-offsets.h (tools/gen-asm-offsets.cpp prints them from here).
+// x86 architectural constants the stages set or test: EFLAGS and control
+// register bits, the EFER MSR and page-table entry bits, with the names of
+// Intel's SDM (vol. 3A unless said otherwise). One copy for the setup
+// (-m16), the stage and the host's unit tests; assembly gets the same
+// values as #defines in build/gen/asm-offsets.h (tools/gen-asm-offsets.cpp
+// prints them from here).
 #pragma once
 
 #include <stdint.h>
 
 namespace bzelf::x86 {
+
+// EFLAGS ("EFLAGS Register", vol. 1): bits whose being writable tells
+// CPUs apart (Intel's processor identification note, AP-485).
+inline constexpr uint32_t kEflagsAc = 1u << 18;  // AC: writable from the i486 on
+inline constexpr uint32_t kEflagsId = 1u << 21;  // ID: writable where CPUID exists
 
 // CR0 ("Control Registers").
 inline constexpr uint32_t kCr0Pe = 1u << 0;   // protection enable
