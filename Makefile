@@ -50,19 +50,21 @@ I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
 LIB_SRCS := $(wildcard lib/*.cpp)
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
-# The planner's memory map, for the direct-boot loader's "is part 5's
-# place RAM".
-SETUP_LIB_SRCS := lib/e820-map.cpp
+# The setup links only the lib/ sources it calls: the planner's memory
+# map, for the direct-boot loader's "is part 5's place RAM", and the
+# message formatter. lib/message-dec.cpp, for one, stays out: the setup
+# prints no decimal numbers.
+SETUP_LIB_SRCS := lib/e820-map.cpp lib/message.cpp
 # startup_64's C++ is built for x86-64 on its own (below); the rest of
 # compressed/ and lib/ make the 32-bit stage.
 STAGE64_MAIN := compressed/startup-64.cpp
 STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
   $(wildcard compressed/*.S) $(LIB_SRCS)
 PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
-  lib/message.cpp lib/placement.cpp lib/stage-move.cpp
+  lib/message.cpp lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
 STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp \
-  lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp lib/message.cpp lib/placement.cpp \
-  lib/stage-move.cpp
+  lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp lib/message.cpp \
+  lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 
@@ -85,8 +87,10 @@ $(B)/.deps-ok: tools/install-deps.sh
 	@touch $@
 
 # --- generated headers -----------------------------------------------------
-# Offsets of protocol structs for assembly, printed from the C++ structs.
-$(B)/gen/asm-offsets.h: tools/gen-asm-offsets.cpp lib/boot-params.h lib/stage-params.h
+# Offsets of protocol structs and CPU constants for assembly, printed from
+# the C++ definitions.
+$(B)/gen/asm-offsets.h: tools/gen-asm-offsets.cpp lib/boot-params.h lib/stage-params.h \
+  lib/pvh.h lib/x86.h lib/segment-descriptor.h lib/uart-8250.h
 	@mkdir -p $(@D) $(B)/host
 	$(CXX) -std=c++20 -Ilib -o $(B)/host/gen-asm-offsets $<
 	$(B)/host/gen-asm-offsets > $@.tmp && mv $@.tmp $@

@@ -16,7 +16,7 @@
 // next to the disk.
 #include "bioscall.h"
 #include "direct-boot.h"
-#include "gdt.h"
+#include "segment-descriptor.h"
 #include "setup.h"
 
 namespace bzelf::setup {
@@ -32,7 +32,7 @@ struct [[gnu::packed]] MoveSegment {
   uint16_t limit = 0xffff;
   uint16_t base_low = 0;
   uint8_t base_mid = 0;
-  uint8_t access = kDataReadWrite;
+  uint8_t access = x86::kDataReadWrite;
   uint8_t flags_limit_high = 0;
   uint8_t base_high = 0;
 
@@ -42,7 +42,7 @@ struct [[gnu::packed]] MoveSegment {
         base_high(uint8_t(base >> 24)) {}
 };
 static_assert(__builtin_bit_cast(uint64_t, MoveSegment(0x12345678)) ==
-              Descriptor(0x12345678, 0xffff, kDataReadWrite, 0));
+              x86::Descriptor(0x12345678, 0xffff, x86::kDataReadWrite, 0));
 
 // The table es:si points at: six descriptors, of which the caller fills in
 // the source and destination; the BIOS uses the others for itself.

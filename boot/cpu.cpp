@@ -6,12 +6,13 @@
 #include "cpuid.h"
 #include "elf.h"
 #include "setup.h"
+#include "x86.h"
 
 namespace bzelf::setup {
 namespace {
 
-constexpr uint32_t kEflagsAc = 1u << 18;  // writable from the i486 on
-constexpr uint32_t kEflagsId = 1u << 21;  // writable when CPUID exists
+using x86::kEflagsAc;
+using x86::kEflagsId;
 
 // Whether the EFLAGS bits in mask can be flipped; EFLAGS is restored.
 bool EflagsWritable(uint32_t mask) {

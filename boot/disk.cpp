@@ -27,34 +27,12 @@ constexpr uint32_t kChunkBytes = kChunkSectors * kSectorSize;
 static_assert(kChunkSectors <= 127 && kChunkBytes <= 0x10000);
 constexpr uint32_t kBounceLinear = uint32_t(DIRECT_BOOT_BOUNCE_SEG) << 4;
 
-// "bzelf: disk: <text> 0x<number><text> 0x<number><text>", built in
-// place: the details carry the sector and the BIOS status. Text stops 11
-// bytes short of the end: room for one "0x" and 8 digits, and the NUL.
-char detail[80];
-char* AppendText(char* p, const char* s) {
-  while (*s != '\0' && p < detail + sizeof(detail) - 11) {
-    *p++ = *s++;
-  }
-  return p;
-}
-char* AppendHex(char* p, uint32_t value) {
-  *p++ = '0';
-  *p++ = 'x';
-  int shift = 28;
-  while (shift > 0 && (value >> shift) == 0) {
-    shift -= 4;
-  }
-  for (; shift >= 0; shift -= 4) {
-    *p++ = "0123456789abcdef"[(value >> shift) & 0xf];
-  }
-  return p;
-}
+// "bzelf: disk: <text> 0x<number><text> 0x<number><text>": the details
+// carry the sector and the BIOS status. One call with five arguments costs
+// the 16-bit setup less code at each call site than a Message chain.
 [[noreturn]] void DiskPanic(const char* a, uint32_t x, const char* b,
                             uint32_t y, const char* c) {
-  char* p = AppendHex(AppendText(detail, a), x);
-  p = AppendHex(AppendText(p, b), y);
-  *AppendText(p, c) = '\0';
-  Panic("disk", detail);
+  Panic("disk", Message() << a << Hex{x} << b << Hex{y} << c);
 }
 
 }  // namespace

@@ -163,30 +163,30 @@ bs_error:
 	.globl	early_puts
 early_puts:
 	pushw	%si
-	/* COM1 (8250 at 0x3F8): 115200 baud (divisor 1), 8N1, polled. */
-	movw	$0x3fb, %dx
-	movb	$0x80, %al		/* LCR: divisor latch access */
+	/* COM1 (lib/uart-8250.h): 115200 baud, 8N1, polled. */
+	movw	$COM1 + UART_LCR, %dx
+	movb	$UART_LCR_DLAB, %al
 	outb	%al, %dx
-	movw	$0x3f8, %dx
-	movb	$1, %al			/* divisor low byte */
+	movw	$COM1 + UART_DLL, %dx
+	movb	$UART_DIVISOR_115200 & 0xff, %al
 	outb	%al, %dx
-	incw	%dx
-	decw	%ax			/* divisor high byte: 0 */
+	movw	$COM1 + UART_DLM, %dx
+	movb	$UART_DIVISOR_115200 >> 8, %al
 	outb	%al, %dx
-	movw	$0x3fb, %dx
-	movb	$0x03, %al		/* LCR: 8 data bits, no parity, 1 stop */
+	movw	$COM1 + UART_LCR, %dx
+	movb	$UART_LCR_8N1, %al
 	outb	%al, %dx
 1:	lodsb
 	testb	%al, %al
 	jz	3f
 	movb	%al, %ah
-	movw	$0x3fd, %dx		/* LSR: wait for THRE, bounded */
+	movw	$COM1 + UART_LSR, %dx	/* wait for THRE, 65536 reads at most */
 	xorw	%cx, %cx
 2:	inb	%dx, %al
-	testb	$0x20, %al
+	testb	$UART_LSR_THRE, %al
 	loopz	2b
 	movb	%ah, %al
-	movw	$0x3f8, %dx
+	movw	$COM1 + UART_THR, %dx
 	outb	%al, %dx
 	jmp	1b
 3:	popw	%si
@@ -236,7 +236,7 @@ vid_mode:	.word	0xffff		/* "normal": keep the BIOS mode */
 root_dev:	.word	0		/* none: the command line says root= */
 	CHECK_AT(boot_flag)
 	.globl	hdr_boot_flag
-hdr_boot_flag:	.word	0xaa55
+hdr_boot_flag:	.word	BOOT_FLAG
 
 	/* 0x200: the loader's entry point, (seg + 0x20):0000. */
 	CHECK_AT(jump)
@@ -247,7 +247,7 @@ hdr_jump:	.byte	0xeb, start_of_setup - 1f
 	.globl	hdr_header
 hdr_header:	.ascii	"HdrS"
 	CHECK_AT(version)
-version:	.word	0x020f		/* boot protocol 2.15 */
+version:	.word	PROTOCOL_VERSION
 realmode_swtch:	.long	0
 start_sys_seg:	.word	0x1000		/* obsolete; the zImage value */
 	CHECK_AT(kernel_version)

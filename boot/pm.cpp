@@ -5,6 +5,7 @@
 #include "far-memory.h"
 #include "gdt.h"
 #include "port-io.h"
+#include "segment-descriptor.h"
 #include "setup.h"
 
 // boot/pmjump.S.
@@ -14,18 +15,14 @@ extern "C" [[noreturn]] void ProtectedModeJump(uint32_t entry,
 namespace bzelf::setup {
 namespace {
 
-// Flags: 4 KiB granularity, 32-bit default size.
-constexpr uint8_t kFlat32 = 0xc;
-constexpr uint32_t kLimit4GiB = 0xfffff;  // in 4 KiB units
-
-// The "accessed" bits are preset so that the CPU never writes the GDT when
-// it loads a segment; LTR still marks the TSS busy here. The TSS entry's
-// base is linear, known only at run time.
+// The flat descriptors' "accessed" bits are preset (segment-descriptor.h),
+// so the CPU never writes them; LTR still marks the TSS busy here. The TSS
+// entry's base is linear, known only at run time.
 alignas(8) constinit uint64_t gdt[] = {  // 8: the SDM's advice for the GDT
-    0,                                                   // 0x00: null
-    0,                                                   // 0x08: unused
-    Descriptor(0, kLimit4GiB, kCodeExecRead, kFlat32),   // 0x10: BOOT_CS
-    Descriptor(0, kLimit4GiB, kDataReadWrite, kFlat32),  // 0x18: BOOT_DS
+    0,                 // 0x00: null
+    0,                 // 0x08: unused
+    x86::kFlat32Code,  // 0x10: BOOT_CS
+    x86::kFlatData,    // 0x18: BOOT_DS
     0,  // 0x20: SETUP_TSS_SELECTOR, filled in by LoadGdt
 };
 static_assert(linuxboot::BOOT_CS == 0x10 && linuxboot::BOOT_DS == 0x18);
@@ -53,7 +50,7 @@ void LoadNullIdt() {
 
 void LoadGdt() {
   gdt[SETUP_TSS_SELECTOR / 8] =
-      Descriptor(Linear(tss), kTss32Size - 1, kTss32Available, 0);
+      x86::Descriptor(Linear(tss), kTss32Size - 1, x86::kTss32Available, 0);
   const DescriptorTablePointer gdtr = {sizeof(gdt) - 1, Linear(gdt)};
   asm volatile("lgdtl %0" : : "m"(gdtr));
 }

@@ -31,7 +31,7 @@ ProtectedModeJump:
 	pushl	%eax
 
 	movl	%cr0, %edx
-	orb	$1, %dl			/* CR0.PE */
+	orb	$X86_CR0_PE, %dl
 	movl	%edx, %cr0
 	ljmpl	*(%esp)			/* the far jump that starts 32-bit code */
 

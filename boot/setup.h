@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "boot-params.h"
+#include "message.h"
 #include "stage-params.h"
 
 namespace bzelf::setup {
@@ -23,12 +24,16 @@ void QueryVideo();                        // video.cpp
 void EnableA20();                         // a20.cpp
 [[noreturn]] void GoProtectedMode();      // pm.cpp
 
-// Console output for the panic path: BIOS teletype and COM1 (tty.cpp).
-void Puts(const char* s);
+// Console output for the panic path (tty.cpp).
+void SerialPutc(char c);  // COM1, set up on first use
+void BiosPutc(char c);    // the BIOS teletype
 
-// Prints "bzelf: <what>: <detail> -- System halted" on screen and COM1,
-// then halts for good (panic.cpp).
+// Prints "bzelf: <what>: <detail> -- System halted" (lib/message.h's
+// WritePanicLine) on COM1 and the screen, then halts for good (panic.cpp).
 [[noreturn]] void Panic(const char* what, const char* detail);
+[[noreturn]] inline void Panic(const char* what, const Message& detail) {
+  Panic(what, detail.c_str());
+}
 
 }  // namespace bzelf::setup
 

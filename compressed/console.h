@@ -2,7 +2,6 @@
 // one-line error before we halt. Nothing is printed on success.
 #pragma once
 
-#include <stddef.h>
 #include <stdint.h>
 
 #include "boot-params.h"
@@ -13,9 +12,9 @@ namespace bzelf {
 // Starts where the real-mode setup left the cursor, if it ran (bp may be
 // null: then at the top of the screen).
 void ConsoleInit(const linuxboot::boot_params* bp);
-void ConsoleWrite(const char* text);
 
-// Prints "bzelf: <what>: <detail> -- System halted" and halts forever.
+// Prints "bzelf: <what>: <detail> -- System halted" (lib/message.h's
+// WritePanicLine) on COM1 and the screen, and halts forever.
 [[noreturn]] void Panic(const char* what, const char* detail);
 [[noreturn]] inline void Panic(const char* what, const Message& detail) {
   Panic(what, detail.c_str());

@@ -41,11 +41,11 @@ HandOff64:
 	movl	%eax, %cr3
 
 	movl	%cr4, %eax
-	orl	$0x20, %eax		/* CR4.PAE */
+	orl	$X86_CR4_PAE, %eax
 	movl	%eax, %cr4
-	movl	$0xc0000080, %ecx	/* EFER */
+	movl	$MSR_EFER, %ecx
 	rdmsr
-	orl	$0x100, %eax		/* EFER.LME */
+	orl	$EFER_LME, %eax
 	wrmsr
 
 	/*
@@ -61,7 +61,7 @@ HandOff64:
 	addl	$6, %esp
 
 	movl	%cr0, %eax
-	orl	$0x80000001, %eax	/* CR0.PG | CR0.PE: long mode active */
+	orl	$(X86_CR0_PG | X86_CR0_PE), %eax	/* long mode active */
 	movl	%eax, %cr0
 	/* Still 32-bit code until CS is reloaded from the new GDT. */
 	pushl	$BOOT_CS
@@ -87,8 +87,9 @@ HandOff64:
 	.p2align 3
 gdt64:
 	.quad	0
-	.quad	0
 	/* Accessed bits preset, as in head.S: the image stays unwritten. */
-	.quad	0x00af9b000000ffff	/* BOOT_CS: 64-bit code */
-	.quad	0x00cf93000000ffff	/* BOOT_DS: flat data */
+	.org	gdt64 + BOOT_CS
+	.quad	GDT_FLAT64_CODE
+	.org	gdt64 + BOOT_DS
+	.quad	GDT_FLAT_DATA
 gdt64_end:

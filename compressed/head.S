@@ -69,14 +69,14 @@ startup_64:
 	movl	%eax, %es
 	movl	%eax, %ss
 	movl	%cr0, %eax
-	andl	$~0x80000000, %eax	/* CR0.PG off: long mode goes inactive */
+	andl	$~X86_CR0_PG, %eax	/* paging off: long mode goes inactive */
 	movl	%eax, %cr0
-	movl	$0xc0000080, %ecx	/* EFER */
+	movl	$MSR_EFER, %ecx
 	rdmsr
-	andl	$~0x100, %eax		/* EFER.LME */
+	andl	$~EFER_LME, %eax
 	wrmsr
 	movl	%cr4, %eax
-	andl	$~0x20, %eax		/* CR4.PAE */
+	andl	$~X86_CR4_PAE, %eax
 	movl	%eax, %cr4
 	jmp	startup_32
 
@@ -156,16 +156,17 @@ common_32:
 	jmp	3b
 
 	/*
-	 * 0x10: flat 32-bit code (BOOT_CS); 0x18: flat data (BOOT_DS). The
-	 * accessed bit is preset: otherwise the CPU sets it when it loads a
-	 * selector, a write into the checksummed image.
+	 * Flat 32-bit code at BOOT_CS and flat data at BOOT_DS, with the
+	 * accessed bits preset (lib/segment-descriptor.h): the CPU never
+	 * writes them into the checksummed image.
 	 */
 	.p2align 3
 gdt:
 	.quad	0
-	.quad	0
-	.quad	0x00cf9b000000ffff
-	.quad	0x00cf93000000ffff
+	.org	gdt + BOOT_CS
+	.quad	GDT_FLAT32_CODE
+	.org	gdt + BOOT_DS
+	.quad	GDT_FLAT_DATA
 gdt_end:
 
 	/*

@@ -1,15 +1,15 @@
 #include "sse2.h"
 
 #include "cpuid.h"
+#include "x86.h"
 
 namespace bzelf {
 namespace {
 
-// Control register bits (Intel SDM vol. 3A, 2.5).
-constexpr uint32_t kCr0Mp = 1u << 1;  // monitor coprocessor: WAIT honours TS
-constexpr uint32_t kCr0Em = 1u << 2;  // emulation: SSE instructions #UD
-constexpr uint32_t kCr0Ts = 1u << 3;  // task switched: SSE instructions #NM
-constexpr uint32_t kCr4Osfxsr = 1u << 9;  // SSE instructions allowed
+using x86::kCr0Em;
+using x86::kCr0Mp;
+using x86::kCr0Ts;
+using x86::kCr4Osfxsr;
 
 uint32_t ReadCr0() {
   uint32_t v;

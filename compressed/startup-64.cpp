@@ -26,6 +26,7 @@
 #include "memory-plan.h"
 #include "stage-move.h"
 #include "stage-params.h"
+#include "x86.h"
 
 namespace bzelf {
 namespace {
@@ -82,10 +83,9 @@ void CopyHighCmdline(boot_params* bp, uint8_t* arena) {
 // CR4.PGE first (Intel SDM vol. 3A, "Invalidation of TLBs and
 // Paging-Structure Caches").
 void LoadPageTables(uint64_t root) {
-  constexpr uint64_t kCr4Pge = 1 << 7;
   uint64_t cr4;
   asm volatile("mov %%cr4, %0" : "=r"(cr4));
-  asm volatile("mov %0, %%cr4" : : "r"(cr4 & ~kCr4Pge) : "memory");
+  asm volatile("mov %0, %%cr4" : : "r"(cr4 & ~uint64_t{x86::kCr4Pge}) : "memory");
   asm volatile("mov %0, %%cr3" : : "r"(root) : "memory");
 }
 

@@ -15,10 +15,21 @@ inline constexpr uint32_t kHeaderMagic = 0x53726448;
 inline constexpr uint16_t kBootFlag = 0xAA55;
 // We implement boot protocol 2.15 (Linux 5.5 and later).
 inline constexpr uint16_t kProtocolVersion = 0x020F;
+// The versions that added fields we read only when a loader's protocol
+// has them (boot.rst marks each field "Protocol: 2.xx+").
+inline constexpr uint16_t kProtocolCmdlineSize = 0x0206;  // cmdline_size
+inline constexpr uint16_t kProtocolSetupData = 0x0209;    // setup_data
+
+// Where setup_header starts, in the image's first sector and in
+// boot_params alike (boot.rst, "The Real-Mode Kernel Header").
+inline constexpr size_t kSetupHeaderOffset = 0x1f1;
 
 // setup_header.cmdline_size: the longest command line we take, NUL not
 // counted (Linux's COMMAND_LINE_SIZE - 1 on x86).
 inline constexpr uint32_t kCmdlineSize = 0x7ff;
+// The longest command line, NUL not counted, under protocols before
+// cmdline_size (2.05 and earlier, boot.rst).
+inline constexpr uint32_t kOldCmdlineSize = 255;
 
 // setup_header.loadflags.
 inline constexpr uint8_t LOADED_HIGH = 1 << 0;
@@ -191,7 +202,7 @@ struct [[gnu::packed]] boot_params {
   uint8_t sentinel;                         // 0x1ef
   uint8_t _pad6[1];                         // 0x1f0
   setup_header hdr;                         // 0x1f1
-  uint8_t _pad7[0x290 - 0x1f1 - sizeof(setup_header)];
+  uint8_t _pad7[0x290 - kSetupHeaderOffset - sizeof(setup_header)];
   uint32_t edd_mbr_sig_buffer[16];          // 0x290
   e820_entry e820_table[E820_MAX_ENTRIES_ZEROPAGE];  // 0x2d0
   uint8_t _pad8[48];                        // 0xcd0
@@ -199,17 +210,17 @@ struct [[gnu::packed]] boot_params {
   uint8_t _pad9[276];                       // 0xeec
 };
 
-static_assert(sizeof(setup_header) == 0x26c - 0x1f1);
-static_assert(offsetof(setup_header, jump) == 0x200 - 0x1f1);
-static_assert(offsetof(setup_header, header) == 0x202 - 0x1f1);
-static_assert(offsetof(setup_header, code32_start) == 0x214 - 0x1f1);
-static_assert(offsetof(setup_header, heap_end_ptr) == 0x224 - 0x1f1);
-static_assert(offsetof(setup_header, cmd_line_ptr) == 0x228 - 0x1f1);
-static_assert(offsetof(setup_header, xloadflags) == 0x236 - 0x1f1);
-static_assert(offsetof(setup_header, payload_offset) == 0x248 - 0x1f1);
-static_assert(offsetof(setup_header, setup_data) == 0x250 - 0x1f1);
-static_assert(offsetof(setup_header, init_size) == 0x260 - 0x1f1);
-static_assert(offsetof(setup_header, kernel_info_offset) == 0x268 - 0x1f1);
+static_assert(sizeof(setup_header) == 0x26c - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, jump) == 0x200 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, header) == 0x202 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, code32_start) == 0x214 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, heap_end_ptr) == 0x224 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, cmd_line_ptr) == 0x228 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, xloadflags) == 0x236 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, payload_offset) == 0x248 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, setup_data) == 0x250 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, init_size) == 0x260 - kSetupHeaderOffset);
+static_assert(offsetof(setup_header, kernel_info_offset) == 0x268 - kSetupHeaderOffset);
 static_assert(sizeof(screen_info) == 0x40);
 static_assert(sizeof(e820_entry) == 20);
 static_assert(sizeof(setup_data) == 16);
@@ -218,7 +229,8 @@ static_assert(offsetof(boot_params, cc_blob_address) == 0x13c);
 static_assert(offsetof(boot_params, scratch) == 0x1e4);
 static_assert(offsetof(boot_params, e820_entries) == 0x1e8);
 static_assert(offsetof(boot_params, sentinel) == 0x1ef);
-static_assert(offsetof(boot_params, hdr) == 0x1f1);
+static_assert(offsetof(boot_params, hdr) == kSetupHeaderOffset);
+static_assert(kSetupHeaderOffset == 0x1f1);
 static_assert(offsetof(boot_params, edd_mbr_sig_buffer) == 0x290);
 static_assert(offsetof(boot_params, e820_table) == 0x2d0);
 static_assert(offsetof(boot_params, eddbuf) == 0xd00);

@@ -18,9 +18,9 @@
 
 namespace bzelf {
 
-// The head of the setup_data list; 0 when the protocol predates it (2.09).
+// The head of the setup_data list; 0 when the protocol predates it.
 inline uint64_t SetupDataHead(const linuxboot::boot_params& bp) {
-  return bp.hdr.version >= 0x0209 ? bp.hdr.setup_data : 0;
+  return bp.hdr.version >= linuxboot::kProtocolSetupData ? bp.hdr.setup_data : 0;
 }
 
 // A setup_data list longer than this is taken as a loop. Loaders chain a

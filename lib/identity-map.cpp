@@ -1,12 +1,14 @@
 #include "identity-map.h"
 
+#include "x86.h"
+
 namespace bzelf {
 namespace {
 
-// Page-table entry bits (Intel SDM vol. 3A, "4-Level Paging").
-constexpr uint64_t kPresent = 1 << 0;
-constexpr uint64_t kWritable = 1 << 1;
-constexpr uint64_t kLargePage = 1 << 7;  // PS in a PD entry: 2 MiB page
+using x86::kPteLargePage;
+using x86::kPtePresent;
+using x86::kPteWritable;
+// The physical address in an entry (Intel SDM vol. 3A, "4-Level Paging").
 constexpr uint64_t kAddressMask = 0x000f'ffff'ffff'f000ull;
 constexpr uint32_t kTableBytes = 4096;
 constexpr int kEntries = 512;
@@ -25,11 +27,11 @@ uint64_t* IdentityMap::NewTable() {
 }
 
 uint64_t* IdentityMap::Next(uint64_t* entry) {
-  if (*entry & kPresent) {
+  if (*entry & kPtePresent) {
     return reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(*entry & kAddressMask));
   }
   uint64_t* table = NewTable();
-  if (table != nullptr) *entry = reinterpret_cast<uintptr_t>(table) | kPresent | kWritable;
+  if (table != nullptr) *entry = reinterpret_cast<uintptr_t>(table) | kPtePresent | kPteWritable;
   return table;
 }
 
@@ -38,12 +40,12 @@ bool IdentityMap::MapGiB(uint64_t addr) {
   uint64_t* pdpt = Next(&pml4[(addr >> 39) & (kEntries - 1)]);
   if (pdpt == nullptr) return false;
   uint64_t* pd_entry = &pdpt[(addr >> 30) & (kEntries - 1)];
-  if (*pd_entry & kPresent) return true;
+  if (*pd_entry & kPtePresent) return true;
   uint64_t* pd = Next(pd_entry);
   if (pd == nullptr) return false;
   const uint64_t gib = addr & ~((uint64_t{1} << 30) - 1);
   for (int i = 0; i < kEntries; ++i) {
-    pd[i] = (gib + (uint64_t(i) << 21)) | kPresent | kWritable | kLargePage;
+    pd[i] = (gib + (uint64_t(i) << 21)) | kPtePresent | kPteWritable | kPteLargePage;
   }
   return true;
 }

@@ -10,11 +10,6 @@ namespace {
 // a kernel may still want to read (Linux reads the EBDA pointer from it).
 constexpr uint64_t kBiosDataEnd = 0x500;
 
-// The protocol before cmdline_size existed (boot.rst: 255 bytes up to
-// 2.05).
-constexpr uint16_t kCmdlineSizeVersion = 0x0206;
-constexpr uint32_t kOldCmdlineLimit = 255;
-
 PlanError At(PlanError::Kind kind, Range range, const char* subject, int index) {
   PlanError e;
   e.kind = kind;
@@ -98,7 +93,8 @@ uint64_t CmdlineAddress(const boot_params& bp) {
 }
 
 uint32_t CmdlineLimit(const boot_params& bp) {
-  return bp.hdr.version >= kCmdlineSizeVersion ? bp.hdr.cmdline_size : kOldCmdlineLimit;
+  return bp.hdr.version >= linuxboot::kProtocolCmdlineSize ? bp.hdr.cmdline_size
+                                                          : linuxboot::kOldCmdlineSize;
 }
 
 bool MemoryPlan::Keep(uint64_t start, uint64_t size, Kept kept) {

@@ -1,48 +1,40 @@
 #include "message.h"
 
 namespace bzelf {
+namespace {
 
-void Message::Put(char c) {
-  if (length_ + 1 < sizeof(buffer_)) buffer_[length_++] = c;
-  buffer_[length_] = 0;
+void Write(void (*put)(char), const char* text, size_t limit = Message::kCapacity) {
+  for (size_t n = 0; n < limit && text[n] != '\0'; ++n) put(text[n]);
 }
 
+}  // namespace
+
 Message& Message::operator<<(const char* text) {
-  while (*text) Put(*text++);
+  while (*text != '\0' && length_ < kCapacity) buffer_[length_++] = *text++;
+  buffer_[length_] = '\0';
   return *this;
 }
 
 Message& Message::operator<<(Hex hex) {
   uint64_t value = hex.value;
-  Put('0');
-  Put('x');
-  int shift = 60;
-  while (shift > 0 && ((value >> shift) & 0xf) == 0) shift -= 4;
-  for (; shift >= 0; shift -= 4) Put("0123456789abcdef"[(value >> shift) & 0xf]);
-  return *this;
+  char text[19];  // "0x", 16 digits, NUL
+  char* p = text + sizeof(text) - 1;
+  *p = '\0';
+  do {
+    *--p = "0123456789abcdef"[value & 0xf];
+    value >>= 4;
+  } while (value != 0);
+  *--p = 'x';
+  *--p = '0';
+  return *this << p;
 }
 
-Message& Message::operator<<(Dec dec) {
-  uint64_t value = dec.value;
-  char digits[21];
-  int n = 0;
-  do {
-    // 64-bit division would pull in libgcc's __udivdi3; divide by 10 in
-    // two 32-bit halves instead.
-    uint32_t hi = static_cast<uint32_t>(value >> 32);
-    uint32_t lo = static_cast<uint32_t>(value);
-    uint32_t qhi = hi / 10, rhi = hi % 10;
-    uint64_t rest = (static_cast<uint64_t>(rhi) << 32) | lo;
-    // rest < 10 * 2^32: split again so each step is a 32-bit division.
-    uint32_t mid = static_cast<uint32_t>(rest >> 16);
-    uint32_t qmid = mid / 10, rmid = mid % 10;
-    uint32_t low = (rmid << 16) | (lo & 0xffff);
-    uint32_t qlow = low / 10;
-    digits[n++] = static_cast<char>('0' + low % 10);
-    value = (static_cast<uint64_t>(qhi) << 32) | (static_cast<uint64_t>(qmid) << 16) | qlow;
-  } while (value != 0);
-  while (n > 0) Put(digits[--n]);
-  return *this;
+void WritePanicLine(const char* what, const char* detail, void (*put)(char)) {
+  Write(put, "\r\nbzelf: ");
+  Write(put, what);
+  Write(put, ": ");
+  Write(put, detail);
+  Write(put, " -- System halted\r\n");
 }
 
 }  // namespace bzelf

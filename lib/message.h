@@ -1,9 +1,8 @@
-// A bounded line of text with the few formats a boot-time message needs,
-// shared by the stages (their one-line halt messages) and the planner,
-// whose errors the host tests read as text too:
-//   Message() << "segment " << Dec{i} << " at " << Hex{addr}
-// Text past the buffer is cut; nothing here allocates or divides 64-bit
-// numbers (the 16- and 32-bit builds have no libgcc).
+// The text of an error at boot: a bounded line buffer with the few formats
+// a panic message needs, and the one line both stages print before they
+// halt (STYLE.md, "Errors in tiers"). Built into the setup (-m16), the
+// stage and the host's unit tests; no heap, no 64-bit division (so no
+// libgcc in the 16- and 32-bit builds).
 #pragma once
 
 #include <stddef.h>
@@ -18,20 +17,36 @@ struct Dec {
   uint64_t value;
 };
 
+//   Message() << "segment " << Dec{i} << " at " << Hex{addr}
+// Text beyond the capacity is dropped; the buffer always ends in a NUL.
 class Message {
  public:
+  // Characters, NUL not counted: over twice the longest detail the stages
+  // write (about 130: a segment, two ranges and a name).
+  static constexpr size_t kCapacity = 255;
+
+  // The buffer is not zeroed as a whole: the NUL follows the text.
+  Message() { buffer_[0] = '\0'; }
+
   Message& operator<<(const char* text);
   Message& operator<<(Hex hex);
-  Message& operator<<(Dec dec);
+  Message& operator<<(Dec dec);  // lib/message-dec.cpp
+
   const char* c_str() const { return buffer_; }
   size_t size() const { return length_; }
 
  private:
-  void Put(char c);
-
-  char buffer_[192] = {};
+  char buffer_[kCapacity + 1];
   size_t length_ = 0;
 };
+
+// Writes "\r\nbzelf: <what>: <detail> -- System halted\r\n", the line
+// each stage's Panic prints before it halts, to `put` a character at a
+// time: no buffer, so no stack for one in the 16-bit setup, and a stage
+// with two outputs may write it twice. CR LF, as a serial terminal and the
+// BIOS teletype want them. A <what> or <detail> longer than
+// Message::kCapacity characters is cut there, never the closing words.
+void WritePanicLine(const char* what, const char* detail, void (*put)(char));
 
 // An error on its way to a stage's halt line, "bzelf: <what>: <detail>
 // -- System halted": what the stages' parts return and only their

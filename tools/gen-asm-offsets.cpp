@@ -1,18 +1,23 @@
-// Prints the offsets of the protocol structs as #defines for assembly
+// Prints the offsets of the protocol structs, and the CPU and UART
+// constants of lib/x86.h, lib/segment-descriptor.h and lib/uart-8250.h,
+// as #defines for assembly
 // (build/gen/asm-offsets.h), so that no .S file carries a hand-copied
-// offset. Runs on the build host; the structs are packed, so the offsets
+// number. Runs on the build host; the structs are packed, so the offsets
 // are the same for every target.
 #include <cstddef>
 #include <cstdio>
 
 #include "boot-params.h"
 #include "pvh.h"
+#include "segment-descriptor.h"
 #include "stage-params.h"
+#include "uart-8250.h"
+#include "x86.h"
 
 namespace {
 
-void Define(const char* name, size_t value) {
-  std::printf("#define %s 0x%zx\n", name, value);
+void Define(const char* name, unsigned long long value) {
+  std::printf("#define %s 0x%llx\n", name, value);
 }
 
 }  // namespace
@@ -44,6 +49,8 @@ int main() {
   Define("HDR_cmd_line_ptr", offsetof(boot_params, hdr.cmd_line_ptr));
   Define("HDR_kernel_info_offset", offsetof(boot_params, hdr.kernel_info_offset));
   Define("HDR_end", offsetof(boot_params, hdr) + sizeof(setup_header));
+  Define("PROTOCOL_VERSION", kProtocolVersion);
+  Define("BOOT_FLAG", kBootFlag);
   Define("LOADED_HIGH", LOADED_HIGH);
   Define("CAN_USE_HEAP", CAN_USE_HEAP);
   Define("BOOT_CS", BOOT_CS);
@@ -59,6 +66,8 @@ int main() {
   Define("HDR_ramdisk_size", offsetof(boot_params, hdr.ramdisk_size));
   Define("HDR_cmdline_size", offsetof(boot_params, hdr.cmdline_size));
   Define("CMDLINE_SIZE", kCmdlineSize);
+  Define("PROTOCOL_CMDLINE_SIZE", kProtocolCmdlineSize);
+  Define("OLD_CMDLINE_SIZE", kOldCmdlineSize);
   Define("E820_addr", offsetof(e820_entry, addr));
   Define("E820_size", offsetof(e820_entry, size));
   Define("E820_type", offsetof(e820_entry, type));
@@ -79,5 +88,25 @@ int main() {
   Define("XLF_KERNEL_64", XLF_KERNEL_64);
   Define("XLF_CAN_BE_LOADED_ABOVE_4G", XLF_CAN_BE_LOADED_ABOVE_4G);
   Define("PVH_stack_slot_end", offsetof(hvm_start_info, reserved) + 4);
+  // CPU state (lib/x86.h) and the flat GDT entries (lib/segment-descriptor.h).
+  Define("X86_CR0_PE", x86::kCr0Pe);
+  Define("X86_CR0_PG", x86::kCr0Pg);
+  Define("X86_CR4_PAE", x86::kCr4Pae);
+  Define("MSR_EFER", x86::kMsrEfer);
+  Define("EFER_LME", x86::kEferLme);
+  Define("GDT_FLAT32_CODE", x86::kFlat32Code);
+  Define("GDT_FLAT64_CODE", x86::kFlat64Code);
+  Define("GDT_FLAT_DATA", x86::kFlatData);
+  // COM1 for the boot sector's early_puts (lib/uart-8250.h).
+  Define("COM1", uart::kCom1);
+  Define("UART_THR", uart::kTransmit);
+  Define("UART_DLL", uart::kDivisorLow);
+  Define("UART_DLM", uart::kDivisorHigh);
+  Define("UART_LCR", uart::kLineControl);
+  Define("UART_LSR", uart::kLineStatus);
+  Define("UART_LCR_DLAB", uart::kLcrDlab);
+  Define("UART_LCR_8N1", uart::kLcr8N1);
+  Define("UART_LSR_THRE", uart::kLsrThre);
+  Define("UART_DIVISOR_115200", uart::kDivisor115200);
   return 0;
 }

@@ -194,7 +194,7 @@ extern "C" [[noreturn]] void LoaderMain(uint32_t magic, const MultibootInfo* mbi
   const uint32_t image_size = module.mod_end - module.mod_start;
 
   // The setup header: boot.rst, "Loading the rest of the kernel".
-  const auto& hdr = *reinterpret_cast<const setup_header*>(image + 0x1f1);
+  const auto& hdr = *reinterpret_cast<const setup_header*>(image + kSetupHeaderOffset);
   if (image_size < 0x1000 || hdr.header != kHeaderMagic) Fail("the module is not a bzImage");
   const uint32_t setup_sects = hdr.setup_sects != 0 ? hdr.setup_sects : 4;
   const uint32_t part5 = (setup_sects + 1) * 512;
@@ -202,10 +202,11 @@ extern "C" [[noreturn]] void LoaderMain(uint32_t magic, const MultibootInfo* mbi
 
   auto& bp = *At<boot_params>(kBootParams);
   Zero(&bp, sizeof bp);
-  // The header as the image has it: from 0x1f1 to the end of the jump's
+  // The header as the image has it: from its start to the end of the jump's
   // target, 0x202 + the byte at 0x201.
   const uint32_t header_end = 0x202 + image[0x201];
-  Copy(reinterpret_cast<uint8_t*>(&bp) + 0x1f1, image + 0x1f1, header_end - 0x1f1);
+  Copy(reinterpret_cast<uint8_t*>(&bp.hdr), image + kSetupHeaderOffset,
+       header_end - kSetupHeaderOffset);
   bp.hdr.type_of_loader = 0xff;  // undefined loader (boot.rst)
 
   static const char kLine[] = "console=ttyS0 bzelf.loader=e820-loader";

@@ -63,7 +63,7 @@ bool TakeEntry(const char* prefix, const e820_entry& entry) {
 bool ExtensionCoversKernel(const boot_params& params) {
   constexpr int kMaxNodes = 64;
   bool covered = false;
-  uint64_t node = params.hdr.version >= 0x0209 ? params.hdr.setup_data : 0;
+  uint64_t node = params.hdr.version >= linuxboot::kProtocolSetupData ? params.hdr.setup_data : 0;
   for (int n = 0; node != 0 && n < kMaxNodes; ++n) {
     if (!Reachable(node, sizeof(linuxboot::setup_data))) break;
     linuxboot::setup_data sd;
