@@ -41,16 +41,20 @@ HOST_LDLIBS := -lz
 # architecture.
 I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
+# lib/ is built twice, into the stage and hosted; a file named *-stage.cpp
+# only into the stage, one named *-host.cpp only hosted.
 LIB_SRCS := $(wildcard lib/*.cpp)
+STAGE_LIB_SRCS := $(filter-out %-host.cpp,$(LIB_SRCS))
+HOST_LIB_SRCS := $(filter-out %-stage.cpp,$(LIB_SRCS))
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
 STAGE_SRCS := $(wildcard compressed/*.cpp) $(wildcard compressed/*.S) \
-  $(LIB_SRCS)
+  $(STAGE_LIB_SRCS)
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 
 SETUP_OBJS := $(patsubst %,$(B)/setup/%.o,$(SETUP_SRCS))
 STAGE_OBJS := $(patsubst %,$(B)/stage/%.o,$(STAGE_SRCS))
-HOSTLIB_OBJS := $(patsubst %,$(B)/host/%.o,$(LIB_SRCS) $(TOOL_SRCS))
+HOSTLIB_OBJS := $(patsubst %,$(B)/host/%.o,$(HOST_LIB_SRCS) $(TOOL_SRCS))
 UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf
