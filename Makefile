@@ -48,7 +48,11 @@ HOST_LDLIBS := -lz
 # architecture.
 I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
+# lib/ is built twice, into the stage and hosted; a file named *-stage.cpp
+# only into the stage, one named *-host.cpp only hosted.
 LIB_SRCS := $(wildcard lib/*.cpp)
+STAGE_LIB_SRCS := $(filter-out %-host.cpp,$(LIB_SRCS))
+HOST_LIB_SRCS := $(filter-out %-stage.cpp,$(LIB_SRCS))
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
 # The setup links only the lib/ sources it calls: the planner's memory
 # map, for the direct-boot loader's "is part 5's place RAM", and the
@@ -59,7 +63,7 @@ SETUP_LIB_SRCS := lib/e820-map.cpp lib/message.cpp
 # compressed/ and lib/ make the 32-bit stage.
 STAGE64_MAIN := compressed/startup-64.cpp
 STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
-  $(wildcard compressed/*.S) $(LIB_SRCS)
+  $(wildcard compressed/*.S) $(STAGE_LIB_SRCS)
 PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
   lib/message.cpp lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
 STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp \
@@ -71,7 +75,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 SETUP_OBJS := $(patsubst %,$(B)/setup/%.o,$(SETUP_SRCS) $(SETUP_LIB_SRCS))
 STAGE_OBJS := $(patsubst %,$(B)/stage/%.o,$(STAGE_SRCS))
 STAGE64_OBJS := $(patsubst %,$(B)/stage64/%.o,$(STAGE64_SRCS))
-HOSTLIB_OBJS := $(patsubst %,$(B)/host/%.o,$(LIB_SRCS) $(TOOL_SRCS))
+HOSTLIB_OBJS := $(patsubst %,$(B)/host/%.o,$(HOST_LIB_SRCS) $(TOOL_SRCS))
 UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf

@@ -9,7 +9,7 @@
 // second) and the ratios of the medians. Exits non-zero only when a
 // decoder fails or its output does not match the gzip trailer.
 //
-// Our decoder comes in as an object built by the Makefile: the host tool's
+// Our decoder comes in as the objects the Makefile builds: the host tool's
 // (-m64) or the boot stage's own (-m32); see bench/build.mk.
 
 #include <libdeflate.h>

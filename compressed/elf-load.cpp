@@ -119,7 +119,7 @@ Failure LoadKernel(uintptr_t stage_base, const StageParams& params, uint8_t* scr
   }
 
   // With SSE2, matches are copied in half the memory accesses, which is
-  // what an emulator charges for (see CopyMatchFast in lib/inflate.cpp).
+  // what an emulator charges for (see CopyMatchFast in lib/inflate-copy.h).
   // The p_memsz tails are zeroed with SSE2 stores too (ZeroSse2()).
   // CR0 and CR4 go back as they were before, once the kernel is in (as
   // the loader set them, but for what the 64-bit entry cleared on its way

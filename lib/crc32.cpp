@@ -107,7 +107,7 @@ inline bool IsZeroBlock(const uint8_t* data) {
 
 // Aligned so that it cannot straddle a page boundary while it is under
 // 1 KiB: under QEMU's TCG only jumps within a guest page are chained
-// directly (see InflateRaw() in inflate.cpp).
+// directly (see InflateRaw() in inflate-stage.cpp).
 [[gnu::aligned(1024)]] uint32_t Crc32Raw(uint32_t reg, const uint8_t* data, size_t len) {
   const auto& t = kTables.t;
   const auto& z = kTables.zero;

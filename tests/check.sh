@@ -49,7 +49,7 @@ gtest_suite() {
 gtest_suite unit build/bin/unit-tests --gtest_brief=1
 # The host's InflateRaw is built twice, for plain x86-64 and for x86-64
 # with BMI and BMI2, and picks one for the CPU at run time
-# (lib/inflate.cpp); on a CPU with both the run above tests only that
+# (lib/inflate-host.cpp); on a CPU with both the run above tests only that
 # build. The decoder's tests again on QEMU's qemu64 CPU, which has neither,
 # test the other.
 gtest_suite unit-no-bmi2 qemu-x86_64 -cpu qemu64 build/bin/unit-tests --gtest_brief=1 \

@@ -1,8 +1,8 @@
 # Fuzzing (tests/fuzz/), included by the top Makefile: it supplies B,
-# LIB_SRCS, TOOL_SRCS and the stage blobs ($(B)/host/blobs.o).
+# HOST_LIB_SRCS, TOOL_SRCS and the stage blobs ($(B)/host/blobs.o).
 #
 # Targets (one LLVMFuzzerTestOneInput each):
-#   inflate  lib/inflate.cpp against zlib, output ending at a guard page
+#   inflate  InflateRaw (lib/inflate*) against zlib, output ending at a guard page
 #   kernel   ParseKernel, ChoosePlacement, BuildPayload (the build side)
 #   image    ParseImage, ExtractKernel, `bzelf info` (the read side)
 #
@@ -36,7 +36,7 @@ FZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
   -Wno-missing-field-initializers -Ilib -Itools -Itests/unit -I$(B)/gen -MMD -MP
 # The code under test, without tools/main.cpp.
-FZ_LIB_SRCS := $(LIB_SRCS) $(TOOL_SRCS)
+FZ_LIB_SRCS := $(HOST_LIB_SRCS) $(TOOL_SRCS)
 FZ_REPLAY_LIB_OBJS := $(patsubst %,$(FZ)/replay/%.o,$(FZ_LIB_SRCS))
 FZ_FUZZ_LIB_OBJS := $(patsubst %,$(FZ)/libfuzzer/%.o,$(FZ_LIB_SRCS))
 
@@ -77,7 +77,8 @@ $(FZ)/replay32/%.cpp.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) -m32 -D_FILE_OFFSET_BITS=64 $(FZ_CXXFLAGS) -c -o $@ $<
 $(FZ_REPLAY32): $(FZ)/replay32/tests/fuzz/inflate-fuzz.cpp.o \
-    $(FZ)/replay32/tests/fuzz/replay-main.cpp.o $(B)/stage/lib/inflate.cpp.o
+    $(FZ)/replay32/tests/fuzz/replay-main.cpp.o $(B)/stage/lib/inflate.cpp.o \
+    $(B)/stage/lib/inflate-stage.cpp.o
 	$(CXX) -m32 -o $@ $^ $(I386_LIBZ)
 
 TEST_DEPS += $(FZ_REPLAYS) $(FZ_SEEDS) $(FZ_BZELF_ASAN) $(FZ_REPLAY32)

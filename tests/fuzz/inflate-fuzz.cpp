@@ -1,4 +1,4 @@
-// Fuzz target: InflateRaw (lib/inflate.cpp) against zlib's inflate.
+// Fuzz target: InflateRaw (lib/inflate*) against zlib's inflate.
 //
 // Input: one control byte, then a raw DEFLATE stream. The control byte
 // picks the end mode (bit 0: kEndOfInput instead of kFinalBlock) and how

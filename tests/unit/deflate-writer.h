@@ -107,7 +107,7 @@ struct Sample {
 // more extra bits (24-29, distances 4097 to 32768) a code long enough that
 // code and extra bits take 26 to 28 bits: more than the 25 that one 32-bit
 // load yields, so the stage's decoder reads their extra bits separately
-// (kLongDistance in lib/inflate.cpp). The output is
+// (kLongDistance in lib/inflate-table.h). The output is
 // pseudo-random letters a-d, with such matches among them from 33 KiB on
 // and up to the end of the block, so that a distance decoded wrong, or a
 // bit consumed wrong, shows in the bytes that follow.
