@@ -86,14 +86,12 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   if (Load<uint32_t>(image, symbols::kSetupParams) != kSetupParamsMagic) {
     throw ToolError("(stage)", "the built-in setup has no parameter block");
   }
-  // The setup checks part 5 before it jumps: the stage's checksummed bytes
-  // with the stage's own checksum field as zero (lib/stage-checksum.h).
-  uint32_t crc_field = symbols::kStageParams + offsetof(StageParams, stage_crc);
-  Bytes checked(part5.begin(), part5.begin() + symbols::kStageCheckedEnd);
-  std::memset(&checked[crc_field], 0, 4);
+  // The setup checks part 5 before it jumps: the stage's checked bytes
+  // (lib/stage-checksum.h).
+  uint32_t crc_field = StageCrcField(symbols::kStageParams);
   SetupParams setup_params{kSetupParamsMagic, out.kernel.elf_class, {},
                            symbols::kStartup32, symbols::kStageCheckedEnd, crc_field,
-                           Crc32(0, checked.data(), checked.size())};
+                           CheckedBytesChecksum(part5.data(), sp.checked_size, crc_field)};
   Store(image, symbols::kSetupParams, setup_params);
   std::string version = VersionString(out.kernel, name);
   std::memset(&image[symbols::kSetupKernelVersion], 0, kVersionBufferSize);
