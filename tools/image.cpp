@@ -18,7 +18,7 @@ namespace bzelf {
 namespace {
 
 using linuxboot::setup_header;
-constexpr size_t kHdrOffset = 0x1f1;
+constexpr size_t kHdrOffset = offsetof(linuxboot::boot_params, hdr);
 constexpr size_t kVersionBufferSize = 128;
 
 size_t AlignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
@@ -145,13 +145,13 @@ ImageView ParseImage(const Bytes& img, const std::string& name) {
   if (v.part5_size >= kStageHeadSize && std::memcmp(p5, elf::kMagic, 4) == 0 &&
       p5[elf::EI_CLASS] == elf::ELFCLASS64) {
     v.stage_elf_ok = true;
-    // The PVH note comes first: "Xen", 4-byte entry.
-    size_t pos = v.part5_offset + kStageNoteOffset + 12 + 4 + 4;
+    // At its fixed offset, after the PVH note (lib/stage-params.h).
+    size_t pos = v.part5_offset + kBzelfNoteOffset;
     auto nh = Load<elf::Elf_Nhdr>(img, pos);
     if (nh.n_namesz == sizeof(kBzelfNoteName) && nh.n_type == kBzelfNoteBuild &&
         nh.n_descsz == sizeof(BzelfBuildNote) &&
-        std::memcmp(&img[pos + 12], kBzelfNoteName, sizeof(kBzelfNoteName)) == 0) {
-      auto note = Load<BzelfBuildNote>(img, pos + 12 + 8);
+        std::memcmp(&img[pos + sizeof(nh)], kBzelfNoteName, sizeof(kBzelfNoteName)) == 0) {
+      auto note = Load<BzelfBuildNote>(img, v.part5_offset + kBzelfNoteDescOffset);
       if (note.params_offset + sizeof(StageParams) <= v.part5_size) {
         auto sp = Load<StageParams>(img, v.part5_offset + note.params_offset);
         if (sp.magic == kStageParamsMagic && sp.version == kStageParamsVersion) {

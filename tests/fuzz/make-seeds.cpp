@@ -21,7 +21,7 @@
 #include "deflate-writer.h"
 #include "elf.h"
 #include "image.h"
-#include "stage-elf.h"
+#include "stage-params.h"
 #include "test-elf.h"
 
 namespace {
@@ -173,12 +173,12 @@ Bytes MiniImage(const Bytes& full) {
   const StageParams& sp = *v.params;
   const size_t p5 = v.part5_offset;
   Bytes img(full.begin(), full.begin() + 1024);  // boot sector + 1 setup sector
-  auto hdr = Load<linuxboot::setup_header>(img, 0x1f1);
+  auto hdr = Load<linuxboot::setup_header>(img, offsetof(linuxboot::boot_params, hdr));
   hdr.setup_sects = 1;
   hdr.kernel_version = 0;
   Bytes part5(full.begin() + p5, full.begin() + p5 + kStageHeadSize);
   const uint32_t params_offset = kStageHeadSize;
-  Store(part5, kStageNoteOffset + 20 + 12 + 8, params_offset);
+  Store(part5, kBzelfNoteDescOffset + offsetof(BzelfBuildNote, params_offset), params_offset);
   StageParams nsp = sp;
   part5.resize(params_offset + sizeof(StageParams));
   part5.resize((part5.size() + 15) & ~size_t{15});
@@ -196,7 +196,7 @@ Bytes MiniImage(const Bytes& full) {
   Store(part5, params_offset, nsp);
   hdr.payload_offset = nsp.payload_offset;
   hdr.syssize = static_cast<uint32_t>((part5.size() + 4 + 15) / 16);
-  Store(img, 0x1f1, hdr);
+  Store(img, offsetof(linuxboot::boot_params, hdr), hdr);
   img.insert(img.end(), part5.begin(), part5.end());
   uint32_t crc = Crc32Raw(0xffffffff, img.data(), img.size());
   for (int i = 0; i < 4; ++i) img.push_back(static_cast<uint8_t>(crc >> (8 * i)));

@@ -17,7 +17,7 @@
 #include "gzip.h"
 #include "image.h"
 #include "inflate.h"
-#include "stage-elf.h"
+#include "stage-params.h"
 #include "stage-symbols.h"
 #include "test-elf.h"
 
