@@ -120,6 +120,12 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   return out;
 }
 
+void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
+                    const BuildOptions& options) {
+  BuiltImage image = BuildImage(ReadFile(kernel_path), kernel_path, options);
+  WriteFileAtomically(output_path, image.bytes);
+}
+
 ImageView ParseImage(const Bytes& img, const std::string& name) {
   ImageView v{};
   if (img.size() < 0x1000 || Load<uint16_t>(img, 0x1fe) != linuxboot::kBootFlag ||
