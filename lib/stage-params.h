@@ -50,7 +50,6 @@ inline constexpr uint32_t kBzelfNoteDescOffset =
     kBzelfNoteOffset + NoteSize(sizeof(kBzelfNoteName), 0);
 inline constexpr uint32_t kStageNotesEnd =
     kBzelfNoteOffset + NoteSize(sizeof(kBzelfNoteName), sizeof(BzelfBuildNote));
-static_assert(kStageNotesOffset >= sizeof(elf::Elf64_Ehdr) + 3 * sizeof(elf::Elf64_Phdr));
 static_assert(kStageNotesEnd <= kStageHeadSize, "part 5's notes overflow its head");
 
 // Where the kernel ELF's bytes go when inflated.
@@ -156,9 +155,9 @@ struct [[gnu::packed]] StageParams {
   StageSegment segments[kMaxSegments];
   StageRegion regions[kMaxRegions];
 };
-// The layout `bzelf info --json` reports to scripts and the assembly's
-// offsets (build/gen/asm-offsets.h) come from: fixed by these asserts, so
-// that a change to it is a deliberate one.
+// Images already built, `bzelf info --json` (what scripts read) and the
+// assembly's offsets (build/gen/asm-offsets.h) all follow this layout: the
+// asserts make a change to it a deliberate one.
 static_assert(offsetof(StageParams, magic) == 0x00);
 static_assert(offsetof(StageParams, version) == 0x04);
 static_assert(offsetof(StageParams, file_size) == 0x08);
