@@ -3,34 +3,34 @@
 # own bzImage of the same kernel:
 #   image-size.sh VMLINUZ VMLINUX IMAGE PAYLOAD_ELF
 # PAYLOAD_ELF is the kernel ELF inside IMAGE's payload (`bzelf extract`).
-# Header fields are read as boot.rst places them: setup_sects at 0x1f1,
-# payload_offset and payload_length at 0x248 and 0x24c, relative to the
-# protected-mode part at (setup_sects + 1) * 512.
+# Where each part lies (part 5 after the (setup_sects + 1) * 512 bytes of
+# setup, the payload by payload_offset and payload_length) is what `bzelf
+# info --json` says of each image (tests/image_info.py; $BZELF or
+# build/bin/bzelf), Debian's as well as ours.
 set -eu
 vmlinuz=$1
 vmlinux=$2
 image=$3
 payload_elf=$4
+here=$(dirname "$0")
 
-u8() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
-u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
 size() { wc -c < "$1" | tr -d ' '; }
-setup_bytes() {
-  s=$(u8 "$1" $((0x1f1)))
-  [ "$s" -eq 0 ] && s=4
-  echo $(((s + 1) * 512))
-}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 row() { printf '  %-46s %11s B  %s\n' "$1" "$2" "${3:-}"; }
+# layout IMAGE: the setup's bytes (part 5's file offset), payload_offset and
+# payload_length of IMAGE, on one line.
+layout() {
+  python3 "$here/../tests/image_info.py" "$1" layout.part5.file_offset \
+    layout.payload.offset layout.payload.bytes | tr '\n' ' '
+}
 
-z_setup=$(setup_bytes "$vmlinuz")
+# shellcheck disable=SC2046 # three numbers
+set -- $(layout "$vmlinuz") $(layout "$image")
+[ $# -eq 6 ] || { echo "image-size.sh: cannot read the layout of $vmlinuz and $image" >&2; exit 1; }
+z_setup=$1 z_offset=$2 z_length=$3
+i_setup=$4 i_offset=$5 i_length=$6
 z_size=$(size "$vmlinuz")
-z_offset=$(u32 "$vmlinuz" $((0x248)))
-z_length=$(u32 "$vmlinuz" $((0x24c)))
-i_setup=$(setup_bytes "$image")
 i_size=$(size "$image")
-i_offset=$(u32 "$image" $((0x248)))
-i_length=$(u32 "$image" $((0x24c)))
 i_tail=$((i_size - i_setup - i_offset - i_length))
 elf_size=$(size "$payload_elf")
 vmlinux_size=$(size "$vmlinux")

@@ -1,7 +1,7 @@
 // Host DEFLATE throughput, side by side in one process:
-//   inflate-bench IMAGE|FILE.gz [REPS [LABEL]]
-// Takes a gzip file, or the payload of a bzelf image (a gzip member
-// written by zlib at the build's level, 9 by default), and inflates its
+//   inflate-bench FILE.gz [REPS [LABEL]]
+// Takes a gzip file (for a bzelf image's payload, cut it out where
+// `bzelf info --json` says: layout.payload), and inflates its
 // raw DEFLATE data REPS times with each decoder, in turn (ours, zlib,
 // libdeflate, ours, ...) so that machine noise falls on all of them alike. Every decoder reads the
 // same input buffer and writes the same output buffer, whole-buffer, as the
@@ -45,30 +45,12 @@ double ThreadSeconds() {
   std::exit(1);
 }
 
-uint32_t Le32(const uint8_t* p) {
-  return p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
-}
-
-// The gzip member: the whole file if it starts with gzip's magic, else
-// an image's payload, found the way a loader finds it (boot.rst): the
-// protected-mode part starts at (setup_sects + 1) * 512, and payload_offset
-// and payload_length (at 0x248 and 0x24c in the setup header) are relative
-// to it.
-Bytes ReadPayload(const std::string& path) {
+Bytes ReadGzip(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) Die(path + ": cannot open");
-  Bytes image((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (image.size() >= 2 && image[0] == 0x1f && image[1] == 0x8b) return image;
-  if (image.size() < 0x250 || Le32(&image[0x202]) != 0x53726448) {
-    Die(path + ": neither a gzip file nor a boot protocol image (no HdrS)");
-  }
-  size_t setup_sects = image[0x1f1] ? image[0x1f1] : 4;
-  size_t start = (setup_sects + 1) * 512 + Le32(&image[0x248]);
-  size_t length = Le32(&image[0x24c]);
-  if (start > image.size() || length > image.size() - start) {
-    Die(path + ": payload runs past the end of the file");
-  }
-  return Bytes(image.begin() + start, image.begin() + start + length);
+  Bytes data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (data.size() < 2 || data[0] != 0x1f || data[1] != 0x8b) Die(path + ": not a gzip file");
+  return data;
 }
 
 struct Decoder {
@@ -127,7 +109,7 @@ int main(int argc, char** argv) {
   int reps = argc >= 3 ? std::atoi(argv[2]) : 7;
   if (reps < 1) Die("REPS must be at least 1");
 
-  Bytes gz = ReadPayload(argv[1]);
+  Bytes gz = ReadGzip(argv[1]);
   bzelf::GzipMember m = bzelf::ParseGzipMember(gz.data(), gz.size());
   if (m.error != bzelf::GzipError::kOk) {
     Die(std::string(argv[1]) + ": gzip member: " + bzelf::GzipErrorString(m.error));

@@ -19,6 +19,7 @@
 #   INFLATE_BENCHES  inflate-bench programs to run, in order
 set -eu
 : "${BZELF:=build/bin/bzelf}"
+export BZELF # for tests/image_info.py and tests/linux/fetch-kernel.sh
 : "${WORK:=build/bench}"
 : "${KERNEL_DIR:=build/linux/kernel}"
 : "${BENCH_RUNS:=5}"
@@ -32,9 +33,9 @@ mkdir -p "$WORK"
 "$here/../tests/linux/make-initramfs.sh" "$WORK/initrd.gz"
 image=$WORK/linux.bzelf
 "$BZELF" build "$KERNEL_DIR/vmlinux" -o "$image"
-setup_sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$image" | tr -d ' ')
-[ "$setup_sects" -eq 0 ] && setup_sects=4
-dd if="$image" of="$WORK/stage.elf" bs=512 skip=$((setup_sects + 1)) status=none
+# Part 5 alone, the stage ELF that QEMU boots through its PVH note.
+part5=$(python3 "$here/../tests/image_info.py" "$image" layout.part5.file_offset)
+tail -c +$((part5 + 1)) "$image" >"$WORK/stage.elf"
 # The kernel ELF the payload holds (bzelf lays its file out for in-place
 # inflation), and two kernels that exit at once: one with those bytes as
 # data, one without, to time the stage's inflate alone.

@@ -3,10 +3,10 @@
 // a damaged startup_32, a part 5 loaded from the wrong file offset (a
 // damaged setup_sects), cut short or not loaded at all would never get
 // that far, and the jump would run into whatever memory holds.
-#include "crc32.h"
 #include "direct-boot.h"
 #include "far-memory.h"
 #include "setup.h"
+#include "stage-checksum.h"
 
 namespace bzelf::setup {
 namespace {
@@ -25,12 +25,7 @@ uint32_t StageCrc(uint32_t base) {
     if (BlockMove(Linear(chunk), base + off, (n + 1) & ~1u) != 0) {
       Panic("setup", "cannot read the protected-mode part (INT 15h AH=87h failed)");
     }
-    // The stage's own checksum field counts as zero (lib/stage-checksum.h).
-    for (uint32_t i = 0; i < 4; ++i) {
-      uint32_t at = sp.crc_field_offset + i;
-      if (at >= off && at < off + n) chunk[at - off] = 0;
-    }
-    crc = Crc32Bitwise(crc, chunk, n);
+    crc = StageChecksumUpdate<Crc32Bitwise>(crc, off, chunk, n, sp.crc_field_offset);
   }
   return crc;
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "elf.h"
+
 namespace bzelf {
 
 // Part 5 (the stage ELF) layout: the ELF header, program headers and notes
@@ -14,6 +16,41 @@ namespace bzelf {
 // boot.rst puts it at offset 0x200 of the protected-mode code.
 inline constexpr uint32_t kStageHeadSize = 0x200;
 inline constexpr uint32_t kStageLinkAddress = 0x100000;
+
+// Part 5's notes, one PT_NOTE in the head at fixed offsets: Xen's PVH entry
+// note (XEN_ELFNOTE_PHYS32_ENTRY, a 4-byte address), which QEMU and Xen
+// look for, then bzelf's build note, which says where StageParams is.
+// 0x1c0: after the ELF header and three program headers, and with 0xc0 as
+// its low byte, which the head's taken-jg path runs as an instruction
+// (tools/stage-elf.h).
+inline constexpr uint32_t kStageNotesOffset = 0x1c0;
+inline constexpr char kPvhNoteName[] = "Xen";
+inline constexpr uint32_t kPvhNoteDescSize = 4;
+inline constexpr char kBzelfNoteName[] = "bzelf";
+inline constexpr uint32_t kBzelfNoteBuild = 1;  // n_type of the build note
+
+struct [[gnu::packed]] BzelfBuildNote {
+  uint32_t params_offset;  // part 5 offset of StageParams
+  uint32_t params_version;
+};
+static_assert(sizeof(BzelfBuildNote) == 8);
+static_assert(offsetof(BzelfBuildNote, params_offset) == 0);
+static_assert(offsetof(BzelfBuildNote, params_version) == 4);
+
+// Bytes of a note (gABI "Note Section"): header, name and descriptor,
+// each padded to 4 bytes.
+constexpr uint32_t NoteSize(uint32_t namesz, uint32_t descsz) {
+  return sizeof(elf::Elf_Nhdr) + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u);
+}
+inline constexpr uint32_t kPvhNoteOffset = kStageNotesOffset;
+inline constexpr uint32_t kBzelfNoteOffset =
+    kPvhNoteOffset + NoteSize(sizeof(kPvhNoteName), kPvhNoteDescSize);
+// The build note's descriptor, a BzelfBuildNote.
+inline constexpr uint32_t kBzelfNoteDescOffset =
+    kBzelfNoteOffset + NoteSize(sizeof(kBzelfNoteName), 0);
+inline constexpr uint32_t kStageNotesEnd =
+    kBzelfNoteOffset + NoteSize(sizeof(kBzelfNoteName), sizeof(BzelfBuildNote));
+static_assert(kStageNotesEnd <= kStageHeadSize, "part 5's notes overflow its head");
 
 // Where the kernel ELF's bytes go when inflated.
 enum class RegionSink : uint8_t {
@@ -31,12 +68,22 @@ struct [[gnu::packed]] StageRegion {
   uint8_t segment;          // index into StageParams::segments for kSegment
   uint16_t reserved;
 };
+static_assert(sizeof(StageRegion) == 12);
+static_assert(offsetof(StageRegion, deflate_offset) == 0x0);
+static_assert(offsetof(StageRegion, out_length) == 0x4);
+static_assert(offsetof(StageRegion, sink) == 0x8);
+static_assert(offsetof(StageRegion, segment) == 0x9);
+static_assert(offsetof(StageRegion, reserved) == 0xa);
 
 struct [[gnu::packed]] StageSegment {
   uint64_t paddr;   // physical load address, after the placement rule
   uint64_t filesz;  // bytes that come from the payload
   uint64_t memsz;   // filesz plus the zeroed tail
 };
+static_assert(sizeof(StageSegment) == 24);
+static_assert(offsetof(StageSegment, paddr) == 0x0);
+static_assert(offsetof(StageSegment, filesz) == 0x8);
+static_assert(offsetof(StageSegment, memsz) == 0x10);
 
 // Placement rules (DESIGN.md, "What p_paddr means").
 enum class PlacementRule : uint8_t {
@@ -108,6 +155,31 @@ struct [[gnu::packed]] StageParams {
   StageSegment segments[kMaxSegments];
   StageRegion regions[kMaxRegions];
 };
+// Images already built, `bzelf info --json` (what scripts read) and the
+// assembly's offsets (build/gen/asm-offsets.h) all follow this layout: the
+// asserts make a change to it a deliberate one.
+static_assert(offsetof(StageParams, magic) == 0x00);
+static_assert(offsetof(StageParams, version) == 0x04);
+static_assert(offsetof(StageParams, file_size) == 0x08);
+static_assert(offsetof(StageParams, arena_offset) == 0x0c);
+static_assert(offsetof(StageParams, arena_size) == 0x10);
+static_assert(offsetof(StageParams, payload_offset) == 0x14);
+static_assert(offsetof(StageParams, payload_length) == 0x18);
+static_assert(offsetof(StageParams, deflate_offset) == 0x1c);
+static_assert(offsetof(StageParams, deflate_length) == 0x20);
+static_assert(offsetof(StageParams, kernel_class) == 0x24);
+static_assert(offsetof(StageParams, placement_rule) == 0x25);
+static_assert(offsetof(StageParams, segment_count) == 0x26);
+static_assert(offsetof(StageParams, region_count) == 0x27);
+static_assert(offsetof(StageParams, stage_crc) == 0x28);
+static_assert(offsetof(StageParams, checked_size) == 0x2c);
+static_assert(offsetof(StageParams, cmdline_offset) == 0x30);
+static_assert(offsetof(StageParams, cmdline_size) == 0x34);
+static_assert(offsetof(StageParams, entry) == 0x38);
+static_assert(offsetof(StageParams, paddr_offset) == 0x40);
+static_assert(offsetof(StageParams, segments) == 0x48);
+static_assert(offsetof(StageParams, regions) == 0x48 + kMaxSegments * 24);
+static_assert(sizeof(StageParams) == 0x48 + kMaxSegments * 24 + kMaxRegions * 12);
 
 // Filled in by `bzelf build` at the setup symbol bzelf_setup_params.
 inline constexpr uint32_t kSetupParamsMagic = 0x5053'5a42;  // "BZSP"
@@ -124,5 +196,13 @@ struct [[gnu::packed]] SetupParams {
   uint32_t crc_field_offset;
   uint32_t part5_crc;
 };
+static_assert(sizeof(SetupParams) == 24);
+static_assert(offsetof(SetupParams, magic) == 0x00);
+static_assert(offsetof(SetupParams, kernel_class) == 0x04);
+static_assert(offsetof(SetupParams, reserved) == 0x05);
+static_assert(offsetof(SetupParams, stage_entry_offset) == 0x08);
+static_assert(offsetof(SetupParams, checked_size) == 0x0c);
+static_assert(offsetof(SetupParams, crc_field_offset) == 0x10);
+static_assert(offsetof(SetupParams, part5_crc) == 0x14);
 
 }  // namespace bzelf

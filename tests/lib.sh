@@ -27,6 +27,8 @@
 # Exit status 1 if any test failed, 2 if the tests could not run at all.
 
 BZELF=${BZELF:-$ROOT/build/bin/bzelf}
+# For the scripts the suites run that read images (tests/image_info.py).
+export BZELF
 KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
 LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -204,20 +206,24 @@ print("bzelf-test: initrd: size=%d crc32=0x%08x" % (len(data), zlib.crc32(data))
 ' "$1"
 }
 
-# part5_offset IMAGE: where part 5 starts in IMAGE, after the boot sector
-# and setup_sects setup sectors, 0 meaning 4 (boot.rst).
+# image_info IMAGE KEY...: what `bzelf info --json IMAGE` says at each
+# KEY, a dotted path such as layout.part5.file_offset (tests/image_info.py),
+# one value a line. Scripts find the pieces of an image this way, never by
+# decoding its header themselves.
+image_info() {
+  python3 "$ROOT/tests/image_info.py" "$@"
+}
+
+# part5_offset IMAGE: where part 5 starts in IMAGE.
 part5_offset() {
-  set -- "$(od -An -tu1 -j $((0x1f1)) -N1 "$1" | tr -d ' ')"
-  if [ "$1" -eq 0 ]; then
-    set -- 4
-  fi
-  echo $((($1 + 1) * 512))
+  image_info "$1" layout.part5.file_offset
 }
 
 # stage_elf IMAGE OUT: part 5 of IMAGE, the stage ELF that QEMU -kernel
 # boots through its PVH note (DESIGN.md).
 stage_elf() {
-  tail -c +$(($(part5_offset "$1") + 1)) "$1" >"$2"
+  stage_elf_at=$(part5_offset "$1") || return 1
+  tail -c +$((stage_elf_at + 1)) "$1" >"$2"
 }
 
 # serial_log NAME: the serial output of NAME's boot so far, in NAME.log,

@@ -18,7 +18,7 @@ namespace bzelf {
 namespace {
 
 using linuxboot::setup_header;
-constexpr size_t kHdrOffset = 0x1f1;
+constexpr size_t kHdrOffset = linuxboot::kSetupHeaderOffset;
 constexpr size_t kVersionBufferSize = 128;
 
 size_t AlignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
@@ -86,14 +86,12 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   if (Load<uint32_t>(image, symbols::kSetupParams) != kSetupParamsMagic) {
     throw ToolError("(stage)", "the built-in setup has no parameter block");
   }
-  // The setup checks part 5 before it jumps: the stage's checksummed bytes
-  // with the stage's own checksum field as zero (lib/stage-checksum.h).
-  uint32_t crc_field = symbols::kStageParams + offsetof(StageParams, stage_crc);
-  Bytes checked(part5.begin(), part5.begin() + symbols::kStageCheckedEnd);
-  std::memset(&checked[crc_field], 0, 4);
+  // The setup checks part 5 before it jumps: the stage's checked bytes
+  // (lib/stage-checksum.h).
+  uint32_t crc_field = StageCrcField(symbols::kStageParams);
   SetupParams setup_params{kSetupParamsMagic, out.kernel.elf_class, {},
                            symbols::kStartup32, symbols::kStageCheckedEnd, crc_field,
-                           Crc32(0, checked.data(), checked.size())};
+                           CheckedBytesChecksum(part5.data(), sp.checked_size, crc_field)};
   Store(image, symbols::kSetupParams, setup_params);
   std::string version = VersionString(out.kernel, name);
   std::memset(&image[symbols::kSetupKernelVersion], 0, kVersionBufferSize);
@@ -122,6 +120,12 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   return out;
 }
 
+void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
+                    const BuildOptions& options) {
+  BuiltImage image = BuildImage(ReadFile(kernel_path), kernel_path, options);
+  WriteFileAtomically(output_path, image.bytes);
+}
+
 ImageView ParseImage(const Bytes& img, const std::string& name) {
   ImageView v{};
   if (img.size() < 0x1000 || Load<uint16_t>(img, 0x1fe) != linuxboot::kBootFlag ||
@@ -147,13 +151,13 @@ ImageView ParseImage(const Bytes& img, const std::string& name) {
   if (v.part5_size >= kStageHeadSize && std::memcmp(p5, elf::kMagic, 4) == 0 &&
       p5[elf::EI_CLASS] == elf::ELFCLASS64) {
     v.stage_elf_ok = true;
-    // The PVH note comes first: "Xen", 4-byte entry.
-    size_t pos = v.part5_offset + kStageNoteOffset + 12 + 4 + 4;
+    // At its fixed offset, after the PVH note (lib/stage-params.h).
+    size_t pos = v.part5_offset + kBzelfNoteOffset;
     auto nh = Load<elf::Elf_Nhdr>(img, pos);
     if (nh.n_namesz == sizeof(kBzelfNoteName) && nh.n_type == kBzelfNoteBuild &&
         nh.n_descsz == sizeof(BzelfBuildNote) &&
-        std::memcmp(&img[pos + 12], kBzelfNoteName, sizeof(kBzelfNoteName)) == 0) {
-      auto note = Load<BzelfBuildNote>(img, pos + 12 + 8);
+        std::memcmp(&img[pos + sizeof(nh)], kBzelfNoteName, sizeof(kBzelfNoteName)) == 0) {
+      auto note = Load<BzelfBuildNote>(img, v.part5_offset + kBzelfNoteDescOffset);
       if (note.params_offset + sizeof(StageParams) <= v.part5_size) {
         auto sp = Load<StageParams>(img, v.part5_offset + note.params_offset);
         if (sp.magic == kStageParamsMagic && sp.version == kStageParamsVersion) {

@@ -29,6 +29,13 @@ struct BuiltImage {
 BuiltImage BuildImage(const Bytes& kernel_file, const std::string& kernel_name,
                       const BuildOptions& options);
 
+// `bzelf build`: reads the kernel at kernel_path and writes its image to
+// output_path. On any error it throws, and output_path is as it was: no
+// file where there was none, an existing file untouched, no temporary
+// left next to it (DESIGN.md, "Host tool": no partial output).
+void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
+                    const BuildOptions& options);
+
 // A parsed image; every offset checked against the file size.
 struct ImageView {
   linuxboot::setup_header hdr;

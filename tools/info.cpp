@@ -3,52 +3,27 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
-#include <utility>
-#include <vector>
 
 #include "elf.h"
-#include "gzip.h"
+#include "image-layout.h"
 #include "image.h"
+#include "info-tree.h"
 #include "kernel-elf.h"
 #include "stage-checksum.h"
 
 namespace bzelf {
 namespace {
 
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-void Print(const Fields& fields, bool json) {
+void Print(const InfoNode& info, bool json) {
   if (json) {
-    std::printf("{\n");
-    for (size_t i = 0; i < fields.size(); ++i) {
-      std::printf("  \"%s\": \"%s\"%s\n", fields[i].first.c_str(),
-                  JsonEscape(fields[i].second).c_str(), i + 1 < fields.size() ? "," : "");
-    }
-    std::printf("}\n");
-    return;
+    info.PrintJson(stdout);
+  } else {
+    info.PrintText(stdout);
   }
-  for (const auto& [k, v] : fields) std::printf("%-34s %s\n", k.c_str(), v.c_str());
 }
 
-std::string Dec(uint64_t v) { return std::to_string(v); }
-
-void AddHeader(Fields& f, const linuxboot::setup_header& h) {
-#define HDR(field) f.emplace_back("hdr." #field, HexString(h.field))
+void AddHeader(InfoNode& hdr, const linuxboot::setup_header& h) {
+#define HDR(field) hdr.Add(#field, InfoNode::Hex(h.field))
   HDR(setup_sects);
   HDR(root_flags);
   HDR(syssize);
@@ -91,105 +66,115 @@ void AddHeader(Fields& f, const linuxboot::setup_header& h) {
 #undef HDR
 }
 
-void AddKernel(Fields& f, const std::string& prefix, const KernelElf& k, const Placement& pl) {
-  f.emplace_back(prefix + "class", k.elf_class == elf::ELFCLASS64 ? "ELF64" : "ELF32");
-  f.emplace_back(prefix + "machine", k.machine == elf::EM_X86_64 ? "x86-64" : "i386");
-  f.emplace_back(prefix + "entry", HexString(k.entry));
-  f.emplace_back(prefix + "entry_physical", HexString(pl.entry_phys));
-  f.emplace_back(prefix + "placement_rule", PlacementRuleName(pl.rule));
-  f.emplace_back(prefix + "placement_reason", pl.reason);
-  f.emplace_back(prefix + "paddr_offset", HexString(pl.offset));
-  if (!k.linux_version.empty()) f.emplace_back(prefix + "linux_version", k.linux_version);
-  f.emplace_back(prefix + "trailing_bytes", Dec(k.trailing));
-  int n = 0;
+void AddKernel(InfoNode& f, const KernelElf& k, const Placement& pl) {
+  f.Add("class", InfoNode::Text(k.elf_class == elf::ELFCLASS64 ? "ELF64" : "ELF32"));
+  f.Add("machine", InfoNode::Text(k.machine == elf::EM_X86_64 ? "x86-64" : "i386"));
+  f.Add("entry", InfoNode::Hex(k.entry));
+  f.Add("entry_physical", InfoNode::Hex(pl.entry_phys));
+  f.Add("placement_rule", InfoNode::Text(PlacementRuleName(pl.rule)));
+  f.Add("placement_reason", InfoNode::Text(pl.reason));
+  f.Add("paddr_offset", InfoNode::Hex(pl.offset));
+  if (!k.linux_version.empty()) f.Add("linux_version", InfoNode::Text(k.linux_version));
+  f.Add("trailing_bytes", InfoNode::Dec(k.trailing));
+  InfoNode& loads = f.Add("load", InfoNode::Array());
   for (const KernelPhdr& p : k.phdrs) {
     if (p.type != elf::PT_LOAD) continue;
     std::ostringstream s;
     s << "vaddr " << HexString(p.vaddr) << " paddr " << HexString(p.paddr) << " physical "
       << HexString(p.paddr - pl.offset) << " filesz " << HexString(p.filesz) << " memsz "
       << HexString(p.memsz);
-    f.emplace_back(prefix + "load[" + std::to_string(n++) + "]", s.str());
+    loads.Append(InfoNode::Text(s.str()));
   }
-  if (k.xen.phys32_entry) f.emplace_back(prefix + "xen_phys32_entry", HexString(*k.xen.phys32_entry));
+  if (k.xen.phys32_entry) f.Add("xen_phys32_entry", InfoNode::Hex(*k.xen.phys32_entry));
 }
 
 int InfoKernel(const Bytes& file, const std::string& path, bool json) {
   KernelElf k = ParseKernel(file, path);
   Placement pl = ChoosePlacement(k, std::nullopt, path);
-  Fields f;
-  f.emplace_back("file", path);
-  f.emplace_back("kind", "kernel ELF");
-  AddKernel(f, "kernel.", k, pl);
-  Print(f, json);
+  InfoNode info = InfoNode::Object();
+  info.Add("file", InfoNode::Text(path));
+  info.Add("kind", InfoNode::Text("kernel ELF"));
+  AddKernel(info.Child("kernel"), k, pl);
+  Print(info, json);
   return 0;
 }
 
 int InfoImage(const Bytes& img, const std::string& path, bool json) {
   ImageView v = ParseImage(img, path);
-  Fields f;
-  f.emplace_back("file", path);
-  f.emplace_back("kind", "bzImage (Linux boot protocol)");
-  f.emplace_back("kernel_version_string", v.kernel_version);
-  f.emplace_back("protocol", std::to_string(v.hdr.version >> 8) + "." +
-                                 std::to_string(v.hdr.version & 0xff));
-  AddHeader(f, v.hdr);
-  f.emplace_back("setup.bytes", Dec(v.part5_offset));
-  f.emplace_back("part5.offset", HexString(v.part5_offset));
-  f.emplace_back("part5.bytes", Dec(v.part5_size));
-  f.emplace_back("part5.elf", v.stage_elf_ok ? "ELF64 stage header present" : "missing");
+  InfoNode info = InfoNode::Object();
+  info.Add("file", InfoNode::Text(path));
+  info.Add("kind", InfoNode::Text("bzImage (Linux boot protocol)"));
+  info.Add("kernel_version_string", InfoNode::Text(v.kernel_version));
+  info.Add("protocol", InfoNode::Text(std::to_string(v.hdr.version >> 8) + "." +
+                                      std::to_string(v.hdr.version & 0xff)));
+  AddHeader(info.Child("hdr"), v.hdr);
+  info.Child("setup").Add("bytes", InfoNode::Dec(v.part5_offset));
+  InfoNode& part5 = info.Child("part5");
+  part5.Add("offset", InfoNode::Hex(v.part5_offset));
+  part5.Add("bytes", InfoNode::Dec(v.part5_size));
+  part5.Add("elf", InfoNode::Text(v.stage_elf_ok ? "ELF64 stage header present" : "missing"));
   bool crc_ok = v.crc_stored == v.crc_computed;
-  f.emplace_back("image_crc32", HexString(v.crc_stored) + (crc_ok ? " (ok)" : " (BAD: computed " + HexString(v.crc_computed) + ")"));
+  info.Add("image_crc32", InfoNode::Text(HexString(v.crc_stored) +
+                                         (crc_ok ? " (ok)"
+                                                 : " (BAD: computed " +
+                                                       HexString(v.crc_computed) + ")")));
   // What is wrong, for the one line on stderr: the most specific problem.
   std::string problem = crc_ok ? "" : "image CRC32 mismatch (stored " + HexString(v.crc_stored) +
                                           ", computed " + HexString(v.crc_computed) + ")";
   if (v.params) {
     const StageParams& sp = *v.params;
+    InfoNode& stage = info.Child("stage");
     {
       bool ok = sp.checked_size <= v.part5_size && sp.cmdline_offset <= v.part5_size &&
                 sp.cmdline_size <= v.part5_size - sp.cmdline_offset &&
                 v.params_offset + sizeof(StageParams) <= sp.checked_size &&
                 StageChecksum(&img[v.part5_offset], v.params_offset, sp) == sp.stage_crc;
-      f.emplace_back("stage.checksum", HexString(sp.stage_crc) + (ok ? " (ok)" : " (BAD)"));
+      stage.Add("checksum", InfoNode::Text(HexString(sp.stage_crc) + (ok ? " (ok)" : " (BAD)")));
       if (!ok) problem = "stage checksum mismatch";
     }
-    f.emplace_back("stage.kernel_class", sp.kernel_class == elf::ELFCLASS64 ? "ELF64" : "ELF32");
-    f.emplace_back("stage.entry_physical", HexString(sp.entry));
-    f.emplace_back("stage.placement_rule", PlacementRuleName(static_cast<PlacementRule>(sp.placement_rule)));
-    f.emplace_back("stage.paddr_offset", HexString(sp.paddr_offset));
-    f.emplace_back("stage.arena", HexString(sp.arena_offset) + " + " + HexString(sp.arena_size));
+    stage.Add("kernel_class",
+              InfoNode::Text(sp.kernel_class == elf::ELFCLASS64 ? "ELF64" : "ELF32"));
+    stage.Add("entry_physical", InfoNode::Hex(sp.entry));
+    stage.Add("placement_rule", InfoNode::Text(PlacementRuleName(
+                                    static_cast<PlacementRule>(sp.placement_rule))));
+    stage.Add("paddr_offset", InfoNode::Hex(sp.paddr_offset));
+    stage.Add("arena",
+              InfoNode::Text(HexString(sp.arena_offset) + " + " + HexString(sp.arena_size)));
     bool cmdline_in_file = sp.cmdline_offset <= v.part5_size &&
                            sp.cmdline_size <= v.part5_size - sp.cmdline_offset;
     const char* cmdline = reinterpret_cast<const char*>(img.data() + v.part5_offset) +
                           (cmdline_in_file ? sp.cmdline_offset : 0);
-    f.emplace_back("stage.builtin_cmdline",
-                   !cmdline_in_file ? "(BAD: outside the file)"
-                                    : std::string(cmdline, strnlen(cmdline, sp.cmdline_size)));
+    stage.Add("builtin_cmdline",
+              InfoNode::Text(!cmdline_in_file
+                                 ? "(BAD: outside the file)"
+                                 : std::string(cmdline, strnlen(cmdline, sp.cmdline_size))));
+    InfoNode& segments = stage.Add("segment", InfoNode::Array());
     for (unsigned i = 0; i < sp.segment_count && i < kMaxSegments; ++i) {
       const StageSegment& s = sp.segments[i];
-      f.emplace_back("stage.segment[" + std::to_string(i) + "]",
-                     "physical " + HexString(s.paddr) + " filesz " + HexString(s.filesz) +
-                         " memsz " + HexString(s.memsz));
+      segments.Append(InfoNode::Text("physical " + HexString(s.paddr) + " filesz " +
+                                     HexString(s.filesz) + " memsz " + HexString(s.memsz)));
     }
-    f.emplace_back("stage.regions", Dec(sp.region_count));
+    stage.Add("regions", InfoNode::Dec(sp.region_count));
   }
-  std::string payload_status;
+  InfoNode& payload = info.Child("payload");
   try {
     Bytes kernel = ExtractKernel(img, v, path);
-    f.emplace_back("payload.format", "gzip");
-    f.emplace_back("payload.uncompressed_bytes", Dec(kernel.size()));
-    f.emplace_back("payload.crc32", "ok");
+    payload.Add("format", InfoNode::Text("gzip"));
+    payload.Add("uncompressed_bytes", InfoNode::Dec(kernel.size()));
+    payload.Add("crc32", InfoNode::Text("ok"));
     KernelElf k = ParseKernel(kernel, path + " (payload)");
     Placement pl = ChoosePlacement(k, v.params && v.params->placement_rule ==
                                               static_cast<uint8_t>(PlacementRule::kOverride)
                                           ? std::optional<uint64_t>(uint64_t{v.params->paddr_offset})
                                           : std::nullopt,
                                    path);
-    AddKernel(f, "payload.kernel.", k, pl);
+    AddKernel(payload.Child("kernel"), k, pl);
   } catch (const ToolError& e) {
-    f.emplace_back("payload.crc32", std::string("BAD: ") + e.what());
+    payload.Add("crc32", InfoNode::Text(std::string("BAD: ") + e.what()));
     problem = (e.file() == path ? "" : "payload kernel: ") + std::string(e.what());
   }
-  Print(f, json);
+  info.Add("layout", ImageLayout(img, v)).ScriptsOnly();
+  Print(info, json);
   if (problem.empty()) return 0;
   std::fflush(stdout);
   std::fprintf(stderr, "bzelf: %s: %s\n", path.c_str(), problem.c_str());

@@ -84,8 +84,7 @@ int Run(int argc, char** argv) {
   const std::string& input = a.positional[0];
   if (cmd == "build") {
     if (a.output.empty()) UsageError("build: -o IMAGE is required");
-    BuiltImage img = BuildImage(ReadFile(input), input, a.build);
-    WriteFileAtomically(a.output, img.bytes);
+    BuildImageFile(input, a.output, a.build);
     return 0;
   }
   if (cmd == "info") return RunInfo(input, a.json);

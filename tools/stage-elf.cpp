@@ -25,8 +25,8 @@ void PutNote(Bytes& out, size_t& pos, const char* name, uint32_t type, const voi
 void WriteStageHead(Bytes& part5, const StageLayout& l) {
   using namespace elf;
   constexpr uint32_t kPhnum = 3;
-  static_assert(sizeof(Elf64_Ehdr) + kPhnum * sizeof(Elf64_Phdr) <= kStageNoteOffset);
-  static_assert(kStageNoteOffset % 0x100 == 0xc0, "the taken-jg path needs p_offset low byte c0");
+  static_assert(sizeof(Elf64_Ehdr) + kPhnum * sizeof(Elf64_Phdr) <= kStageNotesOffset);
+  static_assert(kStageNotesOffset % 0x100 == 0xc0, "the taken-jg path needs p_offset low byte c0");
 
   Elf64_Ehdr eh{};
   std::memcpy(eh.e_ident, kMagic, 4);
@@ -49,20 +49,23 @@ void WriteStageHead(Bytes& part5, const StageLayout& l) {
   eh.e_phnum = kPhnum;
   Store(part5, 0, eh);
 
-  size_t pos = kStageNoteOffset;
+  // At the offsets lib/stage-params.h fixes, which readers rely on.
+  size_t pos = kPvhNoteOffset;
   uint32_t pvh_entry = kStageLinkAddress + l.startup_pvh;
-  PutNote(part5, pos, "Xen", XEN_ELFNOTE_PHYS32_ENTRY, &pvh_entry, sizeof(pvh_entry));
+  static_assert(sizeof(pvh_entry) == kPvhNoteDescSize);
+  PutNote(part5, pos, kPvhNoteName, XEN_ELFNOTE_PHYS32_ENTRY, &pvh_entry, sizeof(pvh_entry));
+  if (pos != kBzelfNoteOffset) throw ToolError("(stage)", "the PVH note is not where readers expect");
   BzelfBuildNote build{l.params_offset, kStageParamsVersion};
   PutNote(part5, pos, kBzelfNoteName, kBzelfNoteBuild, &build, sizeof(build));
-  if (pos > kStageHeadSize) throw ToolError("(stage)", "notes overflow the ELF header area");
+  if (pos != kStageNotesEnd) throw ToolError("(stage)", "the bzelf note is not where readers expect");
 
   Elf64_Phdr note{};
   note.p_type = PT_NOTE;
   // PF_R, plus 0xeb in the top byte: the jmp of the taken-jg path above.
   note.p_flags = PF_R | 0xeb000000u;
-  note.p_offset = kStageNoteOffset;
-  note.p_vaddr = note.p_paddr = kStageLinkAddress + kStageNoteOffset;
-  note.p_filesz = note.p_memsz = pos - kStageNoteOffset;
+  note.p_offset = kStageNotesOffset;
+  note.p_vaddr = note.p_paddr = kStageLinkAddress + kStageNotesOffset;
+  note.p_filesz = note.p_memsz = kStageNotesEnd - kStageNotesOffset;
   note.p_align = 4;
   Store(part5, sizeof(Elf64_Ehdr), note);
 

@@ -4,18 +4,9 @@
 #include <cstdint>
 
 #include "common.h"
+#include "stage-params.h"
 
 namespace bzelf {
-
-// Note name and type of the bzelf build note in part 5.
-inline constexpr char kBzelfNoteName[] = "bzelf";
-inline constexpr uint32_t kBzelfNoteBuild = 1;
-inline constexpr uint32_t kStageNoteOffset = 0x1c0;
-
-struct [[gnu::packed]] BzelfBuildNote {
-  uint32_t params_offset;  // part 5 offset of StageParams
-  uint32_t params_version;
-};
 
 struct StageLayout {
   uint32_t file_size;     // part 5 bytes
@@ -38,7 +29,7 @@ struct StageLayout {
 //   09: e9 rel32      jmp  startup_32 (e_ident padding)
 //   47: eb c0         jmp  0x09      -- taken: the top byte of phdr 0's
 //                                    p_flags and the low byte of its
-//                                    p_offset (notes at 0x1c0)
+//                                    p_offset (kStageNotesOffset)
 // esp is not used by startup_32 before it sets its own.
 void WriteStageHead(Bytes& part5, const StageLayout& layout);
 

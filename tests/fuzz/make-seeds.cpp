@@ -21,7 +21,7 @@
 #include "deflate-writer.h"
 #include "elf.h"
 #include "image.h"
-#include "stage-elf.h"
+#include "stage-params.h"
 #include "test-elf.h"
 
 namespace {
@@ -178,7 +178,7 @@ Bytes MiniImage(const Bytes& full) {
   hdr.kernel_version = 0;
   Bytes part5(full.begin() + p5, full.begin() + p5 + kStageHeadSize);
   const uint32_t params_offset = kStageHeadSize;
-  Store(part5, kStageNoteOffset + 20 + 12 + 8, params_offset);
+  Store(part5, kBzelfNoteDescOffset + offsetof(BzelfBuildNote, params_offset), params_offset);
   StageParams nsp = sp;
   part5.resize(params_offset + sizeof(StageParams));
   part5.resize((part5.size() + 15) & ~size_t{15});

@@ -2,14 +2,19 @@
 
   check-payload.py IMAGE EXTRACTED.elf INPUT.elf
 
-payload_offset/payload_length (boot.rst) must frame a gzip member that
-zlib inflates to exactly what `bzelf extract` wrote, whose last 4 bytes are
+payload_offset/payload_length (boot.rst), where `bzelf info --json` finds
+them (tests/image_info.py; $BZELF), must frame a gzip member that zlib
+inflates to exactly what `bzelf extract` wrote, whose last 4 bytes are
 ISIZE, and whose ELF has the input kernel's segments (their bytes in
 memory), entry and notes.
 """
+import os
 import struct
 import sys
 import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import image_info  # noqa: E402 (tests/image_info.py)
 
 
 def fail(msg):
@@ -43,9 +48,8 @@ def notes(elf):
 
 def main():
     image, extracted, original = (open(p, 'rb').read() for p in sys.argv[1:4])
-    setup_sects = image[0x1f1] or 4
-    offset, length = struct.unpack_from('<II', image, 0x248)
-    start = (setup_sects + 1) * 512 + offset
+    payload = image_info.Load(sys.argv[1])['layout']['payload']
+    start, length = payload['file_offset'], payload['bytes']
     member = image[start:start + length]
     if member[:2] != b'\x1f\x8b':
         fail('payload is not a gzip member')

@@ -7,6 +7,8 @@
 # The kernel package is the one linux-image-amd64 (or linux-image-686:i386)
 # depends on. i386 needs dpkg's i386 architecture (tools/install-deps.sh
 # adds it). Nothing is installed or committed; runs once per OUTDIR.
+# Environment: BZELF, the host tool that finds the payload in the bzImage
+# (tests/image_info.py; build/bin/bzelf).
 set -eu
 out=$1
 arch=${2:-amd64}
@@ -44,20 +46,23 @@ if [ -n "$extra" ]; then
   cp "$out/deb/busybox/bin/busybox" "$out/root/bin/busybox"
 fi
 
-# The bzImage's payload (boot.rst: payload_offset/payload_length, relative
-# to the protected-mode part at (setup_sects + 1) * 512) is an XZ stream
-# followed by the 4-byte uncompressed size Linux's decompressor reads.
-python3 - "$out/vmlinuz" "$out/payload.xz" <<'PY'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-setup_sects = d[0x1f1] or 4
-offset, length = struct.unpack_from('<II', d, 0x248)
-start = (setup_sects + 1) * 512 + offset
-payload = d[start:start + length]
-if payload[:6] != b'\xfd7zXZ\x00':
-    sys.exit('fetch-kernel.sh: payload of %s is not XZ' % sys.argv[1])
-open(sys.argv[2], 'wb').write(payload)
-PY
+# The bzImage's payload (boot.rst: payload_offset/payload_length) is an XZ
+# stream followed by the 4-byte uncompressed size Linux's decompressor
+# reads; `bzelf info` says where it is. (It also says, and exits 1, that
+# this payload is not gzip and that the image's CRC32 does not match:
+# Debian signs its vmlinuz after the build, appending a PE certificate
+# table and updating the PE header. image_info.py takes the offsets all
+# the same.)
+root=$(cd "$(dirname "$0")/../.." && pwd)
+payload=$(python3 "$root/tests/image_info.py" "$out/vmlinuz" \
+  layout.payload.file_offset layout.payload.bytes) || exit 1
+# shellcheck disable=SC2086 # two numbers
+set -- $payload
+tail -c +$(($1 + 1)) "$out/vmlinuz" | head -c "$2" >"$out/payload.xz"
+if [ "$(head -c 6 "$out/payload.xz" | od -An -tx1 | tr -d ' ')" != fd377a585a00 ]; then
+  echo "fetch-kernel.sh: payload of $out/vmlinuz is not XZ" >&2
+  exit 1
+fi
 xz -dc --single-stream "$out/payload.xz" > "$out/vmlinux.tmp"
 mv "$out/vmlinux.tmp" "$out/vmlinux"
 rm -rf "$out/deb" "$out/payload.xz"

@@ -6,12 +6,17 @@
   make-corpus.py images GOOD DIR    broken copies of the image GOOD
 
 Each case is listed on stdout as "NAME FILE", in the order written; the
-comment above each says what is wrong with it.
+comment above each says what is wrong with it. Where GOOD's pieces are
+(the setup header's fields, part 5, the payload and its trailer) is what
+`bzelf info --json` says of it (tests/image_info.py; $BZELF).
 """
 import os
 import struct
 import sys
 import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import image_info  # noqa: E402 (tests/image_info.py)
 
 EM_386, EM_X86_64, EM_ARM, EM_AARCH64 = 3, 62, 40, 183
 ET_REL, ET_EXEC, ET_DYN, ET_CORE = 1, 2, 3, 4
@@ -181,11 +186,14 @@ def kernels(out):
 def images(good, out):
     with open(good, "rb") as f:
         img = f.read()
-    setup_sects = img[0x1F1] or 4
-    p5 = (setup_sects + 1) * 512
-    payload_offset, payload_length = struct.unpack_from("<II", img, 0x248)
-    member = p5 + payload_offset
-    trailer = member + payload_length - 8
+    layout = image_info.Load(good)["layout"]
+    p5 = layout["part5"]["file_offset"]
+    member = layout["payload"]["file_offset"]
+    payload_length = layout["payload"]["bytes"]
+    deflate = layout["payload"]["deflate"]["file_offset"]
+    trailer = layout["payload"]["gzip_crc32"]["file_offset"]
+    isize_at = layout["payload"]["gzip_isize"]["file_offset"]
+    hdr = layout["hdr"]["fields"]
     cases = []
 
     def case(name, data, fix_crc=True):
@@ -202,6 +210,11 @@ def images(good, out):
     def patched(offset, fmt, value):
         return with_field(img, offset, fmt, value)
 
+    def header(name, value):
+        """GOOD with the setup header field NAME set to VALUE."""
+        fmt = {1: "B", 2: "<H", 4: "<I", 8: "<Q"}[hdr[name]["bytes"]]
+        return with_field(img, hdr[name]["file_offset"], fmt, value)
+
     # Not an image: text, empty, too short to hold a setup header.
     case("not-image", b"not a kernel image\n" * 300, fix_crc=False)
     case("empty-image", b"", fix_crc=False)
@@ -211,38 +224,39 @@ def images(good, out):
     case("cut-in-stage", img[:p5 + 0x100], fix_crc=False)
     case("cut-in-payload", img[:member + payload_length // 2], fix_crc=False)
     # setup_sects past the end of the file; 0 (meaning 4, the wrong place).
-    case("setup-sects-255", patched(0x1F1, "B", 255))
-    case("setup-sects-0", patched(0x1F1, "B", 0))
+    case("setup-sects-255", header("setup_sects", 255))
+    case("setup-sects-0", header("setup_sects", 0))
     # payload_offset / payload_length out of range, zero, wrapping.
-    case("payload-offset-huge", patched(0x248, "<I", 0xFFFFFFF0))
-    case("payload-offset-past-end", patched(0x248, "<I", len(img) - p5 - 4))
-    case("payload-length-zero", patched(0x24C, "<I", 0))
-    case("payload-length-huge", patched(0x24C, "<I", 0xFFFFFFFF))
-    case("payload-too-short", patched(0x24C, "<I", 12))
+    case("payload-offset-huge", header("payload_offset", 0xFFFFFFF0))
+    case("payload-offset-past-end", header("payload_offset", len(img) - p5 - 4))
+    case("payload-length-zero", header("payload_length", 0))
+    case("payload-length-huge", header("payload_length", 0xFFFFFFFF))
+    case("payload-too-short", header("payload_length", 12))
     # gzip header: magic, method, reserved flags, an FNAME that never ends.
     case("gzip-bad-magic", patched(member, "B", 0x1E))
     case("gzip-bad-method", patched(member + 2, "B", 7))
     case("gzip-reserved-flags", patched(member + 3, "B", 0x20))
     b = bytearray(img)
     b[member + 3] = 0x08
-    b[member + 10:trailer] = b"A" * (trailer - member - 10)
+    b[deflate:trailer] = b"A" * (trailer - deflate)
     case("gzip-unterminated-name", bytes(b))
     # DEFLATE data: an invalid block type first; bytes flipped mid-stream;
     # the stream cut short (trailer moved up).
-    case("deflate-bad-block-type", patched(member + 10, "B", 0x07))
+    case("deflate-bad-block-type", patched(deflate, "B", 0x07))
     b = bytearray(img)
-    for i in range(member + 40, min(member + 80, trailer)):
+    for i in range(deflate + 30, min(deflate + 70, trailer)):
         b[i] ^= 0x5A
     case("deflate-corrupted", bytes(b))
-    cut = bytearray(img[:member + 10 + 20] + img[trailer:])
-    struct.pack_into("<I", cut, 0x24C, 10 + 20 + 8)
+    cut = bytearray(img[:deflate + 20] + img[trailer:])
+    struct.pack_into("<I", cut, hdr["payload_length"]["file_offset"], deflate + 20 + 8 - member)
     case("deflate-truncated", bytes(cut))
     # gzip trailer: CRC32 wrong; ISIZE absurd (4 GiB - 1), too small, too big.
-    crc, isize = struct.unpack_from("<II", img, trailer)
+    crc = struct.unpack_from("<I", img, trailer)[0]
+    isize = struct.unpack_from("<I", img, isize_at)[0]
     case("gzip-bad-crc", patched(trailer, "<I", crc ^ 1))
-    case("isize-4gib", patched(trailer + 4, "<I", 0xFFFFFFFF))
-    case("isize-small", patched(trailer + 4, "<I", isize - 1))
-    case("isize-large", patched(trailer + 4, "<I", isize + 1))
+    case("isize-4gib", patched(isize_at, "<I", 0xFFFFFFFF))
+    case("isize-small", patched(isize_at, "<I", isize - 1))
+    case("isize-large", patched(isize_at, "<I", isize + 1))
     # The image's own CRC32 (the last 4 bytes) wrong: info must say so.
     case("image-bad-crc", img[:-4] + bytes(x ^ 0xFF for x in img[-4:]), fix_crc=False)
     for name, path in cases:

@@ -150,8 +150,7 @@ else
     # A machine whose RAM cannot hold part 5 at 1 MiB: the setup's
     # planner check refuses it before the first read. 8 MiB for Debian's
     # kernel, whose part 5 is about 11 MB.
-    size=$("$BZELF" info --json "$WORK/$linux_name.img" |
-      python3 -c 'import json, sys; print("0x%x" % (16 * int(json.load(sys.stdin)["hdr.syssize"], 16)))')
+    size=$(printf '0x%x' $((16 * $(image_info "$WORK/$linux_name.img" hdr.syssize))))
     MEMORY=8 expect_halt mbr-error-no-ram "file=$WORK/$linux_name.img,format=raw,if=ide" \
       "bzelf: disk: no RAM at 0x100000 for the $size bytes of part 5 -- System halted"
   fi

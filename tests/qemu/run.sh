@@ -4,8 +4,8 @@
 # checks what the kernels report on serial (and that the stage handed CR4
 # back as the setup left it), test64 also for the stage's SSE2 copies and
 # test32 on a CPU without SSE2 (-cpu pentium2); then checks that a corrupted
-# payload, stage or stage parameter block stops the stage with its one-line
-# reason instead of booting.
+# payload, stage or stage parameter block is stopped by the check that
+# guards it, with that check's one line, instead of booting.
 #
 # Environment (all optional): those of tests/lib.sh, and
 #   TIMEOUT      seconds allowed per boot       (60)
@@ -69,9 +69,13 @@ boot_kernel() {
   # The stage turns SSE on for its inflate where the CPU has it
   # (compressed/sse2.cpp) and must hand CR4 back as the loader left it:
   # here the real-mode setup, which never sets CR4.OSFXSR (bit 9).
+  # A kernel that reports no CR4 cannot show it was handed back: that is
+  # a failure too, not a check skipped.
   local cr4
   cr4=$(grep -a -m1 -o 'entry: CR0=[0-9a-fx]* .*CR4=0x[0-9a-f]*' "$WORK/$name.log" | sed 's/.*CR4=//')
-  if [ -n "$cr4" ] && (((cr4 >> 9) & 1)); then
+  if [ -z "$cr4" ]; then
+    reasons+="no 'entry: CR0=... CR4=...' line from the kernel; "
+  elif (((cr4 >> 9) & 1)); then
     reasons+="CR4.OSFXSR set at the kernel's entry (CR4=$cr4); "
   fi
   # The stage's SSE2 copies (InflateRawSse2): movdqu in part 5, which QEMU
@@ -89,58 +93,97 @@ boot_kernel() {
 }
 
 # corrupt KERNEL WHAT: flips one byte of an image of KERNEL and requires
-# the stage to stop with its one-line reason. WHAT is where: "payload" (the
-# middle of the compressed kernel), "stage" (the decompressor's code) or
-# "params" (the segment table the tool recorded for the stage).
+# the one line of the check that guards that byte, and no other: a boot
+# that some other check (or a crash) stops proves nothing about this one.
+# WHAT is where, how the image is entered, and whose line:
+#   payload      the middle of the compressed kernel, under -kernel: the
+#                stage's payload checks ("bzelf: payload: ...")
+#   gzip-crc     the gzip trailer's CRC32: the kernel inflates whole, and
+#                the stage's CRC32 check must stop it
+#   gzip-isize   the gzip trailer's ISIZE: the same for the length check
+#   stage        startup_64, the stage's own code (checksummed, and run by
+#                no 32-bit entry), part 5 alone through PVH: the stage's
+#                own checksum (StageVerify in compressed/main.cpp)
+#   params       segments[0] in the stage parameter block, part 5 alone
+#                through PVH: StageVerify again
+#   setup-check  startup_64 again, under -kernel: the real-mode setup's
+#                check of part 5 before it jumps there
+#                (boot/verify-stage.cpp)
+# PVH, not -kernel, for the stage's own check: under -kernel the setup
+# checks part 5 first and would stop the boot with its own line.
 corrupt() {
-  local kernel=$1 what=$2 name image
+  local kernel=$1 what=$2 name image boot_file expected
   name=corrupt-$what-$(basename "$kernel" .elf)
   selected "$name" || return 0
   image=$WORK/$name.img
 
   build_image "$name" "$image" "$kernel" || return
-  # Where the payload is, from the setup header (boot.rst): part 5 starts
-  # after the boot sector and setup_sects setup sectors (0 means 4);
-  # payload_offset counts from part 5, payload_length is its size.
-  # The stage parameters are found through part 5's notes (tools/stage-elf.h):
-  # at 0x1c0 the 20-byte Xen PVH note, then the bzelf note, whose first
-  # descriptor word is the parameters' offset in part 5.
-  if ! python3 - "$image" "$what" >"$WORK/$name.flip" 2>&1 <<'PYTHON'
-import struct, sys
-path, what = sys.argv[1], sys.argv[2]
+  # Where each piece is: what `bzelf info --json` says of the good image
+  # (tests/image_info.py). Prints the file offset it flipped and the
+  # stage checksum the image records.
+  if ! python3 - "$ROOT/tests" "$image" "$what" >"$WORK/$name.flip" 2>&1 <<'PYTHON'
+import sys
+sys.path.insert(0, sys.argv[1])
+import image_info
+path, what = sys.argv[2], sys.argv[3]
+layout = image_info.Load(path)["layout"]
 data = bytearray(open(path, "rb").read())
-setup_sects = data[0x1F1] or 4
-part5 = (setup_sects + 1) * 512
-payload_offset, payload_length = struct.unpack_from("<II", data, 0x248)
-if payload_length < 64 or part5 + payload_offset + payload_length > len(data):
-    sys.exit("payload_offset/payload_length do not describe a payload")
 if what == "payload":
-    where = part5 + payload_offset + payload_length // 2
-elif what == "stage":
-    where = part5 + 0x2000
+    where = layout["payload"]["file_offset"] + layout["payload"]["bytes"] // 2
+elif what == "gzip-crc":
+    where = layout["payload"]["gzip_crc32"]["file_offset"]
+elif what == "gzip-isize":
+    where = layout["payload"]["gzip_isize"]["file_offset"]
+elif what in ("stage", "setup-check"):
+    where = layout["stage"]["startup_64"]["file_offset"]
 else:
-    params = struct.unpack_from("<I", data, part5 + 0x1C0 + 20 + 12 + 8)[0]
-    where = part5 + params + 0x60  # inside segments[]
+    where = layout["params"]["segments"]["entries"][0]["paddr"]["file_offset"]
 data[where] ^= 0xFF
 open(path, "wb").write(data)
-print("flipped the byte at file offset 0x%x" % where)
+crc = layout["stage"]["stage_crc"]
+print("0x%x 0x%x" % (where, int.from_bytes(data[crc["file_offset"]:crc["file_offset"] + 4], "little")))
 PYTHON
   then
     fail "$name" "could not corrupt the image: $(tr '\n' ' ' <"$WORK/$name.flip")"
     return
   fi
+  local where stage_crc
+  read -r where stage_crc <"$WORK/$name.flip"
+
+  boot_file=$image
+  case $what in
+    payload)
+      expected='^bzelf: payload: .* -- System halted$' ;;
+    gzip-crc)
+      expected='^bzelf: payload: gzip CRC32 mismatch: data 0x[0-9a-f]+, trailer 0x[0-9a-f]+ -- System halted$' ;;
+    gzip-isize)
+      expected='^bzelf: payload: gzip ISIZE mismatch: data [0-9]+, trailer [0-9]+ -- System halted$' ;;
+    stage | params)
+      boot_file=$WORK/$name.elf
+      stage_elf "$image" "$boot_file" || {
+        fail "$name" "cannot cut part 5 out of the image"
+        return
+      }
+      expected="^bzelf: image: boot stage checksum mismatch \\(0x[0-9a-f]+, expected 0x0*${stage_crc#0x}\\): the image is damaged -- System halted$" ;;
+    setup-check)
+      expected='^bzelf: setup: protected-mode part missing or damaged at code32_start \(checksum mismatch\) -- System halted$' ;;
+  esac
 
   # The stage halts rather than exiting QEMU: boot stops QEMU at its line.
-  boot "$name" "$TIMEOUT" -m 128 -kernel "$image"
+  boot "$name" "$TIMEOUT" -m 128 -kernel "$boot_file"
 
+  local got
+  got=$(grep -a -m1 '^bzelf: ' "$WORK/$name.log") || :
   if grep -qx 'bzelf-test: PASS' "$WORK/$name.log"; then
-    fail "$name" "the kernel ran and passed despite the corrupted $what"
+    fail "$name" "the kernel ran and passed despite the byte flipped at $where"
   elif grep -q '^bzelf-test: ' "$WORK/$name.log"; then
-    fail "$name" "the stage jumped into the kernel despite the corrupted $what"
-  elif ! grep -qE '^bzelf: .* -- System halted' "$WORK/$name.log"; then
+    fail "$name" "the stage jumped into the kernel despite the byte flipped at $where"
+  elif [ -z "$got" ]; then
     fail "$name" "no 'bzelf: ... -- System halted' line within ${TIMEOUT}s (QEMU exit status $status)"
+  elif ! grep -qE -e "$expected" <<<"$got"; then
+    fail "$name" "stopped by another check: '$got', expected a line matching '$expected'"
   else
-    pass "$name"
+    pass "$name" "byte at $where: $got"
   fi
 }
 
@@ -159,7 +202,10 @@ boot_kernel "$KERNELS_DIR/test64.elf" builtin-cmdline
 boot_kernel "$KERNELS_DIR/test64.elf" sse2
 boot_kernel "$KERNELS_DIR/test32.elf" no-sse2
 corrupt "$KERNELS_DIR/test32.elf" payload
+corrupt "$KERNELS_DIR/test32.elf" gzip-crc
+corrupt "$KERNELS_DIR/test64.elf" gzip-isize
 corrupt "$KERNELS_DIR/test32.elf" stage
 corrupt "$KERNELS_DIR/test64.elf" params
+corrupt "$KERNELS_DIR/test32.elf" setup-check
 
 finish

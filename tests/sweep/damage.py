@@ -8,8 +8,11 @@ KIND is one of
             payload and the image CRC) inverted; the byte within each block
             moves from block to block (see Part5Offset)
   params    the stage parameter block (lib/stage-params.h StageParams),
-            field by field: the block is covered by the stage checksum, but
-            the 32-bit entry reads arena_offset before the check
+            field by field, each field of segments[0] and regions[0]
+            included. Written as part 5 alone, the stage ELF, to be booted
+            through its PVH note: without the setup, whose check of part 5
+            would see the damage first, the stage's own check (StageVerify
+            in compressed/main.cpp) must stop each one with its message
   landmarks one byte at each edge in part 5 the block sweep is unlikely to
             hit: the first bytes of startup_32, the ends of the checked
             stage, the gzip header field by field, the first and last
@@ -19,96 +22,91 @@ KIND is one of
   truncate  the image cut short at several points, from inside the setup
             header to the last byte of the image CRC
 
-For each damaged copy it writes OUTDIR/<id>.img and prints one manifest
-line, tab-separated:
-  <id> <file offset, hex> <what was damaged> <qemu-may-refuse: 0 or 1>
-The last column is 1 only for damage QEMU checks itself before it boots
+Where everything is in IMAGE (part 5, the payload, the parameter block and
+each of its fields, the setup header's fields) is what `bzelf info --json`
+says (tests/image_info.py; $BZELF), not decoded here.
+
+It writes OUTDIR/good.img, the undamaged file in the form the damaged ones
+take (the image, or part 5 alone for params), and for each damaged copy
+OUTDIR/<id>.img and one manifest line on stdout, tab-separated:
+  <id> <file offset, hex> <what was damaged> <qemu-may-refuse: 0 or 1> <expect>
+qemu-may-refuse is 1 only for damage QEMU checks itself before it boots
 anything (hw/i386/x86.c, x86_load_linux: a setup that does not fit in the
 file is "invalid kernel header"); any other refusal by QEMU is a failure.
+expect is "-" when the boot may end either way run.sh accepts (a halt
+with the stage's line, or an intact kernel), else an extended regular
+expression that the boot's halt line must match: the check that must
+catch this damage.
 """
 import os
-import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import image_info  # noqa: E402 (tests/image_info.py)
 
 BLOCK = 4096
 
-# Setup header fields (boot.rst, "The real-mode kernel header"): name,
-# offset, size.
+# The setup header fields damaged, by their boot.rst names.
 HEADER_FIELDS = [
-    ("setup_sects", 0x1F1, 1),
-    ("syssize", 0x1F4, 4),
-    ("boot_flag", 0x1FE, 2),
-    ("header", 0x202, 4),
-    ("version", 0x206, 2),
-    ("loadflags", 0x211, 1),
-    ("code32_start", 0x214, 4),
-    ("initrd_addr_max", 0x22C, 4),
-    ("kernel_alignment", 0x230, 4),
-    ("xloadflags", 0x236, 2),
-    ("cmdline_size", 0x238, 4),
-    ("payload_offset", 0x248, 4),
-    ("payload_length", 0x24C, 4),
-    ("pref_address", 0x258, 8),
-    ("init_size", 0x260, 4),
+    "setup_sects", "syssize", "boot_flag", "header", "version", "loadflags",
+    "code32_start", "initrd_addr_max", "kernel_alignment", "xloadflags",
+    "cmdline_size", "payload_offset", "payload_length", "pref_address",
+    "init_size",
 ]
 
-# StageParams (lib/stage-params.h), packed: name, offset, size. segments[]
-# starts at 0x40 (24 bytes each), regions[] after kMaxSegments of them.
-PARAMS_FIELDS = [
-    ("magic", 0x00, 4),
-    ("version", 0x04, 4),
-    ("file_size", 0x08, 4),
-    ("arena_offset", 0x0C, 4),
-    ("arena_size", 0x10, 4),
-    ("payload_offset", 0x14, 4),
-    ("payload_length", 0x18, 4),
-    ("deflate_offset", 0x1C, 4),
-    ("deflate_length", 0x20, 4),
-    ("kernel_class", 0x24, 1),
-    ("placement_rule", 0x25, 1),
-    ("segment_count", 0x26, 1),
-    ("region_count", 0x27, 1),
-    ("stage_crc", 0x28, 4),
-    ("checked_size", 0x2C, 4),
-    ("cmdline_offset", 0x30, 4),
-    ("cmdline_size", 0x34, 4),
-    ("entry", 0x38, 8),
-    ("paddr_offset", 0x40, 8),
-    ("segments[0].paddr", 0x48, 8),
-    ("segments[0].filesz", 0x50, 8),
-    ("segments[0].memsz", 0x58, 8),
-    ("regions[0].deflate_offset", 0x48 + 16 * 24, 4),
-    ("regions[0].out_length", 0x48 + 16 * 24 + 4, 4),
-    ("regions[0].sink", 0x48 + 16 * 24 + 8, 1),
-]
-PARAMS_MAGIC = 0x50455A42  # "BZEP"
-# tools/stage-elf.h: the Xen PVH note (20 bytes) at 0x1c0, then the bzelf
-# note: namesz, descsz, type, "bzelf\0" padded to 8, then params_offset.
-PARAMS_NOTE_OFFSET = 0x1C0 + 20 + 12 + 8
+# What StageVerify (compressed/main.cpp) says, in the order it checks:
+# magic and version, then the sizes it needs for the checksum, then the
+# checksum itself.
+PARAMS_MISSING = "^bzelf: image: stage parameters missing: "
+PARAMS_DAMAGED = "^bzelf: image: stage parameters are damaged -- "
+CHECKSUM_MISMATCH = ("^bzelf: image: boot stage checksum mismatch "
+                     r"\(0x[0-9a-f]+, expected 0x[0-9a-f]+\): the image is damaged -- ")
+# The fields StageVerify looks at before the checksum: damage to one of
+# them stops it there, or (a change its checks let pass) at the checksum.
+PARAMS_CHECKED_FIRST = {
+    "magic": PARAMS_MISSING,
+    "version": PARAMS_MISSING,
+    "checked_size": PARAMS_DAMAGED,
+    "file_size": "(%s|%s)" % (PARAMS_DAMAGED, CHECKSUM_MISMATCH),
+    "cmdline_offset": "(%s|%s)" % (PARAMS_DAMAGED, CHECKSUM_MISMATCH),
+    "cmdline_size": "(%s|%s)" % (PARAMS_DAMAGED, CHECKSUM_MISMATCH),
+}
 
 
 class Image:
     def __init__(self, path):
         self.data = bytes(open(path, "rb").read())
-        self.setup_sects = self.data[0x1F1] or 4
-        self.part5 = (self.setup_sects + 1) * 512
-        self.payload_offset, self.payload_length = struct.unpack_from(
-            "<II", self.data, 0x248)
-        self.params = struct.unpack_from(
-            "<I", self.data, self.part5 + PARAMS_NOTE_OFFSET)[0]
-        p = self.part5 + self.params
-        if struct.unpack_from("<I", self.data, p)[0] != PARAMS_MAGIC:
-            sys.exit("damage.py: no stage parameters where the bzelf note says")
-        (self.checked_size, self.cmdline_offset,
-         self.cmdline_size) = struct.unpack_from("<III", self.data, p + 0x2C)
-        self.deflate_offset = struct.unpack_from("<I", self.data, p + 0x1C)[0]
+        layout = image_info.Load(path)["layout"]
+        self.layout = layout
+        if "params" not in layout:
+            sys.exit("damage.py: bzelf info finds no stage parameters in %s" % path)
+        self.part5 = layout["part5"]["file_offset"]
+        # Part 5 offsets from here on.
+        self.payload_offset = layout["payload"]["offset"]
+        self.payload_length = layout["payload"]["bytes"]
+        self.deflate_offset = layout["payload"]["deflate"]["offset"]
+        self.params = layout["params"]["offset"]
+        self.params_bytes = layout["params"]["bytes"]
+        self.checked_size = layout["stage"]["checked"]["bytes"]
+        self.startup_32 = layout["stage"]["startup_32"]["offset"]
+        cmdline = layout.get("cmdline", {"offset": 0, "bytes": 0})
+        self.cmdline_offset, self.cmdline_size = cmdline["offset"], cmdline["bytes"]
+
+    def ParamsFields(self):
+        """(name, part 5 offset, size) of each field damaged."""
+        params = self.layout["params"]
+        out = [(name, f["offset"], f["bytes"]) for name, f in params["fields"].items()]
+        for table in ("segments", "regions"):
+            for name, f in params[table]["entries"][0].items():
+                out.append(("%s[0].%s" % (table, name), f["offset"], f["bytes"]))
+        return out
 
     def region(self, rel):
         """What lies at part 5 offset `rel`."""
         po, pl = self.payload_offset, self.payload_length
-        if rel < 0x200:
+        if rel < self.layout["stage"]["head"]["bytes"]:
             return "stage ELF head"
-        if self.params <= rel < self.params + 0x48 + 16 * 24 + 33 * 12:
+        if self.params <= rel < self.params + self.params_bytes:
             return "stage params+0x%x" % (rel - self.params)
         if self.cmdline_offset <= rel < self.cmdline_offset + self.cmdline_size:
             return "built-in cmdline"
@@ -116,7 +114,7 @@ class Image:
             return "stage code/data"
         if rel < po:
             return "between stage and payload"
-        if rel < po + self.deflate_offset:
+        if rel < self.deflate_offset:
             return "gzip header"
         if rel < po + pl - 8:
             return "DEFLATE data"
@@ -134,10 +132,10 @@ def Part5Offset(block, length):
     return (block * 1031 + 517) % length
 
 
-def Write(outdir, name, data, offset, what, qemu_may_refuse=0):
+def Write(outdir, name, data, offset, what, qemu_may_refuse=0, expect="-"):
     with open(os.path.join(outdir, name + ".img"), "wb") as f:
         f.write(data)
-    print("%s\t0x%x\t%s\t%d" % (name, offset, what, qemu_may_refuse))
+    print("%s\t0x%x\t%s\t%d\t%s" % (name, offset, what, qemu_may_refuse, expect))
 
 
 def Field(data, offset, size):
@@ -170,6 +168,9 @@ def Main():
     img = Image(path)
     data = img.data
     part5_len = len(data) - img.part5
+    good = data[img.part5:] if kind == "params" else data
+    with open(os.path.join(outdir, "good.img"), "wb") as f:
+        f.write(good)
     if kind == "part5":
         for block in range((part5_len + BLOCK - 1) // BLOCK):
             start = block * BLOCK
@@ -180,18 +181,21 @@ def Main():
                   "part5+0x%x (%s)" % (rel, img.region(rel)))
     elif kind == "landmarks":
         po, pl = img.payload_offset, img.payload_length
-        startup_32 = struct.unpack_from("<I", data, 0x214)[0] - 0x100000
+        startup_32 = img.startup_32
+        gzip = img.payload_offset  # RFC 1952: ID1 ID2 CM FLG MTIME(4) XFL OS
         marks = [
             ("elf-magic", 0), ("startup-32", startup_32),
             ("startup-32-plus-8", startup_32 + 8),
             ("checked-last", img.checked_size - 1),
             ("after-checked", img.checked_size),
-            ("gzip-id", po), ("gzip-cm", po + 2), ("gzip-flg", po + 3),
-            ("gzip-mtime", po + 4), ("gzip-xfl", po + 8), ("gzip-os", po + 9),
-            ("deflate-first", po + img.deflate_offset),
+            ("gzip-id", gzip), ("gzip-cm", gzip + 2), ("gzip-flg", gzip + 3),
+            ("gzip-mtime", gzip + 4), ("gzip-xfl", gzip + 8), ("gzip-os", gzip + 9),
+            ("deflate-first", img.deflate_offset),
             ("deflate-last", po + pl - 9),
-            ("gzip-crc32", po + pl - 8), ("gzip-isize", po + pl - 4),
-            ("image-crc32", part5_len - 4), ("last-byte", part5_len - 1),
+            ("gzip-crc32", img.layout["payload"]["gzip_crc32"]["offset"]),
+            ("gzip-isize", img.layout["payload"]["gzip_isize"]["offset"]),
+            ("image-crc32", img.layout["image_crc"]["file_offset"] - img.part5),
+            ("last-byte", part5_len - 1),
         ]
         for name, rel in marks:
             if not 0 <= rel < part5_len:
@@ -201,17 +205,20 @@ def Main():
             Write(outdir, name, d, img.part5 + rel,
                   "part5+0x%x %s (%s)" % (rel, name, img.region(rel)))
     elif kind == "params":
-        base = img.part5 + img.params
-        for name, off, size in PARAMS_FIELDS:
-            for label, new in FieldVariants(data, base + off, size):
-                d = bytearray(data)
-                d[base + off:base + off + size] = new
+        part5 = data[img.part5:]
+        for name, off, size in img.ParamsFields():
+            expect = PARAMS_CHECKED_FIRST.get(name, CHECKSUM_MISMATCH)
+            for label, new in FieldVariants(part5, off, size):
+                d = bytearray(part5)
+                d[off:off + size] = new
                 Write(outdir, "%s-%s" % (name.replace("[", "").replace("]", ""), label),
-                      d, base + off, "params.%s %s (0x%x -> 0x%x)" % (
-                          name, label, Field(data, base + off, size),
-                          int.from_bytes(new, "little")))
+                      d, img.part5 + off, "params.%s %s (0x%x -> 0x%x)" % (
+                          name, label, Field(part5, off, size),
+                          int.from_bytes(new, "little")), expect=expect)
     elif kind == "header":
-        for name, off, size in HEADER_FIELDS:
+        fields = img.layout["hdr"]["fields"]
+        for name in HEADER_FIELDS:
+            off, size = fields[name]["file_offset"], fields[name]["bytes"]
             for label, new in FieldVariants(data, off, size):
                 d = bytearray(data)
                 d[off:off + size] = new
@@ -225,11 +232,13 @@ def Main():
                           int.from_bytes(new, "little")), refusable)
     elif kind == "truncate":
         po, pl = img.part5 + img.payload_offset, img.payload_length
+        hdr = img.layout["hdr"]
         cuts = [
-            ("in-header", 0x230, "inside the setup header"),
+            ("in-header", hdr["file_offset"] + hdr["bytes"] // 2, "inside the setup header"),
             ("in-setup", img.part5 // 2, "inside the real-mode setup"),
             ("no-part5", img.part5, "at the start of part 5"),
-            ("part5-head", img.part5 + 0x200, "after the stage ELF head"),
+            ("part5-head", img.part5 + img.layout["stage"]["head"]["bytes"],
+             "after the stage ELF head"),
             ("stage-start", img.part5 + 0x1000, "after the stage's first page"),
             ("stage-half", img.part5 + img.checked_size // 2, "half way through the stage"),
             ("no-payload", po, "at the payload"),

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -17,7 +18,7 @@
 #include "gzip.h"
 #include "image.h"
 #include "inflate.h"
-#include "stage-elf.h"
+#include "stage-params.h"
 #include "stage-symbols.h"
 #include "test-elf.h"
 
@@ -381,10 +382,10 @@ TEST(Image, LayoutAndHeaderFields) {
   EXPECT_EQ(v.crc_stored, v.crc_computed);
   EXPECT_NE(v.hdr.loadflags & linuxboot::LOADED_HIGH, 0);
   EXPECT_NE(v.hdr.xloadflags & linuxboot::XLF_KERNEL_64, 0);
+  ASSERT_TRUE(v.params.has_value());
   EXPECT_EQ(v.hdr.init_size, v.params->arena_offset + kArenaSize);
   EXPECT_EQ(v.hdr.code32_start, kStageLinkAddress + symbols::kStartup32);
   EXPECT_EQ(v.kernel_version, "bzelf test32.elf");
-  ASSERT_TRUE(v.params.has_value());
   EXPECT_EQ(v.params->entry, 0x200000u);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(&b[v.part5_offset + v.params->cmdline_offset])),
             "console=ttyS0 quiet");
@@ -465,8 +466,49 @@ TEST(Image, StageElfIsCleanForReadelf) {
   EXPECT_NE(text.find("bzelf"), std::string::npos);
 }
 
+// The files in `dir`, by name, sorted.
+std::vector<std::string> Listing(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    names.push_back(e.path().filename());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string Contents(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// `bzelf build` of a kernel it refuses leaves no output and no temporary
+// behind, and a file already at the output path as it was; the same path
+// then takes a good kernel's image.
 TEST(Image, BadKernelLeavesNoOutput) {
-  EXPECT_THROW(BuildImage(Bytes(100, 0), "k", {}), ToolError);
+  std::string tmpl = ::testing::TempDir() + "bzelf-build-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::filesystem::path dir = tmpl;
+  const std::filesystem::path bad = dir / "bad.elf", good = dir / "good.elf",
+                              out = dir / "out.img";
+  std::ofstream(bad, std::ios::binary).write(std::string(100, '\0').data(), 100);
+  Bytes kernel = TwoSegmentKernel32();
+  std::ofstream(good, std::ios::binary)
+      .write(reinterpret_cast<const char*>(kernel.data()), kernel.size());
+
+  EXPECT_THROW(BuildImageFile(bad, out, {}), ToolError);
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"bad.elf", "good.elf"}));
+
+  std::ofstream(out) << "old contents";
+  EXPECT_THROW(BuildImageFile(bad, out, {}), ToolError);
+  EXPECT_EQ(Contents(out), "old contents");
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"bad.elf", "good.elf", "out.img"}));
+
+  BuildImageFile(good, out, {});
+  Bytes built(std::filesystem::file_size(out));
+  std::ifstream(out, std::ios::binary).read(reinterpret_cast<char*>(built.data()), built.size());
+  EXPECT_EQ(built, BuildImage(kernel, good, {}).bytes);
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"bad.elf", "good.elf", "out.img"}));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
