@@ -80,7 +80,7 @@ UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf
 
-.PHONY: all deps run check mutate unit-tests qemu-tests linux-tests bench fuzz clean
+.PHONY: all deps run check mutate test-deps unit-tests qemu-tests linux-tests bench fuzz clean
 all: $(BZELF)
 
 # --- set-up: one script installs every Debian package we use ----------------
@@ -190,12 +190,16 @@ fuzz: $(B)/.deps-ok
 # Deliberate breakages, one at a time in a scratch copy, each of which the
 # tests must catch (tests/mutate/run.py). CI runs it after make check.
 mutate: $(B)/.deps-ok
-	$(MAKE) $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS) $(TEST_DEPS)
+	$(MAKE) test-deps
 	python3 tests/mutate/run.py
+
+# Everything the tests run: the tool, the unit tests, the test kernels and
+# what each suite's build.mk adds.
+test-deps: $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS) $(TEST_DEPS)
 
 # Builds first, then runs every suite and prints one total at the end.
 check: $(B)/.deps-ok
-	$(MAKE) $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS) $(TEST_DEPS)
+	$(MAKE) test-deps
 	./tests/check.sh
 
 run: $(B)/.deps-ok $(BZELF) $(B)/kernels/sample64.elf

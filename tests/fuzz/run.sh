@@ -33,6 +33,7 @@ LOG=$WORK/replay.log
 # replay NAME TARGET COMMAND...: COMMAND with every input of TARGET.
 replay() {
   local name=$1 t=$2
+  selected "$name" || return 0
   shift 2
   "$@" "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t" \
     "$FUZZ_DIR/seeds/$t" > /dev/null 2> "$LOG"

@@ -144,11 +144,19 @@ MUTATIONS = [
         "return Placement{PlacementRule::kXenNotes, 0 - offset,",
         [unit("Image*:Placement*:Kernel*"), suite("placement", "xen")]),
     Mutation(
-        "inflate-distance", "let a DEFLATE match reach before the start of the output",
-        "lib/inflate.cpp",
+        "inflate-distance", "let a DEFLATE match reach before the start of the output "
+        "(the block loop both builds share)",
+        "lib/inflate-block.h",
         "    if (distance > static_cast<size_t>(s.out - s.out_begin))\n"
         "      return InflateError::kDistanceTooFar;\n", "",
         [unit("Inflate*")]),
+    Mutation(
+        "inflate-distance-stage", "let a DEFLATE match reach before the start of the output "
+        "(the stage's fast loop)",
+        "lib/inflate-fast.h",
+        "if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {",
+        "if (distance > static_cast<size_t>(out - out_begin) + 0x8000) [[unlikely]] {",
+        [suite("fuzz", "^replay-inflate-32$")]),
 ]
 
 
@@ -208,7 +216,7 @@ def main():
     env = dict(os.environ, BZELF=os.path.join(work, "build/bin/bzelf"),
                KERNELS_DIR=os.path.join(work, "build/kernels"), LINUX_DIR=linux_dir,
                LOG_DIR=logs)
-    build = ["make", "-s", f"-j{jobs}", "all", "build/bin/unit-tests", "test-kernels"]
+    build = ["make", "-s", f"-j{jobs}", "test-deps"]
     try:
         status, out = run(build, work)
         if status != 0:
