@@ -113,6 +113,24 @@ struct [[gnu::packed]] setup_header {
   uint32_t kernel_info_offset;
 };
 
+// Every setup_header field in order, for code that walks them all (the
+// host tool's `info`): SETUP_HEADER_FIELDS(X) calls X(name) for each.
+#define SETUP_HEADER_FIELDS(X) \
+  X(setup_sects) X(root_flags) X(syssize) X(ram_size) X(vid_mode) \
+  X(root_dev) X(boot_flag) X(jump) X(header) X(version) X(realmode_swtch) \
+  X(start_sys_seg) X(kernel_version) X(type_of_loader) X(loadflags) \
+  X(setup_move_size) X(code32_start) X(ramdisk_image) X(ramdisk_size) \
+  X(bootsect_kludge) X(heap_end_ptr) X(ext_loader_ver) X(ext_loader_type) \
+  X(cmd_line_ptr) X(initrd_addr_max) X(kernel_alignment) \
+  X(relocatable_kernel) X(min_alignment) X(xloadflags) X(cmdline_size) \
+  X(hardware_subarch) X(hardware_subarch_data) X(payload_offset) \
+  X(payload_length) X(setup_data) X(pref_address) X(init_size) \
+  X(handover_offset) X(kernel_info_offset)
+// ...and none is missing: their sizes add up to the struct's.
+#define SETUP_HEADER_FIELD_SIZE(field) +sizeof(setup_header::field)
+static_assert(0 SETUP_HEADER_FIELDS(SETUP_HEADER_FIELD_SIZE) == sizeof(setup_header));
+#undef SETUP_HEADER_FIELD_SIZE
+
 struct [[gnu::packed]] screen_info {
   uint8_t orig_x;
   uint8_t orig_y;

@@ -32,46 +32,8 @@ InfoNode FileRange(uint64_t file_offset, uint64_t bytes) {
 InfoNode HeaderFields() {
   InfoNode f = InfoNode::Object();
 #define HDR(field) \
-  f.Add(#field, FileRange(kHdrFileOffset + offsetof(setup_header, field), sizeof(setup_header::field)))
-  HDR(setup_sects);
-  HDR(root_flags);
-  HDR(syssize);
-  HDR(ram_size);
-  HDR(vid_mode);
-  HDR(root_dev);
-  HDR(boot_flag);
-  HDR(jump);
-  HDR(header);
-  HDR(version);
-  HDR(realmode_swtch);
-  HDR(start_sys_seg);
-  HDR(kernel_version);
-  HDR(type_of_loader);
-  HDR(loadflags);
-  HDR(setup_move_size);
-  HDR(code32_start);
-  HDR(ramdisk_image);
-  HDR(ramdisk_size);
-  HDR(bootsect_kludge);
-  HDR(heap_end_ptr);
-  HDR(ext_loader_ver);
-  HDR(ext_loader_type);
-  HDR(cmd_line_ptr);
-  HDR(initrd_addr_max);
-  HDR(kernel_alignment);
-  HDR(relocatable_kernel);
-  HDR(min_alignment);
-  HDR(xloadflags);
-  HDR(cmdline_size);
-  HDR(hardware_subarch);
-  HDR(hardware_subarch_data);
-  HDR(payload_offset);
-  HDR(payload_length);
-  HDR(setup_data);
-  HDR(pref_address);
-  HDR(init_size);
-  HDR(handover_offset);
-  HDR(kernel_info_offset);
+  f.Add(#field, FileRange(kHdrFileOffset + offsetof(setup_header, field), sizeof(setup_header::field)));
+  SETUP_HEADER_FIELDS(HDR)
 #undef HDR
   return f;
 }
@@ -124,38 +86,40 @@ InfoNode Table(uint64_t part5, uint64_t table, uint64_t entry_bytes, uint64_t ca
   return t;
 }
 
-InfoNode Segments(uint64_t part5, uint64_t table, uint64_t count) {
-  InfoNode t = Table(part5, table, sizeof(StageSegment), kMaxSegments, count);
+// A table of `Entry` in the parameter block, and for each entry in use
+// where its fields lie (`fields(node, entry_offset)` adds them).
+template <typename Entry, typename Fields>
+InfoNode Entries(uint64_t part5, uint64_t table, uint64_t capacity, uint64_t count,
+                 Fields fields) {
+  InfoNode t = Table(part5, table, sizeof(Entry), capacity, count);
   InfoNode& entries = t.Child("entries");
-  for (uint64_t i = 0; i < count && i < kMaxSegments; ++i) {
-    const uint64_t at = table + i * sizeof(StageSegment);
-    InfoNode& e = entries.Append(InfoNode::Object());
-#define SEGMENT(field) \
-  e.Add(#field, Piece(part5, at + offsetof(StageSegment, field), sizeof(StageSegment::field)))
-    SEGMENT(paddr);
-    SEGMENT(filesz);
-    SEGMENT(memsz);
-#undef SEGMENT
+  for (uint64_t i = 0; i < count && i < capacity; ++i) {
+    fields(entries.Append(InfoNode::Object()), table + i * sizeof(Entry));
   }
   return t;
 }
 
-InfoNode Regions(uint64_t part5, uint64_t table, uint64_t count) {
-  InfoNode t = Table(part5, table, sizeof(StageRegion), kMaxRegions, count);
-  InfoNode& entries = t.Child("entries");
-  for (uint64_t i = 0; i < count && i < kMaxRegions; ++i) {
-    const uint64_t at = table + i * sizeof(StageRegion);
-    InfoNode& e = entries.Append(InfoNode::Object());
-#define REGION(field) \
-  e.Add(#field, Piece(part5, at + offsetof(StageRegion, field), sizeof(StageRegion::field)))
-    REGION(deflate_offset);
-    REGION(out_length);
-    REGION(sink);
-    REGION(segment);
-#undef REGION
-  }
-  return t;
+#define FIELD(type, field) \
+  e.Add(#field, Piece(part5, at + offsetof(type, field), sizeof(type::field)))
+
+InfoNode Segments(uint64_t part5, uint64_t table, uint64_t count) {
+  return Entries<StageSegment>(part5, table, kMaxSegments, count, [&](InfoNode& e, uint64_t at) {
+    FIELD(StageSegment, paddr);
+    FIELD(StageSegment, filesz);
+    FIELD(StageSegment, memsz);
+  });
 }
+
+InfoNode Regions(uint64_t part5, uint64_t table, uint64_t count) {
+  return Entries<StageRegion>(part5, table, kMaxRegions, count, [&](InfoNode& e, uint64_t at) {
+    FIELD(StageRegion, deflate_offset);
+    FIELD(StageRegion, out_length);
+    FIELD(StageRegion, sink);
+    FIELD(StageRegion, segment);
+  });
+}
+
+#undef FIELD
 
 }  // namespace
 

@@ -23,46 +23,8 @@ void Print(const InfoNode& info, bool json) {
 }
 
 void AddHeader(InfoNode& hdr, const linuxboot::setup_header& h) {
-#define HDR(field) hdr.Add(#field, InfoNode::Hex(h.field))
-  HDR(setup_sects);
-  HDR(root_flags);
-  HDR(syssize);
-  HDR(ram_size);
-  HDR(vid_mode);
-  HDR(root_dev);
-  HDR(boot_flag);
-  HDR(jump);
-  HDR(header);
-  HDR(version);
-  HDR(realmode_swtch);
-  HDR(start_sys_seg);
-  HDR(kernel_version);
-  HDR(type_of_loader);
-  HDR(loadflags);
-  HDR(setup_move_size);
-  HDR(code32_start);
-  HDR(ramdisk_image);
-  HDR(ramdisk_size);
-  HDR(bootsect_kludge);
-  HDR(heap_end_ptr);
-  HDR(ext_loader_ver);
-  HDR(ext_loader_type);
-  HDR(cmd_line_ptr);
-  HDR(initrd_addr_max);
-  HDR(kernel_alignment);
-  HDR(relocatable_kernel);
-  HDR(min_alignment);
-  HDR(xloadflags);
-  HDR(cmdline_size);
-  HDR(hardware_subarch);
-  HDR(hardware_subarch_data);
-  HDR(payload_offset);
-  HDR(payload_length);
-  HDR(setup_data);
-  HDR(pref_address);
-  HDR(init_size);
-  HDR(handover_offset);
-  HDR(kernel_info_offset);
+#define HDR(field) hdr.Add(#field, InfoNode::Hex(h.field));
+  SETUP_HEADER_FIELDS(HDR)
 #undef HDR
 }
 

@@ -8,17 +8,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "random-bytes.h"
+
 namespace bzelf {
 namespace {
 
-std::vector<uint8_t> Random(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) {
-    seed = seed * 1103515245u + 12345u;
-    b = static_cast<uint8_t>(seed >> 23);
-  }
-  return v;
-}
+using testing::Random;
 
 uint32_t ZlibCrc(uint32_t crc, const uint8_t* p, size_t n) {
   return static_cast<uint32_t>(crc32(crc, p, static_cast<uInt>(n)));

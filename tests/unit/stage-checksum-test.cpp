@@ -10,17 +10,12 @@
 #include <cstring>
 #include <vector>
 
+#include "random-bytes.h"
+
 namespace bzelf {
 namespace {
 
-std::vector<uint8_t> Random(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) {
-    seed = seed * 1103515245u + 12345u;
-    b = static_cast<uint8_t>(seed >> 23);
-  }
-  return v;
-}
+using testing::Random;
 
 uint32_t Reference(std::vector<uint8_t> part5, uint32_t size, uint32_t crc_field) {
   std::memset(&part5[crc_field], 0, 4);
