@@ -136,7 +136,7 @@ MUTATIONS = [
         "a20", "skip enabling the A20 gate",
         "boot/a20.cpp",
         "void EnableA20() {\n", "void EnableA20() {\n  return;\n",
-        [suite("a20", ".")]),
+        [suite("a20", "^a20-test32$")]),
     Mutation(
         "xen-sign", "add XEN_ELFNOTE_PADDR_OFFSET to p_paddr instead of subtracting it",
         "tools/kernel-elf.cpp",
