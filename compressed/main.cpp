@@ -133,8 +133,12 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
     HandOff32(static_cast<uint32_t>(params.entry), bp_addr);
   }
   CheckLongMode();
+  // The first 4 GiB, where everything the stage accepts lies: a PML4, a
+  // PDPT and four PDs, what kArenaPageTablesSize holds.
   IdentityMap map(arena + kArenaPageTablesOffset, kArenaPageTablesSize / kPageSize);
-  for (uint64_t gib = 0; gib < 4; ++gib) map.MapGiB(gib << 30);
+  for (uint64_t gib = 0; gib < 4; ++gib) {
+    if (!map.MapGiB(gib << 30)) Panic("memory", "the identity map does not fit its pages");
+  }
   HandOff64(static_cast<uint32_t>(params.entry), static_cast<uint32_t>(params.entry >> 32),
             bp_addr, static_cast<uint32_t>(map.Root()));
 }

@@ -5,11 +5,12 @@
 
 #include <stdint.h>
 
+#include "memory-plan.h"
+
 namespace bzelf {
 
 struct PhysicalMemory {
   const void* Map(uint64_t addr, uint64_t size) const {
-    constexpr uint64_t k4GiB = 0x1'0000'0000ull;
     if (addr >= k4GiB || size > k4GiB - addr) return nullptr;
     return reinterpret_cast<const void*>(static_cast<uintptr_t>(addr));
   }

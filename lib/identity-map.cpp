@@ -15,8 +15,13 @@ constexpr int kEntries = 512;
 
 }  // namespace
 
-IdentityMap::IdentityMap(uint8_t* pool, uint32_t pages) : pool_(pool), pages_(pages) {
-  NewTable();  // the PML4; a pool of at least one page is the caller's part
+IdentityMap::IdentityMap(uint8_t* pool, uint32_t pages, bool five_levels)
+    : pool_(pool), pages_(pages) {
+  // The root; a pool with room for it is the caller's part.
+  pml4_ = NewTable();
+  // Under 5-level paging the PML4 for the low 256 TiB hangs off the PML5's
+  // first entry (Intel SDM vol. 3A, "5-Level Paging").
+  if (five_levels && pml4_ != nullptr) pml4_ = Next(&pml4_[0]);
 }
 
 uint64_t* IdentityMap::NewTable() {
@@ -36,8 +41,8 @@ uint64_t* IdentityMap::Next(uint64_t* entry) {
 }
 
 bool IdentityMap::MapGiB(uint64_t addr) {
-  auto* pml4 = reinterpret_cast<uint64_t*>(pool_);
-  uint64_t* pdpt = Next(&pml4[(addr >> 39) & (kEntries - 1)]);
+  if (pml4_ == nullptr) return false;
+  uint64_t* pdpt = Next(&pml4_[(addr >> 39) & (kEntries - 1)]);
   if (pdpt == nullptr) return false;
   uint64_t* pd_entry = &pdpt[(addr >> 30) & (kEntries - 1)];
   if (*pd_entry & kPtePresent) return true;

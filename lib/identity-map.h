@@ -13,12 +13,13 @@ namespace bzelf {
 class IdentityMap {
  public:
   // `pool` is page-aligned and holds `pages` pages; the first becomes the
-  // PML4.
-  IdentityMap(uint8_t* pool, uint32_t pages);
+  // root: the PML4, or with `five_levels` (CR4.LA57 on, which a loader in
+  // long mode may leave so) a PML5 whose first entry leads to the PML4.
+  IdentityMap(uint8_t* pool, uint32_t pages, bool five_levels = false);
 
   // Maps the 1 GiB that holds `addr` (below 2^48), writable, with 2 MiB
   // pages. False when the pool has no page left for it.
-  bool MapGiB(uint64_t addr);
+  [[nodiscard]] bool MapGiB(uint64_t addr);
 
   // For CR3.
   uint64_t Root() const { return reinterpret_cast<uintptr_t>(pool_); }
@@ -31,6 +32,7 @@ class IdentityMap {
   uint8_t* pool_;
   uint32_t pages_;
   uint32_t used_ = 0;
+  uint64_t* pml4_ = nullptr;
 };
 
 }  // namespace bzelf

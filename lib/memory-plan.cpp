@@ -132,6 +132,34 @@ PlanError MemoryPlan::InitFixed(const boot_params& bp, uint64_t bp_addr, uint64_
   return {};
 }
 
+bool MemoryPlan::MovesWithStage(const KeptRange& k) const {
+  if (k.kept == Kept::kStage || k.kept == Kept::kStageArena) return true;
+  if (stage_.Size() == 0 || (k.kept != Kept::kBootParams && k.kept != Kept::kCmdline)) {
+    return false;
+  }
+  const uint64_t pages = stage_.Arena().start + kArenaZeroPageOffset;
+  return pages <= k.range.start && k.range.end <= stage_.All().end;
+}
+
+PlanError MemoryPlan::CheckArena() const {
+  if (stage_.Size() == 0) return {};
+  const Range arena = stage_.Arena();
+  const char* subject = KeptName(Kept::kStageArena);
+  if (!map_.IsRam(arena.start, arena.end)) {
+    return At(PlanError::Kind::kNotRam, arena, subject, -1);
+  }
+  for (int i = 0; i < kept_count_; ++i) {
+    const KeptRange& k = kept_[i];
+    if (!MovesWithStage(k) && k.range.Overlaps(arena)) {
+      PlanError e = At(PlanError::Kind::kOverlaps, arena, subject, -1);
+      e.kept = k.kept;
+      e.kept_range = k.range;
+      return e;
+    }
+  }
+  return {};
+}
+
 PlanError MemoryPlan::Check(Range range, const char* subject, int index,
                             bool stage_may_move) const {
   if (range.end < range.start || range.end > k4GiB) {
@@ -140,12 +168,9 @@ PlanError MemoryPlan::Check(Range range, const char* subject, int index,
   if (!map_.IsRam(range.start, range.end)) {
     return At(PlanError::Kind::kNotRam, range, subject, index);
   }
-  const Range stage = stage_.All();
   for (int i = 0; i < kept_count_; ++i) {
     const KeptRange& k = kept_[i];
-    // What moves with the stage: itself, its arena, and what lives there
-    // (the zero page it built for PVH, a command line startup_64 copied).
-    if (stage_may_move && stage.start <= k.range.start && k.range.end <= stage.end) continue;
+    if (stage_may_move && MovesWithStage(k)) continue;
     if (k.range.Overlaps(range)) {
       PlanError e = At(PlanError::Kind::kOverlaps, range, subject, index);
       e.kept = k.kept;

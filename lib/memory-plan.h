@@ -114,8 +114,8 @@ class MemoryPlan {
 
   // Whether `range` may be written: below 4 GiB, RAM, and touching
   // nothing kept. `subject` and `index` name it in the error. With
-  // `stage_may_move`, the stage and its arena (and what lives there) do
-  // not count: the stage can get out of the way.
+  // `stage_may_move`, what moves with the stage (MovesWithStage) does not
+  // count: the stage can get out of the way.
   PlanError Check(Range range, const char* subject, int index,
                   bool stage_may_move = false) const;
 
@@ -137,6 +137,15 @@ class MemoryPlan {
     Kept kept;
   };
 
+  // Part 5, its arena, and boot_params or a command line in the arena's
+  // two data pages (lib/stage-move.h carries those along); nothing else
+  // the loader put inside the arena (an initrd, setup_data) does.
+  bool MovesWithStage(const KeptRange& k) const;
+  // The arena is written from the start, before any check could run: it
+  // must be RAM and clear of what the loader handed over. boot.rst has
+  // the loader leave init_size free from part 5 on; not all do (Limine
+  // ignores init_size).
+  PlanError CheckArena() const;
   PlanError InitFixed(const linuxboot::boot_params& bp, uint64_t bp_addr, uint64_t cmdline_bytes,
                       const StageExtent& stage);
   bool Keep(uint64_t start, uint64_t size, Kept kept);
@@ -147,6 +156,32 @@ class MemoryPlan {
   KeptRange kept_[kMaxKept] = {};
   int kept_count_ = 0;
   bool overflow_ = false;
+};
+
+// Memory that can be read only in a few ranges: what a 64-bit loader's
+// identity map is known to cover (boot.rst, "64-bit boot protocol": part
+// 5 and init_size from it, boot_params, the command line).
+class RangeMemory {
+ public:
+  void Add(uint64_t start, uint64_t size) {
+    if (count_ == kMax) return;
+    const uint64_t end = start + size < start ? ~uint64_t{0} : start + size;
+    ranges_[count_++] = {start, end};
+  }
+  const void* Map(uint64_t addr, uint64_t size) const {
+    for (int i = 0; i < count_; ++i) {
+      const Range& r = ranges_[i];
+      if (addr >= r.start && addr <= r.end && size <= r.end - addr) {
+        return reinterpret_cast<const void*>(static_cast<uintptr_t>(addr));
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr int kMax = 4;
+  Range ranges_[kMax];
+  int count_ = 0;
 };
 
 // The command line's address from boot_params (cmd_line_ptr and, for
@@ -202,7 +237,7 @@ PlanError MemoryPlan::Init(const linuxboot::boot_params& bp, uint64_t bp_addr,
     e.kind = PlanError::Kind::kTooManyKept;
     return e;
   }
-  return {};
+  return CheckArena();
 }
 
 // What the stage does before it inflates the kernel (PlanKernel).

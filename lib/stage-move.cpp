@@ -29,4 +29,18 @@ linuxboot::boot_params* MoveStage(uintptr_t from, uintptr_t to, const StageParam
   return bp;
 }
 
+void CopyHighCmdline(linuxboot::boot_params* bp, char* page, uint32_t page_size) {
+  const uint64_t addr = CmdlineAddress(*bp);
+  uint64_t limit = CmdlineLimit(*bp);
+  if (addr == 0 || addr + limit + 1 <= k4GiB) return;
+  if (limit > page_size - 1) limit = page_size - 1;
+  const auto* from = reinterpret_cast<const char*>(static_cast<uintptr_t>(addr));
+  uint64_t n = 0;
+  for (; n < limit && from[n] != 0; ++n) page[n] = from[n];
+  page[n] = 0;
+  const auto to = reinterpret_cast<uintptr_t>(page);
+  bp->hdr.cmd_line_ptr = static_cast<uint32_t>(to);
+  bp->ext_cmd_line_ptr = static_cast<uint32_t>(uint64_t{to} >> 32);
+}
+
 }  // namespace bzelf

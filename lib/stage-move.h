@@ -21,4 +21,11 @@ namespace bzelf {
 linuxboot::boot_params* MoveStage(uintptr_t from, uintptr_t to, const StageParams& params,
                                   linuxboot::boot_params* bp);
 
+// startup_64's first step for a command line that reaches above 4 GiB,
+// out of the 32-bit stage's reach: copies it to `page` (`page_size` bytes,
+// below 4 GiB), up to its NUL or CmdlineLimit() bytes, at most what fits
+// with the NUL, and points `bp` at the copy. Any other command line is
+// left where it is.
+void CopyHighCmdline(linuxboot::boot_params* bp, char* page, uint32_t page_size);
+
 }  // namespace bzelf

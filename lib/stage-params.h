@@ -122,10 +122,9 @@ inline constexpr uint32_t kArenaCmdlineOffset = kArenaZeroPageOffset + 4096;
 inline constexpr uint32_t kArenaCmdlineSize = 4096;
 inline constexpr uint32_t kArenaSize = kArenaCmdlineOffset + kArenaCmdlineSize;
 static_assert(kArenaPageTablesOffset % 4096 == 0);
-// When startup_64 moves the stage below 4 GiB, its temporary page tables
-// take scratch and the page-table area, [kArenaScratchOffset,
-// kArenaZeroPageOffset): at most 8 pages (compressed/below-4g.S).
-static_assert(kArenaZeroPageOffset - kArenaScratchOffset >= 8 * 4096);
+// When startup_64 moves the stage below 4 GiB, its page tables take
+// scratch and the page-table area, [kArenaScratchOffset,
+// kArenaZeroPageOffset) (compressed/startup-64.cpp asserts the room).
 
 // Filled in by `bzelf build` at the stage symbol bzelf_stage_params.
 struct [[gnu::packed]] StageParams {

@@ -24,8 +24,9 @@ inline constexpr uint32_t kCr0Pg = 1u << 31;  // paging
 
 // CR4 ("Control Registers").
 inline constexpr uint32_t kCr4Pae = 1u << 5;     // 64-bit page-table entries; long mode needs it
-inline constexpr uint32_t kCr4Osfxsr = 1u << 9;  // FXSAVE/FXRSTOR supported: SSE instructions allowed
 inline constexpr uint32_t kCr4Pge = 1u << 7;     // global pages: kept in the TLB across CR3 loads
+inline constexpr uint32_t kCr4Osfxsr = 1u << 9;  // FXSAVE/FXRSTOR supported: SSE instructions allowed
+inline constexpr uint32_t kCr4La57 = 1u << 12;   // 5-level paging (in long mode: CR3 holds a PML5)
 
 // IA32_EFER ("Extended Feature Enable Register"; its index is in vol. 4,
 // "IA-32 Architectural MSRs").

@@ -296,7 +296,7 @@ TEST(MemoryPlanHostile, E820Extensions) {
     bad.bp->e820_entries = 3;
     WriteNodes(bad, {{0x30000, 0, SETUP_E820_EXT, {{kMiB, 127 * kMiB, E820_TYPE_RAM}}, 21}});
     EXPECT_EQ(Judge(bad, Test32(2 * kMiB)).line,
-              "memory: kernel segment 0 at 0x200000-0x201b2e is not RAM in the E820 map");
+              "memory: the boot stage's memory at 0x153000-0x161000 is not RAM in the E820 map");
   }
   // reserve: the node marks the kernel's first page reserved.
   {
@@ -359,7 +359,7 @@ TEST(MemoryPlan, AdjacentAndOverlappingRamEntriesAreOneRange) {
   // starts or something kept ends.
   m.bp->e820_table[m.bp->e820_entries++] = {kMiB, 0x80000, E820_TYPE_RESERVED};
   MemoryPlan plan;
-  m.stage.base = 0x1'0000'0000;  // out of the way
+  m.stage.base = 100 * kMiB;  // out of the way
   ASSERT_FALSE(m.Plan(plan));
   EXPECT_EQ(plan.FindFree(0x1000, kPageSize, kMiB, k4GiB, nullptr, 0), 0x180000u);
 }
@@ -451,6 +451,73 @@ TEST(MemoryPlan, FindFreeHonoursAlignmentFloorCeilingAndAvoid) {
   EXPECT_EQ(plan.FindFree(0x7fe0000 - past_stage + 1, kPageSize, kMiB, k4GiB, nullptr, 0), 0u);
   EXPECT_EQ(plan.FindFree(0x1000, kPageSize, kMiB, 2 * kMiB, avoid, 1), 0u);
   EXPECT_EQ(plan.FindFree(k4GiB, kPageSize, kMiB, k4GiB, nullptr, 0), 0u);
+}
+
+TEST(MemoryPlan, WhatMovesWithTheStageAndWhatDoesNot) {
+  // A loader that ignores init_size (Limine does, DESIGN.md) may put the
+  // initrd where the stage's arena goes: the arena is written from the
+  // start, so that is refused before anything else.
+  {
+    QemuMachine m(128);
+    m.bp->hdr.ramdisk_image = static_cast<uint32_t>(m.stage.Arena().start + 0x2000);
+    m.bp->hdr.ramdisk_size = 0x1000;
+    MemoryPlan plan;
+    Message text;
+    Describe(m.Plan(plan), text);
+    EXPECT_STREQ(text.c_str(),
+                 "the boot stage's memory at 0x153000-0x161000 overlaps the initrd at "
+                 "0x155000-0x156000");
+  }
+  // Between part 5's last byte and its arena: the stage may move, but
+  // the initrd stays, and a kernel over it is refused.
+  {
+    QemuMachine m(128);
+    m.bp->hdr.ramdisk_image = static_cast<uint32_t>(m.stage.base + m.stage.file_size);
+    m.bp->hdr.ramdisk_size = 0x100;
+    EXPECT_EQ(Judge(m, Test32(kMiB)).line,
+              "memory: kernel segment 3 at 0x148000-0x24c000 overlaps the initrd at "
+              "0x152ae0-0x152be0");
+  }
+  // boot_params and a command line in the arena's two data pages move
+  // with it; anywhere else in the arena they cannot be.
+  {
+    QemuMachine m(128);
+    const uint64_t pages = m.stage.Arena().start + kArenaZeroPageOffset;
+    m.bp->hdr.cmd_line_ptr = static_cast<uint32_t>(pages + kArenaCmdlineOffset -
+                                                   kArenaZeroPageOffset);
+    MemoryPlan plan;
+    ASSERT_FALSE(plan.Init(*m.bp, pages, m.memory, m.stage));
+    const auto kernel = Test32(kMiB);
+    KernelPlan kp;
+    EXPECT_FALSE(PlanKernel(plan, kernel.data(), 4, &kp));
+    EXPECT_TRUE(kp.move_stage);
+    Message text;
+    Describe(plan.Init(*m.bp, m.stage.Arena().start, m.memory, m.stage), text);
+    EXPECT_STREQ(text.c_str(),
+                 "the boot stage's memory at 0x153000-0x161000 overlaps boot_params at "
+                 "0x153000-0x154000");
+  }
+  // An arena past the end of RAM.
+  {
+    QemuMachine m(128);
+    m.stage.base = 0x7fe0000 - m.stage.arena_offset;
+    MemoryPlan plan;
+    EXPECT_EQ(m.Plan(plan).kind, PlanError::Kind::kNotRam);
+  }
+}
+
+TEST(RangeMemory, MapsOnlyInsideItsRanges) {
+  RangeMemory memory;
+  memory.Add(0x1000, 0x1000);
+  memory.Add(~uint64_t{0} - 0x100, 0x1000);  // wraps: kept to the top
+  EXPECT_NE(memory.Map(0x1000, 0x1000), nullptr);
+  EXPECT_NE(memory.Map(0x1fff, 1), nullptr);
+  EXPECT_NE(memory.Map(0x2000, 0), nullptr);
+  EXPECT_EQ(memory.Map(0x1fff, 2), nullptr);
+  EXPECT_EQ(memory.Map(0xfff, 1), nullptr);
+  EXPECT_EQ(memory.Map(0x3000, 1), nullptr);  // past the range's end
+  EXPECT_EQ(memory.Map(0x1'0000'0000, 16), nullptr);
+  EXPECT_NE(memory.Map(~uint64_t{0} - 0x10, 0x10), nullptr);
 }
 
 // ---- real machines ---------------------------------------------------------
@@ -628,17 +695,26 @@ TEST(MemoryPlanCorpus, EveryMachineEveryLayout) {
   EXPECT_GT(moved, 0);
 }
 
-// startup_64's question on every machine: where does a stage with its
-// arena go below 4 GiB, clear of Linux at 16 MiB. The oracle decides too.
+// startup_64's question on every machine with RAM above 4 GiB: where does
+// a stage with its arena go below 4 GiB, clear of Linux at 16 MiB. The
+// oracle decides too.
 TEST(MemoryPlanCorpus, StageHomeBelowFourGiB) {
+  int machines = 0;
   for (const testing::E820Machine& machine : testing::E820Corpus()) {
     const auto entries = testing::ParseDmesgE820(machine.text);
     ASSERT_TRUE(entries.has_value());
     if (entries->size() > linuxboot::E820_MAX_ENTRIES_ZEROPAGE) continue;
     RealMachine m(*entries);
-    // The loader put the stage high, as kexec does: nothing kept below
-    // 4 GiB but what the loader handed over.
-    m.stage.base = 0x1'8000'0000;
+    // The loader put the stage at the top of RAM, as kexec does: on the
+    // machines with RAM above 4 GiB, nothing kept below 4 GiB but what
+    // the loader handed over.
+    uint64_t top = 0;
+    for (const e820_entry& e : *entries) {
+      if (e.type == E820_TYPE_RAM && e.addr + e.size > top) top = e.addr + e.size;
+    }
+    if (top < k4GiB + m.stage.Size()) continue;
+    ++machines;
+    m.stage.base = (top - m.stage.Size()) & ~(kPageSize - 1);
     MemoryPlan plan;
     ASSERT_FALSE(plan.Init(*m.bp, RealMachine::kBootParams, m.memory, m.stage));
     const auto kernel = DebianAmd64();
@@ -650,6 +726,7 @@ TEST(MemoryPlanCorpus, StageHomeBelowFourGiB) {
               oracle.Lowest(m.stage.Size(), kMiB))
         << machine.name;
   }
+  EXPECT_GE(machines, 8);
 }
 
 // ---- the pieces the stages share with the planner -------------------------
@@ -685,6 +762,52 @@ TEST(IdentityMap, MapsTheGigabytesAskedWithTwoMiBPages) {
   EXPECT_TRUE(map.MapGiB(0xc000'0000));
   EXPECT_FALSE(map.MapGiB(0x2'0000'0000));
   std::free(pool);
+}
+
+TEST(IdentityMap, FiveLevels) {
+  auto* pool = static_cast<uint8_t*>(std::aligned_alloc(4096, 4 * 4096));
+  ASSERT_NE(pool, nullptr);
+  IdentityMap map(pool, 4, /*five_levels=*/true);
+  ASSERT_TRUE(map.MapGiB(0x4000'0000));
+  auto next = [](uint64_t e) { return reinterpret_cast<uint64_t*>(e & 0xffffffffff000); };
+  const auto* pml5 = reinterpret_cast<uint64_t*>(pool);
+  ASSERT_EQ(pml5[0] & 3, 3u);
+  const uint64_t* pml4 = next(pml5[0]);
+  const uint64_t* pdpt = next(pml4[0]);
+  const uint64_t* pd = next(pdpt[1]);
+  EXPECT_EQ(pd[3], 0x4000'0000u + 3 * 0x200000 + 0x83);
+  EXPECT_FALSE(map.MapGiB(0x8000'0000));  // the pool holds no fifth table
+  std::free(pool);
+}
+
+TEST(StageMove, CopyHighCmdline) {
+  // A host's heap lies above 4 GiB, where a 64-bit loader may put the
+  // command line.
+  std::string line = "console=ttyS0 root=/dev/vda1";
+  if (reinterpret_cast<uintptr_t>(line.data()) + 4096 < k4GiB) GTEST_SKIP();
+  boot_params bp{};
+  bp.hdr.version = linuxboot::kProtocolVersion;
+  bp.hdr.cmdline_size = 10;
+  const auto at = reinterpret_cast<uintptr_t>(line.data());
+  bp.hdr.cmd_line_ptr = static_cast<uint32_t>(at);
+  bp.ext_cmd_line_ptr = static_cast<uint32_t>(uint64_t{at} >> 32);
+  char page[16];
+  std::memset(page, 'x', sizeof page);
+  CopyHighCmdline(&bp, page, sizeof page);
+  EXPECT_STREQ(page, "console=tt");  // cmdline_size bytes, then the NUL
+  EXPECT_EQ(CmdlineAddress(bp), reinterpret_cast<uintptr_t>(page));
+  // At most the page, with its NUL.
+  bp.hdr.cmd_line_ptr = static_cast<uint32_t>(at);
+  bp.ext_cmd_line_ptr = static_cast<uint32_t>(uint64_t{at} >> 32);
+  bp.hdr.cmdline_size = 2047;
+  char small[8];
+  CopyHighCmdline(&bp, small, sizeof small);
+  EXPECT_STREQ(small, "console");
+  // A command line below 4 GiB stays where it is.
+  bp.hdr.cmd_line_ptr = 0x20000;
+  bp.ext_cmd_line_ptr = 0;
+  CopyHighCmdline(&bp, small, sizeof small);
+  EXPECT_EQ(CmdlineAddress(bp), 0x20000u);
 }
 
 TEST(StageMove, CopiesPart5AndTheArenaPagesAndFollowsThem) {
