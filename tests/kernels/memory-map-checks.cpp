@@ -45,24 +45,55 @@ void PrintRange(uint64_t start, uint64_t end) {
   PrintHex(end, 9);
 }
 
-// Prints one entry; true when it is RAM that holds the whole kernel.
-bool TakeEntry(const char* prefix, const e820_entry& entry) {
+// The entries seen, base map and extensions, for KernelInRam. Loaders
+// pass at most a few hundred; more are printed but not kept.
+constexpr unsigned kMaxEntries = 512;
+e820_entry seen[kMaxEntries];
+unsigned seen_count = 0;
+
+// Prints one entry and keeps it.
+void TakeEntry(const char* prefix, const e820_entry& entry) {
   Print(prefix);
   PrintRange(entry.addr, entry.addr + entry.size);
   Print(" ");
   Print(E820TypeName(entry.type));
   Print("\n");
-  return entry.type == linuxboot::E820_TYPE_RAM &&
-         entry.addr <= KernelPhysStart() &&
-         KernelPhysEnd() <= entry.addr + entry.size;
+  if (seen_count < kMaxEntries) seen[seen_count++] = entry;
+}
+
+// Whether RAM entries cover [start, end) together -- firmware may split
+// RAM into adjacent or overlapping entries -- and no entry of another
+// type touches it, as Linux reads a map (arch/x86/kernel/e820.c lets the
+// other types win over RAM).
+bool CoveredByRam(uint64_t start, uint64_t end) {
+  uint64_t covered = start;
+  bool grew = true;
+  while (covered < end && grew) {
+    grew = false;
+    for (unsigned i = 0; i < seen_count; ++i) {
+      const e820_entry& e = seen[i];
+      if (e.type == linuxboot::E820_TYPE_RAM && e.addr <= covered &&
+          covered < e.addr + e.size) {
+        covered = e.addr + e.size;
+        grew = true;
+      }
+    }
+  }
+  if (covered < end) return false;
+  for (unsigned i = 0; i < seen_count; ++i) {
+    const e820_entry& e = seen[i];
+    if (e.type != linuxboot::E820_TYPE_RAM && Overlaps(start, end, e.addr, e.addr + e.size)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // The entries of every SETUP_E820_EXT node (protocol 2.09 and later), as
 // Linux reads them (arch/x86/kernel/e820.c): len / 20 entries. Nodes out of
 // reach end the walk; a list longer than kMaxNodes is taken as a loop.
-bool ExtensionCoversKernel(const boot_params& params) {
+void TakeExtensions(const boot_params& params) {
   constexpr int kMaxNodes = 64;
-  bool covered = false;
   uint64_t node = params.hdr.version >= linuxboot::kProtocolSetupData ? params.hdr.setup_data : 0;
   for (int n = 0; node != 0 && n < kMaxNodes; ++n) {
     if (!Reachable(node, sizeof(linuxboot::setup_data))) break;
@@ -81,12 +112,11 @@ bool ExtensionCoversKernel(const boot_params& params) {
         __builtin_memcpy(&entry,
                          PhysToPointer<uint8_t>(node + sizeof sd + i * sizeof entry),
                          sizeof entry);
-        covered = TakeEntry("bzelf-test: e820 ext: ", entry) || covered;
+        TakeEntry("bzelf-test: e820 ext: ", entry);
       }
     }
     node = sd.next;
   }
-  return covered;
 }
 
 }  // namespace
@@ -104,19 +134,20 @@ void CheckMemoryMap(Verdict& verdict, const boot_params& params) {
 
   uint64_t kernel_start = KernelPhysStart();
   uint64_t kernel_end = KernelPhysEnd();
-  bool kernel_in_ram = false;
+  seen_count = 0;
   for (unsigned i = 0; i < count; ++i) {
     // boot_params is packed: copy the entry out rather than bind to it.
     e820_entry entry;
     __builtin_memcpy(&entry, &params.e820_table[i], sizeof entry);
-    kernel_in_ram = TakeEntry("bzelf-test: e820: ", entry) || kernel_in_ram;
+    TakeEntry("bzelf-test: e820: ", entry);
   }
-  kernel_in_ram = ExtensionCoversKernel(params) || kernel_in_ram;
+  TakeExtensions(params);
 
   Print("bzelf-test: kernel (text to end of bss): ");
   PrintRange(kernel_start, kernel_end);
   Print("\n");
-  verdict.Check(kernel_in_ram, "one E820 RAM entry covers the whole kernel");
+  verdict.Check(CoveredByRam(kernel_start, kernel_end),
+                "E820 RAM covers the whole kernel, touching no other type");
 
   bool apart =
       !KernelOverlaps(entry_boot_params, sizeof(boot_params)) &&

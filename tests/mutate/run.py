@@ -6,9 +6,11 @@ relies on: one exact piece of text in one file replaced by another. In a
 scratch copy of the tree (the tracked files and the build, so that only
 what a mutation touches is rebuilt), this script applies them one at a
 time, rebuilds, runs the tests that guard the check, and reports the
-mutation as caught when one of them fails. A mutation whose text is not
-found exactly once, or whose build fails, is an error, not a catch: the
-list must follow the code.
+mutation as caught when one of them fails the way it names (the FAIL line
+of the row that guards the check, or the gtest test). A mutation whose
+text is not found exactly once, whose build fails, or whose tests fail
+only in some other way, is an error, not a catch: the list must follow
+the code.
 
 Before any mutation, every test command the list uses runs once on the
 unmutated copy and must pass having run at least one test; otherwise a
@@ -20,9 +22,10 @@ expression over row names, tests/lib.sh `selected`); unit tests through
 
 Usage: tests/mutate/run.py [NAME-REGEX]   (make mutate runs them all)
 Environment: LINUX_DIR (Debian's kernel, build/linux/kernel), JOBS (2).
-Output: "CAUGHT <name>: <what> (by <test>)" or "MISSED <name>: <what>"
-per mutation, then "<N> caught, <M> missed" alone on the last line. Exit
-status 1 if any mutation was missed or could not be tried.
+Output: "CAUGHT <name>: <what> (by <test>)", "MISSED <name>: <what>" or
+"ERROR <name>: <what> (why)" per mutation, then "<N> caught, <M> missed,
+<E> errors" alone on the last line. Exit status 1 if any mutation was
+missed or could not be tried.
 """
 
 import os
@@ -40,9 +43,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 @dataclass(frozen=True)
 class Test:
     """A test command: a suite's run.sh with ONLY, or the unit tests with a
-    filter."""
-    suite: str  # "unit" or a folder of tests/
-    only: str   # ONLY regex, or the gtest filter
+    filter; and what its output must say for a failure to count as this
+    mutation's catch (a FAIL line of the row that guards the check, or the
+    gtest test that does), so that a crash elsewhere or a flaky boot does
+    not pass for one."""
+    suite: str   # "unit" or a folder of tests/
+    only: str    # ONLY regex, or the gtest filter
+    expect: str  # regex over the output's lines
 
     def label(self):
         return f"{self.suite}[{self.only}]"
@@ -58,12 +65,14 @@ class Mutation:
     tests: list = field(default_factory=list)
 
 
-def unit(gtest_filter):
-    return Test("unit", gtest_filter)
+def unit(gtest_filter, failed):
+    """Unit tests; `failed` matches the name of a test that must fail."""
+    return Test("unit", gtest_filter, r"^\[  FAILED  \] " + failed)
 
 
-def suite(name, only):
-    return Test(name, only)
+def suite(name, only, failed):
+    """A suite's rows; `failed` matches the FAIL line one of them prints."""
+    return Test(name, only, "^FAIL " + failed)
 
 
 MUTATIONS = [
@@ -71,92 +80,99 @@ MUTATIONS = [
         "stage-crc", "skip the stage's check of its own CRC32",
         "compressed/main.cpp",
         "if (crc != params.stage_crc) {", "if (false) {",
-        [suite("qemu", "^corrupt-(stage|params)")]),
+        [suite("qemu", "^corrupt-(stage|params)", r"corrupt-(stage|params)-test(32|64): ")]),
     Mutation(
         "gzip-crc", "skip the gzip CRC32 check of the inflated kernel",
         "compressed/elf-load.cpp",
         "if (crc != gz.crc32) {", "if (false) {",
-        [suite("qemu", "^corrupt-gzip-crc")]),
+        [suite("qemu", "^corrupt-gzip-crc", r"corrupt-gzip-crc-test32: .*despite the byte")]),
     Mutation(
         "gzip-isize", "skip the gzip ISIZE check of the inflated kernel",
         "compressed/elf-load.cpp",
         "if (static_cast<uint32_t>(total) != gz.isize) {", "if (false) {",
-        [suite("qemu", "^corrupt-gzip-isize")]),
+        [suite("qemu", "^corrupt-gzip-isize", r"corrupt-gzip-isize-test64: .*despite the byte")]),
     Mutation(
         "reserved-ram", "accept a kernel segment over reserved memory",
         "lib/e820-map.cpp",
         "if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = true;",
         "if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = false;",
-        [unit("MemoryPlan*"), suite("hostile", "^e820-ext-reserve$")]),
+        [unit("MemoryPlan*", r"MemoryPlan"), suite("hostile", "^e820-ext-reserve$", r"e820-ext-reserve: ")]),
     Mutation(
         "initrd", "accept a kernel segment over the initrd",
         "lib/memory-plan.cpp",
         "if (initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);",
         "if (false && initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);",
-        [unit("MemoryPlanHostile.*"), suite("hostile", "^initrd")]),
+        [unit("MemoryPlan*", r"MemoryPlan"), suite("hostile", "^initrd", r"initrd(-test64)?: ")]),
     Mutation(
         "memsz-tail", "skip zeroing the p_memsz tails",
         "compressed/elf-load.cpp",
         "if (!failure) ZeroTails(params, sse2.enabled);", "if (false) ZeroTails(params, sse2.enabled);",
-        [suite("qemu", "^test32-low$")]),
+        [suite("qemu", "^test32-low$", r"test32-low: .*FAIL \.bss is all zero")]),
     Mutation(
         "last-e820", "drop the last E820 entry of boot_params",
         "lib/e820-map.cpp",
         "spans_[span_count_++] = {bp.e820_table, bp.e820_entries};",
         "spans_[span_count_++] = {bp.e820_table, bp.e820_entries - 1u};",
-        [unit("E820Map.*:MemoryPlan*")]),
+        [unit("E820Map.*:MemoryPlan*", r"(E820Map|MemoryPlan)")]),
+    Mutation(
+        "last-bios-e820", "drop the last entry of the BIOS's E820 map in the setup",
+        "boot/e820.cpp",
+        "  zero_page.e820_entries = count;\n", "  zero_page.e820_entries = count - 1;\n",
+        [suite("qemu", "^test32$", r"test32: .*E820 map .* is not SeaBIOS's")]),
     Mutation(
         "cmdline-copy", "off by one in startup_64's copy of a command line from above 4 GiB",
-        "compressed/startup-64.cpp",
-        "  to[n] = 0;\n", "  to[n > 0 ? n - 1 : 0] = 0;\n",
-        [suite("kexec", "above4g")]),
+        "lib/stage-move.cpp",
+        "  page[n] = 0;\n", "  page[n > 0 ? n - 1 : 0] = 0;\n",
+        [unit("StageMove.*", r"StageMove\.CopyHighCmdline"),
+         suite("kexec", "above4g", r"kexec-bzImage64-above4g-test64: command line is not")]),
     Mutation(
         "entry-esi", "hand ELF32 kernels boot_params in edi instead of esi",
         "compressed/handoff.S",
         "\tmovl\t8(%esp), %esi\n\txorl\t%ebx, %ebx\n\txorl\t%ebp, %ebp\n\txorl\t%edi, %edi\n",
         "\tmovl\t8(%esp), %edi\n\txorl\t%ebx, %ebx\n\txorl\t%ebp, %ebp\n\txorl\t%esi, %esi\n",
-        [suite("qemu", "^test32$")]),
+        [suite("qemu", "^test32$", r"test32: .*FAIL esi points at boot_params")]),
     Mutation(
         "entry-rsi", "hand ELF64 kernels boot_params in rdi instead of rsi",
         "compressed/handoff.S",
         "\tmovl\t%esi, %esi\t\t/* rsi: boot_params, zero-extended */\n",
         "\tmovl\t%esi, %esi\t\t/* rsi: boot_params, zero-extended */\n\txchgq\t%rsi, %rdi\n",
-        [suite("qemu", "^test64$")]),
+        [suite("qemu", "^test64$", r"test64: ")]),
     Mutation(
         "stay-put", "skip the stage's move out of the kernel's way",
         "compressed/main.cpp",
         "  if (kernel.move_stage) MoveAndRestart(", "  if (false) MoveAndRestart(",
-        [suite("hostile", "^stage-start$|^stage-arena$")]),
+        [suite("hostile", "^stage-start$|^stage-arena$", r"stage-(start|arena): should boot")]),
     Mutation(
         "below-4g", "skip startup_64's move below 4 GiB",
         "compressed/startup-64.cpp",
         "  const bool move = stage.All().end > k4GiB;", "  const bool move = false;",
-        [suite("kexec", "above4g")]),
+        [suite("kexec", "above4g", r"kexec-bzImage64-above4g-test64: ")]),
     Mutation(
         "a20", "skip enabling the A20 gate",
         "boot/a20.cpp",
         "void EnableA20() {\n", "void EnableA20() {\n  return;\n",
-        [suite("a20", "^a20-test32$")]),
+        [suite("a20", "^a20-test32$", r"a20-test32: ")]),
     Mutation(
         "xen-sign", "add XEN_ELFNOTE_PADDR_OFFSET to p_paddr instead of subtracting it",
         "tools/kernel-elf.cpp",
         "return Placement{PlacementRule::kXenNotes, offset,",
         "return Placement{PlacementRule::kXenNotes, 0 - offset,",
-        [unit("Image*:Placement*:Kernel*"), suite("placement", "xen")]),
+        [unit("Image*:Placement*:Kernel*", r"(Image|Placement|Kernel).*Xen"),
+         suite("placement", "xen", r".*xen")]),
     Mutation(
         "inflate-distance", "let a DEFLATE match reach before the start of the output "
         "(the block loop both builds share)",
         "lib/inflate-block.h",
         "    if (distance > static_cast<size_t>(s.out - s.out_begin))\n"
         "      return InflateError::kDistanceTooFar;\n", "",
-        [unit("Inflate*")]),
+        [unit("Inflate*", r"Inflate")]),
     Mutation(
         "inflate-distance-stage", "let a DEFLATE match reach before the start of the output "
         "(the stage's fast loop)",
         "lib/inflate-fast.h",
         "if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {",
         "if (distance > static_cast<size_t>(out - out_begin) + 0x8000) [[unlikely]] {",
-        [suite("fuzz", "^replay-inflate-32$")]),
+        [suite("fuzz", "^replay-inflate-32$", r"replay-inflate-32: ")]),
 ]
 
 
@@ -231,7 +247,7 @@ def main():
                 print(f"mutate: {test.label()} does not pass unmutated, or runs nothing:\n{tail}")
                 return 2
 
-        caught = missed = 0
+        caught = missed = errors = 0
         for m in mutations:
             start = time.monotonic()
             path = os.path.join(work, m.path)
@@ -239,30 +255,38 @@ def main():
                 original = f.read()
             count = original.count(m.old)
             if count != 1:
-                print(f"MISSED {m.name}: {m.what} (its text occurs {count} times in {m.path}: "
+                print(f"ERROR {m.name}: {m.what} (its text occurs {count} times in {m.path}: "
                       "the list no longer follows the code)")
-                missed += 1
+                errors += 1
                 continue
             with open(path, "w") as f:
                 f.write(original.replace(m.old, m.new))
             try:
                 status, out = run(build, work, log=os.path.join(logs, f"{m.name}.build"))
                 if status != 0:
-                    print(f"MISSED {m.name}: {m.what} (the mutated tree does not build: "
+                    print(f"ERROR {m.name}: {m.what} (the mutated tree does not build: "
                           f"build/test-logs/mutate/{m.name}.build)")
-                    missed += 1
+                    errors += 1
                     continue
-                by = None
+                by, other = None, []
                 for test in m.tests:
                     status, out = run(test_command(test, work), work, dict(env, ONLY=test.only),
                                       log=os.path.join(logs, f"{m.name}.{test.suite}"))
-                    if status != 0:
+                    if status == 0:
+                        continue
+                    if re.search(test.expect, out, re.M):
                         by = test.label()
                         break
+                    other.append(test.label())
                 seconds = time.monotonic() - start
                 if by:
                     print(f"CAUGHT {m.name}: {m.what} (by {by}; {seconds:.0f} s)", flush=True)
                     caught += 1
+                elif other:
+                    print(f"ERROR {m.name}: {m.what} ({', '.join(other)} failed, but not with "
+                          f"the failure that guards this check: build/test-logs/mutate/"
+                          f"{m.name}.*)", flush=True)
+                    errors += 1
                 else:
                     labels = ", ".join(t.label() for t in m.tests)
                     print(f"MISSED {m.name}: {m.what} ({labels} all passed; {seconds:.0f} s)",
@@ -271,8 +295,8 @@ def main():
             finally:
                 with open(path, "w") as f:
                     f.write(original)
-        print(f"{caught} caught, {missed} missed")
-        return 0 if missed == 0 else 1
+        print(f"{caught} caught, {missed} missed, {errors} errors")
+        return 0 if missed == 0 and errors == 0 else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

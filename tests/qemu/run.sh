@@ -48,7 +48,9 @@ boot_kernel() {
     reasons="image is $(wc -c <"$image") bytes for a $(wc -c <"$kernel")-byte ELF; "
   fi
 
-  local -a args=(-m 128 -kernel "$image")
+  # SeaBIOS prints its E820 map on its debug console (port 0x402).
+  local -a args=(-m 128 -kernel "$image"
+    -chardev "file,id=seabios,path=$WORK/$name.seabios" -device isa-debugcon,iobase=0x402,chardev=seabios)
   # sse2 and no-sse2 log the guest code QEMU translates, to see which
   # decoder the stage ran; no-sse2 on a CPU without SSE2 (or SSE), where the
   # stage must keep to general registers.
@@ -66,6 +68,7 @@ boot_kernel() {
   fi
   boot "$name" "$TIMEOUT" "${args[@]}"
   kernel_report "$name" "$cmdline" "$expected"
+  bios_map "$name"
   # The stage turns SSE on for its inflate where the CPU has it
   # (compressed/sse2.cpp) and must hand CR4 back as the loader left it:
   # here the real-mode setup, which never sets CR4.OSFXSR (bit 9).
@@ -90,6 +93,35 @@ boot_kernel() {
     reasons+="the stage ran SSE2 code on a CPU without it; "
   fi
   judge "$name"
+}
+
+# bios_map NAME: the kernel got exactly the E820 map SeaBIOS built, as
+# SeaBIOS's debug console printed it last ("e820 map has N items:"):
+# the setup's INT 15h E820 loop (boot/e820.cpp) took every entry, in
+# order, and changed none. Adds a reason if not.
+bios_map() {
+  local why
+  why=$(python3 - "$WORK/$1.seabios" "$WORK/$1.log" <<'PYTHON'
+import re, sys
+bios = open(sys.argv[1], errors="replace").read()
+blocks = re.findall(r"^e820 map has (\d+) items:\n((?:\s+\d+: .*\n)*)", bios, re.M)
+if not blocks:
+    sys.exit(print("SeaBIOS printed no E820 map"))
+names = {1: "RAM", 2: "reserved", 3: "ACPI data", 4: "ACPI NVS", 5: "unusable"}
+want = []
+for line in blocks[-1][1].splitlines():
+    m = re.match(r"\s+\d+: ([0-9a-f]+) - ([0-9a-f]+) = (\d+)", line)
+    want.append((int(m.group(1), 16), int(m.group(2), 16), names.get(int(m.group(3)), "other")))
+got = []
+for line in open(sys.argv[2], errors="replace"):
+    m = re.match(r"bzelf-test: e820: 0x([0-9a-f]+)-0x([0-9a-f]+) (.*)$", line.rstrip("\n"))
+    if m:
+        got.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3)))
+if got != want:
+    print("the kernel's E820 map (%d entries) is not SeaBIOS's (%d entries)" % (len(got), len(want)))
+PYTHON
+)
+  [ -n "$why" ] && reasons+="$why; "
 }
 
 # corrupt KERNEL WHAT: flips one byte of an image of KERNEL and requires
