@@ -66,9 +66,10 @@ STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
   $(wildcard compressed/*.S) $(STAGE_LIB_SRCS)
 PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
   lib/message.cpp lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
-STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp \
-  lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp lib/message.cpp \
-  lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
+# startup_64's C++ needs the planner, the console and the memory functions.
+# Its toolchain must also target x86-64 (-m64, ld -m elf_x86_64), as
+# Debian's native gcc and binutils do.
+STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp $(PLANNER_SRCS)
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 

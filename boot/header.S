@@ -163,7 +163,11 @@ bs_error:
 	.globl	early_puts
 early_puts:
 	pushw	%si
-	/* COM1 (lib/uart-8250.h): 115200 baud, 8N1, polled. */
+	/* COM1 as lib/uart-8250.h's Init sets it, register for register:
+	   no interrupts, 115200 baud, 8N1, FIFOs on, DTR and RTS. */
+	movw	$COM1 + UART_IER, %dx
+	xorb	%al, %al
+	outb	%al, %dx
 	movw	$COM1 + UART_LCR, %dx
 	movb	$UART_LCR_DLAB, %al
 	outb	%al, %dx
@@ -176,11 +180,19 @@ early_puts:
 	movw	$COM1 + UART_LCR, %dx
 	movb	$UART_LCR_8N1, %al
 	outb	%al, %dx
+	movw	$COM1 + UART_FCR, %dx
+	movb	$UART_FCR_ENABLE_CLEAR, %al
+	outb	%al, %dx
+	movw	$COM1 + UART_MCR, %dx
+	movb	$UART_MCR_DTR_RTS, %al
+	outb	%al, %dx
 1:	lodsb
 	testb	%al, %al
 	jz	3f
 	movb	%al, %ah
-	movw	$COM1 + UART_LSR, %dx	/* wait for THRE, 65536 reads at most */
+	/* Wait for THRE, at most 65536 reads: all that cx counts (Putc's
+	   kThreSpins needs 32 bits). */
+	movw	$COM1 + UART_LSR, %dx
 	xorw	%cx, %cx
 2:	inb	%dx, %al
 	testb	$UART_LSR_THRE, %al
@@ -275,7 +287,7 @@ min_alignment:	.byte	12		/* log2: 4 KiB; tool may patch */
 	/*
 	 * XLF_KERNEL_64: the entry at +0x200. XLF_CAN_BE_LOADED_ABOVE_4G:
 	 * startup_64 moves part 5 (and boot_params, the command line) below
-	 * 4 GiB itself (compressed/below-4g.S); kexec's bzImage64 loaders
+	 * 4 GiB itself (compressed/startup-64.cpp); kexec's bzImage64 loaders
 	 * want both bits.
 	 */
 xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G

@@ -78,10 +78,9 @@ Failure PlanPlacement(const boot_params* bp, uintptr_t base, const StageParams& 
 
 // The real-mode setup checks this too, but 32- and 64-bit loaders never
 // run it.
-void CheckLongMode() {
-  if (!HasLongMode()) {
-    Panic("cpu", "this kernel needs a 64-bit (x86-64) CPU; long mode not found");
-  }
+Failure CheckLongMode() {
+  if (HasLongMode()) return {};
+  return Fail("cpu", "this kernel needs a 64-bit (x86-64) CPU; long mode not found");
 }
 
 }  // namespace
@@ -132,7 +131,7 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   if (params.kernel_class == elf::ELFCLASS32) {
     HandOff32(static_cast<uint32_t>(params.entry), bp_addr);
   }
-  CheckLongMode();
+  if (Failure f = CheckLongMode()) Panic(f);
   // The first 4 GiB, where everything the stage accepts lies: a PML4, a
   // PDPT and four PDs, what kArenaPageTablesSize holds.
   IdentityMap map(arena + kArenaPageTablesOffset, kArenaPageTablesSize / kPageSize);

@@ -31,6 +31,15 @@ bool E820Map::SetBase(const boot_params& bp) {
   return false;
 }
 
+namespace {
+
+// An entry's end; one that would wrap past 2^64 reaches to the top.
+uint64_t End(const e820_entry& e) {
+  return e.addr + e.size < e.addr ? ~uint64_t{0} : e.addr + e.size;
+}
+
+}  // namespace
+
 bool E820Map::IsRam(uint64_t start, uint64_t end, bool base_only) const {
   const int spans = base_only && span_count_ > 1 ? 1 : span_count_;
   // Walk forward from `start`, each step jumping to the end of a RAM entry
@@ -39,9 +48,8 @@ bool E820Map::IsRam(uint64_t start, uint64_t end, bool base_only) const {
   while (pos < end) {
     uint64_t next = pos;
     auto extend = [&](const e820_entry& e) {
-      if (e.type == E820_TYPE_RAM && e.addr <= pos && pos < e.addr + e.size &&
-          e.addr + e.size > next) {
-        next = e.addr + e.size;
+      if (e.type == E820_TYPE_RAM && e.addr <= pos && pos < End(e) && End(e) > next) {
+        next = End(e);
       }
     };
     ForEachIn(spans, extend);
@@ -50,7 +58,7 @@ bool E820Map::IsRam(uint64_t start, uint64_t end, bool base_only) const {
   }
   bool other = false;
   auto overlaps_other = [&](const e820_entry& e) {
-    if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = true;
+    if (e.type != E820_TYPE_RAM && e.addr < end && start < End(e)) other = true;
   };
   ForEachIn(spans, overlaps_other);
   return !other;

@@ -8,8 +8,9 @@
 // Physical memory is read through a `Memory` parameter with one member,
 //   const void* Map(uint64_t addr, uint64_t size) const;
 // giving where [addr, addr + size) can be read, or nullptr when it cannot.
-// The stage passes its 32-bit view of the first 4 GiB (compressed/memory.cpp);
-// host tests pass a buffer that stands in for physical memory.
+// The stage passes its 32-bit view of the first 4 GiB
+// (compressed/physical-memory.h); host tests pass a buffer that stands in
+// for physical memory.
 #pragma once
 
 #include <stdint.h>

@@ -157,8 +157,8 @@ template <bool kSse2>
       // of its own (the asm is that load): the literal loop keeps it there,
       // and the match path, which needs every register, has it free. GCC
       // left to itself keeps one value for the whole loop, spills it in
-      // the match path and reloads it twice per pass: 6% more loads in
-      // the decode of a large binary.
+      // the match path and reloads it twice per pass, and loads are what
+      // an emulator charges for.
       uint8_t* out_limit;
       asm("mov %1, %0" : "=r"(out_limit) : "m"(stretch_limit));
       if (out >= out_limit) break;

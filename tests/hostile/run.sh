@@ -47,7 +47,7 @@ LOG_PREFIX=hostile-
 POLL=0.1
 STAGE_HALTED='^bzelf: [a-z0-9_ -]+: .* -- System halted$'
 # What the stage says about a range that is not usable RAM, and about a
-# range over something it must keep (compressed/memory.cpp).
+# range over something it must keep (lib/memory-plan.cpp).
 NOT_RAM='is not RAM in the E820 map'
 SEGMENT='kernel segment [0-9]+ at 0x[0-9a-f]+-0x[0-9a-f]+'
 

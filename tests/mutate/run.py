@@ -94,8 +94,8 @@ MUTATIONS = [
     Mutation(
         "reserved-ram", "accept a kernel segment over reserved memory",
         "lib/e820-map.cpp",
-        "if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = true;",
-        "if (e.type != E820_TYPE_RAM && e.addr < end && start < e.addr + e.size) other = false;",
+        "if (e.type != E820_TYPE_RAM && e.addr < end && start < End(e)) other = true;",
+        "if (e.type != E820_TYPE_RAM && e.addr < end && start < End(e)) other = false;",
         [unit("MemoryPlan*", r"MemoryPlan"), suite("hostile", "^e820-ext-reserve$", r"e820-ext-reserve: ")]),
     Mutation(
         "initrd", "accept a kernel segment over the initrd",
