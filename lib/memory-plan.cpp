@@ -165,6 +165,7 @@ PlanError MemoryPlan::Check(Range range, const char* subject, int index,
   if (range.end < range.start || range.end > k4GiB) {
     return At(PlanError::Kind::kNotBelow4G, range, subject, index);
   }
+  if (range.start == range.end) return {};  // nothing is written
   if (!map_.IsRam(range.start, range.end)) {
     return At(PlanError::Kind::kNotRam, range, subject, index);
   }

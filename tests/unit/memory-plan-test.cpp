@@ -427,6 +427,8 @@ TEST(MemoryPlan, BelowFourGiBAndTheBiosDataArea) {
   EXPECT_EQ(plan.Check({0x400, 0x600}, "part 5", -1).kept, Kept::kBiosData);
   Describe(plan.Check({0x400, 0x600}, "part 5", -1), text = Message());
   EXPECT_STREQ(text.c_str(), "part 5 at 0x400-0x600 overlaps the BIOS data area at 0x0-0x500");
+  // An empty range writes nothing, inside a reserved range too.
+  EXPECT_FALSE(plan.Check({0x9fd00, 0x9fd00}, "x", 0));
   // A range that wraps is not below 4 GiB either.
   EXPECT_EQ(plan.Check({0x2000, 0x1000}, "x", 0).kind, PlanError::Kind::kNotBelow4G);
   // Segments whose end wraps past 2^64 or whose filesz is over memsz.
