@@ -104,10 +104,13 @@ class E820Map {
   // each_node(uint64_t node, const linuxboot::setup_data& header) for every
   // node, and adds the entries of every SETUP_E820_EXT node that is well
   // formed: the whole node readable through `memory`, RAM in the base map,
-  // len a non-zero multiple of 20. A node that is not is ignored and the
-  // map goes on without it, as Linux ignores what it cannot use; the node
-  // itself stays reserved by the caller (MemoryPlan reserves every node
-  // in `each_node`). The base map must be set.
+  // at least one entry long. Its entries are len / 20, as Linux counts
+  // them (arch/x86/kernel/e820.c, e820__memory_setup_extended), so that
+  // the stage and the kernel read the same map from a len that is not
+  // whole entries. A node that is not well formed is ignored and the map
+  // goes on without it; the node itself stays reserved by the caller
+  // (MemoryPlan reserves every node in `each_node`). The base map must be
+  // set.
   template <typename Memory, typename F = NoNodeAction>
   E820ExtSummary AddExtensions(uint64_t head, const Memory& memory, F each_node = {});
 
@@ -160,7 +163,7 @@ E820ExtUse E820Map::AddExtension(uint64_t node, const linuxboot::setup_data& sd,
   if (sd.type != linuxboot::SETUP_E820_EXT) return E820ExtUse::kOtherType;
   const uint64_t end = node + sizeof(sd) + sd.len;
   const void* data = memory.Map(node + sizeof(sd), sd.len);
-  if (sd.len == 0 || sd.len % kEntry != 0 || span_count_ == 1 + kMaxExtNodes ||
+  if (sd.len < kEntry || span_count_ == 1 + kMaxExtNodes ||
       ext_entries_ == kMaxExtEntries || data == nullptr ||
       !IsRam(node, end, /*base_only=*/true)) {
     return E820ExtUse::kIgnored;

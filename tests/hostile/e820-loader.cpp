@@ -16,7 +16,8 @@
 //             entry over the first page of test32 (2 MiB): the stage must
 //             refuse the kernel.
 //   bad-len   as reserve, but the node's len is not a multiple of 20: the
-//             stage must ignore the node, and boot.
+//             stage must take its whole entries, as Linux does, and so
+//             refuse the kernel.
 //   over-node the whole map in e820_table, and a node (one harmless entry)
 //             inside test32: the stage must keep setup_data clear and
 //             refuse the kernel.

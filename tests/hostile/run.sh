@@ -177,13 +177,14 @@ row above-ram-fits "$K/hostile-high32.elf" 256 boots
 # split: the kernel's RAM is only in the node (boot_params holds 128
 # entries, all below 1 MiB); reserve: the node marks the kernel's first
 # page reserved; bad-len: the same node with a length that is not whole
-# entries, which the stage ignores; over-node: the node lies where the
+# entries, whose whole entry the stage takes, as Linux does; over-node: the node lies where the
 # kernel goes, and setup_data is kept clear; loop: the node links to
 # itself, and the stage's walk of the list gives up.
 row e820-ext-split "$K/test32.elf" 128 boots -e820-loader split
 row e820-ext-reserve "$K/test32.elf" 128 \
   "refused:kernel segment 0 at 0x200000-0x[0-9a-f]+ $NOT_RAM" -e820-loader reserve
-row e820-ext-bad-len "$K/test32.elf" 128 boots -e820-loader bad-len
+row e820-ext-bad-len "$K/test32.elf" 128 \
+  "refused:kernel segment 0 at 0x200000-0x[0-9a-f]+ $NOT_RAM" -e820-loader bad-len
 row e820-ext-over-node "$K/test32.elf" 128 \
   "refused:kernel segment 0 at 0x200000-0x[0-9a-f]+ overlaps setup_data at 0x201000-" \
   -e820-loader over-node

@@ -154,7 +154,7 @@ TEST(E820Map, IgnoresMalformedNodes) {
     bool reserved_in_base;  // the base map says the node is not RAM
   };
   const Case cases[] = {
-      {"len not whole entries", kBad, 2 * 20 + 7, false},
+      {"len shorter than an entry", kBad, 19, false},
       {"len zero", kBad, 0, false},
       {"data runs past readable memory", kLastHeader, 2 * 20, false},
       {"node not RAM in the base map", kBad, 2 * 20, true},
@@ -180,6 +180,22 @@ TEST(E820Map, IgnoresMalformedNodes) {
     EXPECT_EQ(map.ExtCount(), 4u);
     EXPECT_TRUE(map.IsRam(16 * kMiB, 20 * kMiB));
   }
+}
+
+// A len that is not whole entries: its whole entries count, as Linux
+// counts them, and the rest is left out.
+TEST(E820Map, LenNotWholeEntriesGivesItsWholeEntries) {
+  FakeMemory memory;
+  auto bp = BaseParams();
+  memory.Node(0x20000, 0, SETUP_E820_EXT, ExtEntries(3), 2 * 20 + 7);
+  bp->hdr.setup_data = 0x20000;
+  E820Map map;
+  ASSERT_TRUE(map.SetBase(*bp));
+  E820ExtSummary s = map.AddExtensions(SetupDataHead(*bp), memory);
+  EXPECT_EQ(s.nodes_used, 1);
+  EXPECT_EQ(map.ExtCount(), 2u);
+  EXPECT_TRUE(map.IsRam(16 * kMiB, 18 * kMiB));
+  EXPECT_FALSE(map.IsRam(16 * kMiB, 19 * kMiB));
 }
 
 TEST(E820Map, NodeOutOfReachEndsTheWalk) {

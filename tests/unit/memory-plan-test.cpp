@@ -274,7 +274,8 @@ void WriteNodes(QemuMachine& m, const std::vector<Node>& nodes) {
   for (const Node& n : nodes) {
     const uint32_t len = n.len >= 0 ? static_cast<uint32_t>(n.len)
                                     : static_cast<uint32_t>(n.entries.size() * sizeof(e820_entry));
-    uint8_t* p = m.memory.Add(n.addr, sizeof(linuxboot::setup_data) + n.entries.size() * 20);
+    const size_t data = std::max<size_t>(len, n.entries.size() * sizeof(e820_entry));
+    uint8_t* p = m.memory.Add(n.addr, sizeof(linuxboot::setup_data) + data);
     const linuxboot::setup_data sd{n.next, n.type, len};
     std::memcpy(p, &sd, sizeof sd);
     std::memcpy(p + sizeof sd, n.entries.data(), n.entries.size() * sizeof(e820_entry));
@@ -291,19 +292,22 @@ TEST(MemoryPlanHostile, E820Extensions) {
     m.bp->e820_entries = 3;
     WriteNodes(m, {{0x30000, 0, SETUP_E820_EXT, {{kMiB, 127 * kMiB - 128 * kKiB, E820_TYPE_RAM}}}});
     EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line, "");
-    // The same node with a length that is not whole entries is ignored.
+    // A node shorter than an entry is ignored: the arena is not RAM.
     QemuMachine bad(128);
     bad.bp->e820_entries = 3;
-    WriteNodes(bad, {{0x30000, 0, SETUP_E820_EXT, {{kMiB, 127 * kMiB, E820_TYPE_RAM}}, 21}});
+    WriteNodes(bad, {{0x30000, 0, SETUP_E820_EXT, {{kMiB, 127 * kMiB, E820_TYPE_RAM}}, 19}});
     EXPECT_EQ(Judge(bad, Test32(2 * kMiB)).line,
               "memory: the boot stage's memory at 0x153000-0x161000 is not RAM in the E820 map");
   }
-  // reserve: the node marks the kernel's first page reserved.
-  {
+  // reserve: the node marks the kernel's first page reserved; bad-len:
+  // the same with a len that is not whole entries, whose whole entry
+  // counts, as Linux counts it.
+  for (int64_t len : {-1, 20 + 7}) {
     QemuMachine m(128);
-    WriteNodes(m, {{0x30000, 0, SETUP_E820_EXT, {{2 * kMiB, 0x1000, E820_TYPE_RESERVED}}}});
+    WriteNodes(m, {{0x30000, 0, SETUP_E820_EXT, {{2 * kMiB, 0x1000, E820_TYPE_RESERVED}}, len}});
     EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line,
-              "memory: kernel segment 0 at 0x200000-0x201b2e is not RAM in the E820 map");
+              "memory: kernel segment 0 at 0x200000-0x201b2e is not RAM in the E820 map")
+        << len;
   }
   // over-node: a node where the kernel goes is kept clear.
   {
