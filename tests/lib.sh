@@ -59,6 +59,17 @@ DIAG_SECONDS=${DIAG_SECONDS:-2}
 passed=0
 failed=0
 
+# require_kernels NAME...: exits with status 2 unless the test kernels
+# KERNELS_DIR/NAME.elf are there.
+require_kernels() {
+  for required_kernel in "$@"; do
+    if [ ! -f "$KERNELS_DIR/$required_kernel.elf" ]; then
+      echo "run.sh: no $required_kernel.elf in $KERNELS_DIR (make test-kernels)" >&2
+      exit 2
+    fi
+  done
+}
+
 # selected NAME: whether the test NAME is to run: every test, or with
 # ONLY set (an extended regular expression; make mutate uses it), those
 # whose names match it.

@@ -69,12 +69,7 @@ if [ ! -f "$A20_CHAINLOAD" ]; then
   echo "run.sh: no $A20_CHAINLOAD (make build/a20/a20-off-chainload.bin)" >&2
   exit 2
 fi
-for kernel in test32 test64; do
-  if [ ! -f "$KERNELS_DIR/$kernel.elf" ]; then
-    echo "run.sh: no $kernel.elf in $KERNELS_DIR (make test-kernels)" >&2
-    exit 2
-  fi
-done
+require_kernels test32 test64
 kernel_statuses
 make_work a20
 

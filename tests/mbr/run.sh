@@ -21,12 +21,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TIMEOUT=${TIMEOUT:-60}
 
 require "$BZELF" "$QEMU" timeout truncate
-for kernel in test32 test64; do
-  if [ ! -f "$KERNELS_DIR/$kernel.elf" ]; then
-    echo "run.sh: no $kernel.elf in $KERNELS_DIR (make test-kernels)" >&2
-    exit 2
-  fi
-done
+require_kernels test32 test64
 kernel_statuses
 make_work mbr
 
