@@ -92,6 +92,17 @@ $(B)/.deps-ok: tools/install-deps.sh
 	@touch $@
 
 # --- generated headers -----------------------------------------------------
+# The version, from the file VERSION alone (no git: a tarball or a Debian
+# source package builds the same); debian/changelog must agree
+# (tests/install).
+VERSION := $(shell cat VERSION)
+$(B)/gen/version.h: VERSION
+	@mkdir -p $(@D)
+	printf '#define BZELF_VERSION "%s"\n' '$(VERSION)' > $@.tmp && mv $@.tmp $@
+
+# What host objects may include from $(B)/gen.
+GEN_HEADERS := $(B)/gen/asm-offsets.h $(B)/gen/stage-symbols.h $(B)/gen/version.h
+
 # Offsets of protocol structs and CPU constants for assembly, printed from
 # the C++ definitions.
 $(B)/gen/asm-offsets.h: tools/gen-asm-offsets.cpp lib/boot-params.h lib/stage-params.h \
@@ -150,7 +161,7 @@ $(B)/gen/stage-symbols.h: $(B)/setup.elf $(B)/stage.elf tools/gen-symbols.sh
 	mv $@.tmp $@
 
 # --- host tool ---------------------------------------------------------------
-$(B)/host/%.cpp.o: %.cpp | $(B)/gen/asm-offsets.h $(B)/gen/stage-symbols.h
+$(B)/host/%.cpp.o: %.cpp | $(GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) -c -o $@ $<
 $(B)/host/blobs.o: tools/blobs.S $(B)/setup.bin $(B)/stage.bin

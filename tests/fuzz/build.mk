@@ -48,10 +48,10 @@ FZ_OWN_OBJS := $(foreach v,replay libfuzzer,$(patsubst tests/fuzz/%.cpp,$(FZ)/$(
 .SECONDARY: $(FZ_OWN_OBJS)
 FZ_BZELF_ASAN := $(FZ)/bzelf-asan
 
-$(FZ)/replay/%.cpp.o: %.cpp | $(B)/gen/asm-offsets.h $(B)/gen/stage-symbols.h
+$(FZ)/replay/%.cpp.o: %.cpp | $(GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(REPLAY_CXX) $(FZ_CXXFLAGS) $(FZ_SAN) -c -o $@ $<
-$(FZ)/libfuzzer/%.cpp.o: %.cpp | $(B)/gen/asm-offsets.h $(B)/gen/stage-symbols.h
+$(FZ)/libfuzzer/%.cpp.o: %.cpp | $(GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FZ_CXXFLAGS) $(FZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
