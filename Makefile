@@ -4,6 +4,10 @@
 #   make run      boot the bundled sample kernel under QEMU
 #   make check    every test: unit tests, then QEMU boots
 #   make mutate   deliberate breakages that the tests must catch
+#   make install  install the tool, its manual and its bash completion
+#                 (DESTDIR, PREFIX or prefix, bindir, mandir ... as GNU's
+#                 conventions name them); make uninstall removes them
+#   make deb      a Debian package, in build/deb/
 #
 # CROSS_COMPILE selects the toolchain for the boot stages, as in Linux
 # (e.g. CROSS_COMPILE=i686-linux-gnu-). The host tool uses $(CXX).
@@ -43,6 +47,10 @@ HOST_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-init
   -Ilib -Itools -I$(B)/gen \
   -MMD -MP
 HOST_LDLIBS := -lz
+# The host tool also takes the user's (or dpkg-buildflags') CPPFLAGS,
+# CXXFLAGS and LDFLAGS, after ours so that they win; never the stages,
+# which must not get a hosted toolchain's hardening.
+HOST_USER_CXXFLAGS = $(CPPFLAGS) $(CXXFLAGS)
 # -m32 test and bench programs link Debian's i386 zlib run-time library by
 # path (zlib1g:i386, tools/install-deps.sh); zlib.h does not depend on the
 # architecture.
@@ -81,7 +89,8 @@ UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf
 
-.PHONY: all deps run check mutate test-deps unit-tests qemu-tests linux-tests bench fuzz clean
+.PHONY: all deps run check mutate test-deps unit-tests qemu-tests linux-tests bench fuzz clean \
+  install uninstall deb
 all: $(BZELF)
 
 # --- set-up: one script installs every Debian package we use ----------------
@@ -163,13 +172,13 @@ $(B)/gen/stage-symbols.h: $(B)/setup.elf $(B)/stage.elf tools/gen-symbols.sh
 # --- host tool ---------------------------------------------------------------
 $(B)/host/%.cpp.o: %.cpp | $(GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CXX) $(HOST_CXXFLAGS) -c -o $@ $<
+	$(CXX) $(HOST_CXXFLAGS) $(HOST_USER_CXXFLAGS) -c -o $@ $<
 $(B)/host/blobs.o: tools/blobs.S $(B)/setup.bin $(B)/stage.bin
 	@mkdir -p $(@D)
 	$(CXX) -c -DSETUP_BIN='"$(B)/setup.bin"' -DSTAGE_BIN='"$(B)/stage.bin"' -o $@ $<
 $(BZELF): $(B)/host/tools/main.cpp.o $(HOSTLIB_OBJS) $(B)/host/blobs.o
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ $(HOST_LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
 
 # --- tests -------------------------------------------------------------------
 $(B)/bin/unit-tests: $(UNIT_OBJS) $(HOSTLIB_OBJS) $(B)/host/blobs.o
@@ -220,6 +229,62 @@ run: $(B)/.deps-ok $(BZELF) $(B)/kernels/sample64.elf
 	qemu-system-x86_64 -kernel $(B)/sample.bzelf -m 128 -nographic \
 	  -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04; \
 	  test $$? -eq $(TEST_KERNEL_PASS_STATUS)
+
+# --- installing ----------------------------------------------------------------
+# GNU's directory variables (GNU Coding Standards, "Variables for
+# Installation Directories"); PREFIX as well as prefix, since many
+# packaging tools pass the former. DESTDIR stages the whole tree
+# elsewhere, as package builds do.
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir ?= $(exec_prefix)/bin
+datarootdir ?= $(prefix)/share
+datadir ?= $(datarootdir)
+mandir ?= $(datarootdir)/man
+man1dir ?= $(mandir)/man1
+docdir ?= $(datarootdir)/doc/bzelf
+# Where bash-completion looks for a command's completion when it is first
+# completed (its README, "completionsdir").
+bashcompdir ?= $(datadir)/bash-completion/completions
+INSTALL ?= install
+INSTALL_PROGRAM ?= $(INSTALL)
+INSTALL_DATA ?= $(INSTALL) -m 644
+
+# What make install puts where: the tool, its manual, its completion, and
+# the kernel hook as an example, not enabled (README.md, "Wrapping every
+# Debian kernel").
+INSTALLED_FILES := $(bindir)/bzelf $(man1dir)/bzelf.1 $(bashcompdir)/bzelf \
+  $(docdir)/examples/kernel-hooks/bzelf $(docdir)/examples/kernel-hooks/default-bzelf
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir) $(DESTDIR)$(bashcompdir) \
+	  $(DESTDIR)$(docdir)/examples/kernel-hooks
+	$(INSTALL_PROGRAM) $(BZELF) $(DESTDIR)$(bindir)/bzelf
+	$(INSTALL_DATA) man/bzelf.1 $(DESTDIR)$(man1dir)/bzelf.1
+	$(INSTALL_DATA) completion/bzelf.bash $(DESTDIR)$(bashcompdir)/bzelf
+	$(INSTALL) -m 755 contrib/kernel-hooks/bzelf $(DESTDIR)$(docdir)/examples/kernel-hooks/bzelf
+	$(INSTALL_DATA) contrib/kernel-hooks/default-bzelf \
+	  $(DESTDIR)$(docdir)/examples/kernel-hooks/default-bzelf
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	rmdir $(DESTDIR)$(docdir)/examples/kernel-hooks $(DESTDIR)$(docdir)/examples \
+	  $(DESTDIR)$(docdir) 2>/dev/null || :
+
+# --- Debian package ------------------------------------------------------------
+# dpkg-buildpackage in a copy of the tree under build/deb (it writes the
+# package next to the tree it builds, and its clean step would empty this
+# tree's build/): the .deb, .buildinfo and .changes end up in build/deb.
+DEB_DIR := $(B)/deb
+DEB_JOBS ?= 2
+deb: $(B)/.deps-ok
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/bzelf-$(VERSION)
+	tar -c --exclude=./$(B) --exclude=./.git . | tar -x -C $(DEB_DIR)/bzelf-$(VERSION)
+	cd $(DEB_DIR)/bzelf-$(VERSION) && dpkg-buildpackage -b -us -uc -J$(DEB_JOBS)
+	rm -rf $(DEB_DIR)/bzelf-$(VERSION)
+	@ls $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf $(B)
