@@ -8,8 +8,13 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
   zlib1g-dev zlib1g:i386 libdeflate-dev clang libclang-rt-14-dev qemu-system-x86 qemu-user
   qemu-utils xz-utils cpio busybox-static python3 grub-common grub-pc-bin grub-efi-amd64-bin ovmf
   syslinux syslinux-common isolinux pxelinux mtools xorriso dosfstools
-  ipxe-qemu kexec-tools file"
+  ipxe-qemu kexec-tools file
+  debhelper dpkg-dev lintian man-db mandoc git"
 
+# make deb and tests/install: debhelper and dpkg-dev build the package
+# (debian/control's Build-Depends are in the list above too), lintian
+# checks it, man-db and mandoc check the manual, git clones the tree.
+#
 # The real-Linux tests also boot Debian's i386 kernel, which apt-get
 # downloads only with dpkg's i386 architecture enabled; the same
 # architecture gives zlib1g:i386, for the 32-bit test build of the stage's
