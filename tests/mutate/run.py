@@ -173,6 +173,22 @@ MUTATIONS = [
         "if (distance > static_cast<size_t>(out - out_begin)) [[unlikely]] {",
         "if (distance > static_cast<size_t>(out - out_begin) + 0x8000) [[unlikely]] {",
         [suite("fuzz", "^replay-inflate-32$", r"replay-inflate-32: ")]),
+    Mutation(
+        "usage-status", "exit with status 1, not 2, on a command line that cannot be understood",
+        "tools/command-line.h",
+        "constexpr int kExitUsage = 2;", "constexpr int kExitUsage = 1;",
+        [suite("install", "^usage-errors$", r"usage-errors: .*exit status 1")]),
+    Mutation(
+        "command-help", "take a command's -h for an unknown option",
+        "tools/command-line.cpp",
+        '    if (arg == "-h" || arg == "--help") {', '    if (arg == "--help") {',
+        [unit("CommandLine.*", r"CommandLine\.VersionAndHelp"),
+         suite("install", "^help-build$", r"help-build: ")]),
+    Mutation(
+        "hook-action", "let the kernel hook wrap on any action of the kernel's postinst",
+        "contrib/kernel-hooks/bzelf",
+        'if [ -n "$action" ] && [ "$action" != configure ]; then', "if false; then",
+        [suite("install", "^kernel-hook-not-configure$", r"kernel-hook-not-configure: ")]),
 ]
 
 
