@@ -276,13 +276,15 @@ uninstall:
 # dpkg-buildpackage in a copy of the tree under build/deb (it writes the
 # package next to the tree it builds, and its clean step would empty this
 # tree's build/): the .deb, .buildinfo and .changes end up in build/deb.
+# The package build runs DEB_JOBS jobs of its own, not this make's.
 DEB_DIR := $(B)/deb
 DEB_JOBS ?= 2
 deb: $(B)/.deps-ok
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_DIR)/bzelf-$(VERSION)
 	tar -c --exclude=./$(B) --exclude=./.git . | tar -x -C $(DEB_DIR)/bzelf-$(VERSION)
-	cd $(DEB_DIR)/bzelf-$(VERSION) && dpkg-buildpackage -b -us -uc -J$(DEB_JOBS)
+	cd $(DEB_DIR)/bzelf-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	  dpkg-buildpackage -b -us -uc -J$(DEB_JOBS)
 	rm -rf $(DEB_DIR)/bzelf-$(VERSION)
 	@ls $(DEB_DIR)/*.deb
 
