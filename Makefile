@@ -42,7 +42,7 @@ STAGE64_CXXFLAGS := $(STAGE_CXXFLAGS) -m64 -march=x86-64 -Os -fpie -mno-red-zone
 HOST_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
   -Ilib -Itools -I$(B)/gen \
   -MMD -MP
-HOST_LDLIBS := -lz
+HOST_LDLIBS := -lz -llzma -lbz2 -llz4 -llzo2 -lzstd
 # -m32 test and bench programs link Debian's i386 zlib run-time library by
 # path (zlib1g:i386, tools/install-deps.sh); zlib.h does not depend on the
 # architecture.

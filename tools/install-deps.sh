@@ -9,6 +9,11 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
   qemu-utils xz-utils cpio busybox-static python3 grub-common grub-pc-bin grub-efi-amd64-bin ovmf
   syslinux syslinux-common isolinux pxelinux mtools xorriso dosfstools
   ipxe-qemu kexec-tools file"
+# The host tool reads kernels compressed by any method Linux offers for
+# its bzImage (tools/kernel-input.h), through these libraries; the tests
+# make such kernels with the command-line compressors.
+packages="$packages liblzma-dev libbz2-dev liblz4-dev liblzo2-dev libzstd-dev
+  bzip2 zstd lz4 lzop"
 
 # The real-Linux tests also boot Debian's i386 kernel, which apt-get
 # downloads only with dpkg's i386 architecture enabled; the same
