@@ -67,18 +67,20 @@ class Failure {
   Compression method_;
 };
 
-// What a decoder writes: grown as it asks for room, never past max bytes.
+// What a decoder writes: grown as it asks for room, up to one byte more
+// than max: a decoder that has written exactly max bytes may need room to
+// find that it is done; one that writes more is refused.
 class Output {
  public:
   Output(const Failure& fail, size_t max) : fail_(fail), max_(max) {}
 
   // Free space at the end of the output, at least `want` bytes of it
-  // unless that would pass the limit (then what is left, if anything).
+  // unless that would pass the limit (then what is left).
   uint8_t* Room(size_t& size, size_t want = 1) {
     if (buf_.size() - used_ < want) {
-      if (buf_.size() >= max_) TooLarge();
+      if (buf_.size() > max_) TooLarge();
       size_t grown = std::max({kFirstSize, buf_.size() * 2, used_ + want});
-      buf_.resize(std::min(grown, max_));
+      buf_.resize(std::min(grown, max_ + 1));
     }
     size = buf_.size() - used_;
     return buf_.data() + used_;
@@ -88,6 +90,7 @@ class Output {
     fail_("decompresses to more than " + std::to_string(max_) + " bytes");
   }
   Bytes Take() {
+    if (used_ > max_) TooLarge();
     buf_.resize(used_);
     return std::move(buf_);
   }
