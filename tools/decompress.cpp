@@ -67,30 +67,35 @@ class Failure {
   Compression method_;
 };
 
-// What a decoder writes: grown as it asks for room, up to one byte more
-// than max: a decoder that has written exactly max bytes may need room to
-// find that it is done; one that writes more is refused.
+// What a decoder writes: grown as it asks for room, up to max bytes. At
+// the limit a decoder gets a spare buffer instead, in which it may find
+// that it is done but must write nothing.
 class Output {
  public:
   Output(const Failure& fail, size_t max) : fail_(fail), max_(max) {}
 
-  // Free space at the end of the output, at least `want` bytes of it
-  // unless that would pass the limit (then what is left).
+  // Free space at the end of the output, `want` bytes of it or as many as
+  // the limit leaves.
   uint8_t* Room(size_t& size, size_t want = 1) {
-    if (buf_.size() - used_ < want) {
-      if (buf_.size() > max_) TooLarge();
-      size_t grown = std::max({kFirstSize, buf_.size() * 2, used_ + want});
-      buf_.resize(std::min(grown, max_ + 1));
+    if (buf_.size() - used_ < want && buf_.size() < max_) {
+      buf_.resize(std::min(std::max({kFirstSize, buf_.size() * 2, used_ + want}), max_));
+    }
+    in_spare_ = used_ == buf_.size();
+    if (in_spare_) {
+      size = sizeof(spare_);
+      return spare_;
     }
     size = buf_.size() - used_;
     return buf_.data() + used_;
   }
-  void Wrote(size_t n) { used_ += n; }
+  void Wrote(size_t n) {
+    if (in_spare_ && n != 0) TooLarge();
+    used_ += n;
+  }
   [[noreturn]] void TooLarge() const {
     fail_("decompresses to more than " + std::to_string(max_) + " bytes");
   }
   Bytes Take() {
-    if (used_ > max_) TooLarge();
     buf_.resize(used_);
     return std::move(buf_);
   }
@@ -101,6 +106,8 @@ class Output {
   size_t max_;
   Bytes buf_;
   size_t used_ = 0;
+  uint8_t spare_[64];
+  bool in_spare_ = false;
 };
 
 bool StartsWith(const uint8_t* data, size_t len, Compression c) {
