@@ -167,7 +167,8 @@ void Bunzip2(const uint8_t* data, size_t len, Output& out, const Failure& fail) 
       unsigned before = bs.avail_out;
       rc = BZ2_bzDecompress(&bs);
       out.Wrote(before - bs.avail_out);
-      if (rc != BZ_OK && rc != BZ_STREAM_END) fail("corrupt (libbz2 error " + std::to_string(rc) + ")");
+      if (rc == BZ_MEM_ERROR) throw std::bad_alloc();
+      if (rc != BZ_OK && rc != BZ_STREAM_END) fail("corrupt");
       // Room left and no input: the stream wants more than there is.
       if (rc == BZ_OK && bs.avail_in == 0 && bs.avail_out != 0) fail.Truncated();
     }
@@ -203,7 +204,7 @@ void Unxz(Compression c, const uint8_t* data, size_t len, Output& out, const Fai
              " MiB of memory to decompress");
       case LZMA_MEM_ERROR: throw std::bad_alloc();
       case LZMA_OPTIONS_ERROR: fail("uses options liblzma does not support");
-      default: fail("corrupt (liblzma error " + std::to_string(rc) + ")");
+      default: fail("corrupt");
     }
   }
   if (s.avail_in != 0) fail.Trailing(s.avail_in);

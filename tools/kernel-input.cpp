@@ -204,8 +204,9 @@ KernelInput OpenKernelInput(Bytes file, const std::string& path) {
   in.format = InputFormat::kCompressedElf;
   in.elf = Decompress(in.compression, file.data(), file.size(), path);
   if (!IsElf(in.elf)) {
+    std::string what = in.elf.empty() ? "is empty" : "holds a file that " + DescribeUnknown(in.elf);
     throw ToolError(path, std::string("not a kernel: its ") + CompressionName(in.compression) +
-                              " data holds a file that " + DescribeUnknown(in.elf));
+                              " data " + what);
   }
   in.kernel_name = WithoutSuffix(path, in.compression);
   return in;
