@@ -9,7 +9,8 @@
 namespace bzelf {
 namespace {
 
-// boot.rst: payload_offset and payload_length came with protocol 2.08.
+// boot.rst: payload_offset and payload_length came with protocol 2.08
+// (Linux 2.6.26).
 constexpr uint16_t kProtocolPayload = 0x0208;
 
 bool IsElf(const Bytes& f) {
