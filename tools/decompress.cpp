@@ -1,8 +1,9 @@
+// The magic numbers, and the methods whose libraries take a whole stream:
+// gzip (zlib), bzip2 (libbz2), xz and LZMA (liblzma), zstd (libzstd). LZ4
+// is in lz4.cpp, lzop's format in lzop.cpp.
 #include "decompress.h"
 
 #include <bzlib.h>
-#include <lz4.h>
-#include <lz4frame.h>
 #include <lzma.h>
 // zlib's z_stream then takes a const next_in.
 #define ZLIB_CONST
@@ -12,6 +13,8 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+
+#include "decoders.h"
 
 namespace bzelf {
 namespace {
@@ -41,80 +44,18 @@ constexpr Magic kMagics[] = {
     {Compression::kZstd, 4, {0x28, 0xb5, 0x2f, 0xfd}},
 };
 
-// liblzma's and libzstd's limit on what one stream may ask for: Linux's xz
-// kernels use a 32 MiB dictionary (scripts/xz_wrap.sh), `xz -9` 64 MiB.
+// liblzma's limit on the memory a stream may ask for: Linux's xz kernels
+// use a 32 MiB dictionary (scripts/xz_wrap.sh), `xz -9` 64 MiB. (libzstd
+// keeps its own default, windows up to 128 MiB, which `zstd -22 --ultra`
+// stays within.)
 constexpr uint64_t kLzmaMemoryLimit = uint64_t{256} << 20;
-
-// lz4's legacy format cuts its input into chunks of this size (lz4's
-// LEGACY_BLOCKSIZE; Linux's LZ4_DEFAULT_UNCOMPRESSED_CHUNK_SIZE).
-constexpr size_t kLz4LegacyChunk = size_t{8} << 20;
-constexpr uint32_t kLz4LegacyMagic = 0x184C2102;
-
-class Failure {
- public:
-  Failure(const std::string& name, Compression c) : name_(name), method_(c) {}
-  [[noreturn]] void operator()(const std::string& problem) const {
-    throw ToolError(name_, std::string(CompressionName(method_)) + " data: " + problem);
-  }
-  [[noreturn]] void Truncated() const { (*this)("ends early (truncated?)"); }
-  [[noreturn]] void Trailing(size_t bytes) const {
-    (*this)(std::to_string(bytes) + " bytes after its end that are not " +
-            CompressionName(method_) + " data");
-  }
-
- private:
-  const std::string& name_;
-  Compression method_;
-};
-
-// What a decoder writes: grown as it asks for room, up to max bytes. At
-// the limit a decoder gets a spare buffer instead, in which it may find
-// that it is done but must write nothing.
-class Output {
- public:
-  Output(const Failure& fail, size_t max) : fail_(fail), max_(max) {}
-
-  // Free space at the end of the output, `want` bytes of it or as many as
-  // the limit leaves.
-  uint8_t* Room(size_t& size, size_t want = 1) {
-    if (buf_.size() - used_ < want && buf_.size() < max_) {
-      buf_.resize(std::min(std::max({kFirstSize, buf_.size() * 2, used_ + want}), max_));
-    }
-    in_spare_ = used_ == buf_.size();
-    if (in_spare_) {
-      size = sizeof(spare_);
-      return spare_;
-    }
-    size = buf_.size() - used_;
-    return buf_.data() + used_;
-  }
-  void Wrote(size_t n) {
-    if (in_spare_ && n != 0) TooLarge();
-    used_ += n;
-  }
-  [[noreturn]] void TooLarge() const {
-    fail_("decompresses to more than " + std::to_string(max_) + " bytes");
-  }
-  Bytes Take() {
-    buf_.resize(used_);
-    return std::move(buf_);
-  }
-
- private:
-  static constexpr size_t kFirstSize = size_t{1} << 20;
-  const Failure& fail_;
-  size_t max_;
-  Bytes buf_;
-  size_t used_ = 0;
-  uint8_t spare_[64];
-  bool in_spare_ = false;
-};
 
 bool StartsWith(const uint8_t* data, size_t len, Compression c) {
   return DetectCompression(data, len) == c;
 }
 
-void Gunzip(const uint8_t* data, size_t len, Output& out, const Failure& fail) {
+void Gunzip(const uint8_t* data, size_t len, DecompressOutput& out,
+            const DecompressFailure& fail) {
   z_stream zs{};
   // 16 + 15: a gzip wrapper (RFC 1952) around a 32 KiB-window stream.
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) fail("zlib inflateInit2 failed");
@@ -146,7 +87,8 @@ void Gunzip(const uint8_t* data, size_t len, Output& out, const Failure& fail) {
   }
 }
 
-void Bunzip2(const uint8_t* data, size_t len, Output& out, const Failure& fail) {
+void Bunzip2(const uint8_t* data, size_t len, DecompressOutput& out,
+             const DecompressFailure& fail) {
   size_t at = 0;
   // bzip2 -d, like gzip -d, takes streams one after the other.
   while (at < len) {
@@ -176,7 +118,8 @@ void Bunzip2(const uint8_t* data, size_t len, Output& out, const Failure& fail) 
   }
 }
 
-void Unxz(Compression c, const uint8_t* data, size_t len, Output& out, const Failure& fail) {
+void Unxz(Compression c, const uint8_t* data, size_t len, DecompressOutput& out,
+          const DecompressFailure& fail) {
   lzma_stream s = LZMA_STREAM_INIT;
   // xz -d takes streams one after the other and the zero padding between
   // them (LZMA_CONCATENATED); an LZMA "alone" file is one stream.
@@ -210,7 +153,8 @@ void Unxz(Compression c, const uint8_t* data, size_t len, Output& out, const Fai
   if (s.avail_in != 0) fail.Trailing(s.avail_in);
 }
 
-void Unzstd(const uint8_t* data, size_t len, Output& out, const Failure& fail) {
+void Unzstd(const uint8_t* data, size_t len, DecompressOutput& out,
+            const DecompressFailure& fail) {
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
   if (!dctx) throw std::bad_alloc();
   struct End {
@@ -228,59 +172,6 @@ void Unzstd(const uint8_t* data, size_t len, Output& out, const Failure& fail) {
     if (in.pos == in.size) {
       if (rc == 0) return;                    // a frame ended with the input
       if (o.pos < o.size) fail.Truncated();   // room left, and it wants input
-    }
-  }
-}
-
-// lz4's legacy format: the magic, then chunks, each a 4-byte little-endian
-// length and an LZ4 block that inflates to kLz4LegacyChunk bytes (the last
-// to fewer); another magic may start another file. It has no end mark:
-// the input's end is the end.
-void Unlz4Legacy(const uint8_t* data, size_t len, Output& out, const Failure& fail) {
-  const size_t max_chunk = static_cast<size_t>(LZ4_compressBound(kLz4LegacyChunk));
-  size_t at = 0;
-  while (len - at >= 4) {
-    uint32_t chunk;
-    std::memcpy(&chunk, data + at, 4);
-    at += 4;
-    if (chunk == kLz4LegacyMagic) continue;
-    if (chunk > max_chunk) {
-      fail("corrupt (a chunk of " + std::to_string(chunk) + " bytes, more than " +
-           std::to_string(max_chunk) + " can be)");
-    }
-    if (chunk > len - at) fail.Truncated();
-    size_t room;
-    uint8_t* dst = out.Room(room, kLz4LegacyChunk);
-    int got = LZ4_decompress_safe(reinterpret_cast<const char*>(data + at),
-                                  reinterpret_cast<char*>(dst), static_cast<int>(chunk),
-                                  static_cast<int>(std::min(room, kLz4LegacyChunk)));
-    if (got < 0 && room < kLz4LegacyChunk) out.TooLarge();  // it may not have fitted
-    if (got < 0) fail("corrupt (an LZ4 block that does not decode)");
-    out.Wrote(static_cast<size_t>(got));
-    at += chunk;
-  }
-  if (at != len) fail.Trailing(len - at);
-}
-
-void Unlz4Frame(const uint8_t* data, size_t len, Output& out, const Failure& fail) {
-  LZ4F_dctx* dctx = nullptr;
-  if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) throw std::bad_alloc();
-  struct End {
-    LZ4F_dctx* d;
-    ~End() { LZ4F_freeDecompressionContext(d); }
-  } end{dctx};
-  size_t at = 0;
-  for (;;) {
-    size_t room;
-    uint8_t* dst = out.Room(room);
-    size_t wrote = room, read = len - at;
-    size_t rc = LZ4F_decompress(dctx, dst, &wrote, data + at, &read, nullptr);
-    out.Wrote(wrote);
-    at += read;
-    if (LZ4F_isError(rc)) fail(std::string("corrupt (liblz4: ") + LZ4F_getErrorName(rc) + ")");
-    if (at == len) {
-      if (rc == 0) return;  // a frame ended with the input
-      if (wrote < room) fail.Truncated();
     }
   }
 }
@@ -311,21 +202,19 @@ const char* CompressionName(Compression c) {
 
 Bytes Decompress(Compression c, const uint8_t* data, size_t len, const std::string& name,
                  size_t max_bytes) {
-  Failure fail(name, c);
+  DecompressFailure fail(name, c);
   // Also keeps every length below the 32-bit counts of zlib and libbz2.
-  if (len > max_bytes || len > kMaxDecompressedBytes) {
-    fail(std::to_string(len) + " bytes of it: more than any kernel");
-  }
+  if (len > kMaxDecompressedBytes) fail(std::to_string(len) + " bytes of it: more than any kernel");
   try {
-    if (c == Compression::kLzo) return DecompressLzop(data, len, name, max_bytes);
-    Output out(fail, max_bytes);
+    DecompressOutput out(fail, max_bytes);
     switch (c) {
       case Compression::kGzip: Gunzip(data, len, out, fail); break;
       case Compression::kBzip2: Bunzip2(data, len, out, fail); break;
       case Compression::kLzma:
       case Compression::kXz: Unxz(c, data, len, out, fail); break;
-      case Compression::kLz4: Unlz4Legacy(data, len, out, fail); break;
-      case Compression::kLz4Frame: Unlz4Frame(data, len, out, fail); break;
+      case Compression::kLzo: DecompressLzop(data, len, out, fail); break;
+      case Compression::kLz4: DecompressLz4Legacy(data, len, out, fail); break;
+      case Compression::kLz4Frame: DecompressLz4Frame(data, len, out, fail); break;
       case Compression::kZstd: Unzstd(data, len, out, fail); break;
       default: fail("no decompressor");
     }

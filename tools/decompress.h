@@ -46,8 +46,4 @@ inline constexpr size_t kMaxDecompressedBytes = size_t{1} << 30;
 Bytes Decompress(Compression c, const uint8_t* data, size_t len, const std::string& name,
                  size_t max_bytes = kMaxDecompressedBytes);
 
-// lzop's format (tools/lzop.cpp), for Decompress: the same contract.
-Bytes DecompressLzop(const uint8_t* data, size_t len, const std::string& name,
-                     size_t max_bytes);
-
 }  // namespace bzelf

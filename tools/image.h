@@ -36,10 +36,11 @@ inline constexpr char kVersionPrefix[] = "bzelf ";
 BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
                       const BuildOptions& options, const std::string& kernel_name = {});
 
-// `bzelf build`: reads the kernel at kernel_path, whatever form it comes in
-// (tools/kernel-input.h), and writes its image to output_path. On any error it throws, and output_path is as it was: no
-// file where there was none, an existing file untouched, no temporary
-// left next to it (DESIGN.md, "Host tool": no partial output).
+// `bzelf build`: reads the kernel at kernel_path, whatever form it comes
+// in (tools/kernel-input.h), and writes its image to output_path. On any
+// error it throws, and output_path is as it was: no file where there was
+// none, an existing file untouched, no temporary left next to it
+// (DESIGN.md, "Host tool": no partial output).
 void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
                     const BuildOptions& options);
 

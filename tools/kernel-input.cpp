@@ -131,7 +131,9 @@ Bytes BzImageKernel(const Bytes& image, const ImageView& v, const std::string& n
                               ": only 2.08 and later say where the kernel is (payload_offset)");
   }
   const uint8_t* p = PayloadBytes(image, v);
-  if (!p) throw ToolError(name, "payload_offset/payload_length lie outside the protected-mode part");
+  if (!p) {
+    throw ToolError(name, "payload_offset/payload_length lie outside the protected-mode part");
+  }
   const size_t len = v.hdr.payload_length;
   Compression c = DetectCompression(p, len);
   if (c == Compression::kNone) {
@@ -154,8 +156,8 @@ Bytes BzImageKernel(const Bytes& image, const ImageView& v, const std::string& n
     }
     if (static_cast<uint32_t>(elf.size()) != length) {
       throw ToolError(name, "payload: " + std::string(CompressionName(c)) + " data comes to " +
-                                std::to_string(elf.size()) + " bytes, but the length after it says " +
-                                std::to_string(length));
+                                std::to_string(elf.size()) +
+                                " bytes, but the length after it says " + std::to_string(length));
     }
   }
   if (!IsElf(elf)) {

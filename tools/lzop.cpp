@@ -19,7 +19,7 @@
 
 #include <cstring>
 
-#include "decompress.h"
+#include "decoders.h"
 
 namespace bzelf {
 namespace {
@@ -46,13 +46,11 @@ constexpr uint32_t kMaxBlock = uint32_t{64} << 20;
 
 class Reader {
  public:
-  Reader(const uint8_t* data, size_t len, const std::string& name)
-      : data_(data), len_(len), name_(name) {}
-  [[noreturn]] void Fail(const std::string& problem) const {
-    throw ToolError(name_, "lzo data: " + problem);
-  }
+  Reader(const uint8_t* data, size_t len, const DecompressFailure& fail)
+      : data_(data), len_(len), fail_(fail) {}
+  [[noreturn]] void Fail(const std::string& problem) const { fail_(problem); }
   const uint8_t* Take(size_t n) {
-    if (len_ - at_ < n) Fail("ends early (truncated?)");
+    if (len_ - at_ < n) fail_.Truncated();
     at_ += n;
     return data_ + at_ - n;
   }
@@ -71,7 +69,7 @@ class Reader {
  private:
   const uint8_t* data_;
   size_t len_;
-  const std::string& name_;
+  const DecompressFailure& fail_;
   size_t at_ = 0;
 };
 
@@ -86,9 +84,10 @@ void Check(Reader& r, bool present, uint32_t (*sum)(const uint8_t*, size_t), con
 
 }  // namespace
 
-Bytes DecompressLzop(const uint8_t* data, size_t len, const std::string& name, size_t max_bytes) {
+void DecompressLzop(const uint8_t* data, size_t len, DecompressOutput& out,
+                    const DecompressFailure& fail) {
   static const bool lzo_ready = lzo_init() == LZO_E_OK;
-  Reader r(data, len, name);
+  Reader r(data, len, fail);
   if (!lzo_ready) r.Fail("liblzo2 failed to initialise");
   if (std::memcmp(r.Take(sizeof(kMagic)), kMagic, sizeof(kMagic)) != 0) r.Fail("no lzop magic");
 
@@ -111,7 +110,6 @@ Bytes DecompressLzop(const uint8_t* data, size_t len, const std::string& name, s
     r.Fail("method " + std::to_string(method) + " is not one of lzop's LZO1X methods");
   }
 
-  Bytes out;
   for (;;) {
     uint32_t dst_len = r.Be32();
     if (dst_len == 0) break;
@@ -127,28 +125,24 @@ Bytes DecompressLzop(const uint8_t* data, size_t len, const std::string& name, s
                 (compressed && (flags & F_ADLER32_C) ? 1 : 0) +
                 (compressed && (flags & F_CRC32_C) ? 1 : 0)));
     const uint8_t* src = r.Take(src_len);
-    if (out.size() + dst_len > max_bytes) {
-      r.Fail("decompresses to more than " + std::to_string(max_bytes) + " bytes");
-    }
-    size_t at = out.size();
-    out.resize(at + dst_len);
+    size_t room;
+    uint8_t* dst = out.Room(room, dst_len);
+    if (room < dst_len) out.TooLarge();
     if (!compressed) {
-      std::memcpy(&out[at], src, src_len);
+      std::memcpy(dst, src, src_len);
     } else {
       lzo_uint got = dst_len;
-      int rc = lzo1x_decompress_safe(src, src_len, &out[at], &got, nullptr);
+      int rc = lzo1x_decompress_safe(src, src_len, dst, &got, nullptr);
       if (rc != LZO_E_OK || got != dst_len) r.Fail("corrupt (an LZO1X block that does not decode)");
     }
-    Reader sums(data + sums_at, src - (data + sums_at), name);
-    Check(sums, flags & F_ADLER32_D, Adler32, &out[at], dst_len, "Adler-32");
-    Check(sums, flags & F_CRC32_D, Crc32, &out[at], dst_len, "CRC-32");
+    Reader sums(data + sums_at, src - (data + sums_at), fail);
+    Check(sums, flags & F_ADLER32_D, Adler32, dst, dst_len, "Adler-32");
+    Check(sums, flags & F_CRC32_D, Crc32, dst, dst_len, "CRC-32");
     Check(sums, compressed && (flags & F_ADLER32_C), Adler32, src, src_len, "Adler-32");
     Check(sums, compressed && (flags & F_CRC32_C), Crc32, src, src_len, "CRC-32");
+    out.Wrote(dst_len);
   }
-  if (r.left() != 0) {
-    r.Fail(std::to_string(r.left()) + " bytes after its end that are not lzo data");
-  }
-  return out;
+  if (r.left() != 0) fail.Trailing(r.left());
 }
 
 }  // namespace bzelf

@@ -80,7 +80,8 @@ TEST(Decompress, TruncatedDataIsAnError) {
     ASSERT_GT(c.size(), 64u);
     for (size_t cut = 1; cut < c.size(); cut += cut < 64 || cut > c.size() - 64 ? 1 : 37) {
       if (t.method == Compression::kLz4 && cut == 4) continue;  // the magic alone
-      EXPECT_THROW(Decompress(t.method, c.data(), cut, "k"), ToolError) << Name(t) << " cut " << cut;
+      EXPECT_THROW(Decompress(t.method, c.data(), cut, "k"), ToolError)
+          << Name(t) << " cut " << cut;
     }
   }
 }
