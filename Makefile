@@ -46,7 +46,7 @@ STAGE64_CXXFLAGS := $(STAGE_CXXFLAGS) -m64 -march=x86-64 -Os -fpie -mno-red-zone
 HOST_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
   -Ilib -Itools -I$(B)/gen \
   -MMD -MP
-HOST_LDLIBS := -lz
+HOST_LDLIBS := -lz -llzma -lbz2 -llz4 -llzo2 -lzstd
 # The host tool also takes the user's (or dpkg-buildflags') CPPFLAGS,
 # CXXFLAGS and LDFLAGS, after ours so that they win; never the stages,
 # which must not get a hosted toolchain's hardening.

@@ -12,9 +12,8 @@ no KEY, the whole JSON. Python scripts import it instead (hence the
 underscore: a module name cannot have a hyphen) and call Load.
 
 The tool is $BZELF, else build/bin/bzelf at the top of the tree. `bzelf
-info` exits 1 for an image it finds fault with (a damaged one, or a
-distribution's bzImage, whose payload is not ours to check), but prints
-its JSON all the same: that is accepted; no JSON is an error.
+info` exits 1 for an image it finds fault with (a damaged one), but
+prints its JSON all the same: that is accepted; no JSON is an error.
 """
 import json
 import os

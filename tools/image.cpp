@@ -7,6 +7,7 @@
 #include "elf.h"
 #include "gzip.h"
 #include "inflate.h"
+#include "kernel-input.h"
 #include "stage-checksum.h"
 #include "stage-elf.h"
 #include "stage-symbols.h"
@@ -25,7 +26,7 @@ size_t AlignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
 std::string VersionString(const KernelElf& k, const std::string& kernel_name) {
   std::string base = kernel_name.substr(kernel_name.find_last_of('/') + 1);
-  std::string v = "bzelf " + (k.linux_version.empty() ? base : "Linux " + k.linux_version);
+  std::string v = kVersionPrefix + (k.linux_version.empty() ? base : "Linux " + k.linux_version);
   if (v.size() >= kVersionBufferSize) v.resize(kVersionBufferSize - 1);
   return v;
 }
@@ -33,7 +34,7 @@ std::string VersionString(const KernelElf& k, const std::string& kernel_name) {
 }  // namespace
 
 BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
-                      const BuildOptions& opt) {
+                      const BuildOptions& opt, const std::string& kernel_name) {
   BuiltImage out{};
   out.kernel = ParseKernel(kernel_file, name);
   out.placement = ChoosePlacement(out.kernel, opt.paddr_offset, name);
@@ -93,7 +94,7 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
                            symbols::kStartup32, symbols::kStageCheckedEnd, crc_field,
                            CheckedBytesChecksum(part5.data(), sp.checked_size, crc_field)};
   Store(image, symbols::kSetupParams, setup_params);
-  std::string version = VersionString(out.kernel, name);
+  std::string version = VersionString(out.kernel, kernel_name.empty() ? name : kernel_name);
   std::memset(&image[symbols::kSetupKernelVersion], 0, kVersionBufferSize);
   std::memcpy(&image[symbols::kSetupKernelVersion], version.data(), version.size());
 
@@ -122,7 +123,8 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
 
 void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
                     const BuildOptions& options) {
-  BuiltImage image = BuildImage(ReadFile(kernel_path), kernel_path, options);
+  KernelInput input = OpenKernelInput(ReadFile(kernel_path), kernel_path);
+  BuiltImage image = BuildImage(input.elf, kernel_path, options, input.kernel_name);
   WriteFileAtomically(output_path, image.bytes);
 }
 

@@ -26,13 +26,21 @@ struct BuiltImage {
   Payload payload;
 };
 
-BuiltImage BuildImage(const Bytes& kernel_file, const std::string& kernel_name,
-                      const BuildOptions& options);
+// An image's version string (kernel_version, boot.rst) is this, then
+// "Linux <version>" from the kernel's banner or else the kernel's name.
+inline constexpr char kVersionPrefix[] = "bzelf ";
 
-// `bzelf build`: reads the kernel at kernel_path and writes its image to
-// output_path. On any error it throws, and output_path is as it was: no
-// file where there was none, an existing file untouched, no temporary
-// left next to it (DESIGN.md, "Host tool": no partial output).
+// `name` names the kernel file in errors and, unless `kernel_name` is
+// given, the kernel in the image's version string (for a kernel without
+// Linux's banner; tools/kernel-input.h says why the two can differ).
+BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
+                      const BuildOptions& options, const std::string& kernel_name = {});
+
+// `bzelf build`: reads the kernel at kernel_path, whatever form it comes
+// in (tools/kernel-input.h), and writes its image to output_path. On any
+// error it throws, and output_path is as it was: no file where there was
+// none, an existing file untouched, no temporary left next to it
+// (DESIGN.md, "Host tool": no partial output).
 void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
                     const BuildOptions& options);
 

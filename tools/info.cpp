@@ -9,6 +9,7 @@
 #include "image.h"
 #include "info-tree.h"
 #include "kernel-elf.h"
+#include "kernel-input.h"
 #include "stage-checksum.h"
 
 namespace bzelf {
@@ -50,12 +51,29 @@ void AddKernel(InfoNode& f, const KernelElf& k, const Placement& pl) {
   if (k.xen.phys32_entry) f.Add("xen_phys32_entry", InfoNode::Hex(*k.xen.phys32_entry));
 }
 
-int InfoKernel(const Bytes& file, const std::string& path, bool json) {
-  KernelElf k = ParseKernel(file, path);
+// What the input was (tools/kernel-input.h).
+void AddInput(InfoNode& info, const KernelInput& in) {
+  InfoNode& n = info.Child("input");
+  n.Add("description", InfoNode::Text(DescribeInput(in)));
+  const char* format = in.format == InputFormat::kBzImage ? "bzImage"
+                       : in.format == InputFormat::kCompressedElf ? "compressed ELF"
+                                                                  : "ELF";
+  n.Add("format", InfoNode::Text(format));
+  n.Add("compression", InfoNode::Text(CompressionName(in.compression)));
+  if (in.format == InputFormat::kBzImage) {
+    n.Add("protocol", InfoNode::Text(std::to_string(in.protocol >> 8) + "." +
+                                     std::to_string(in.protocol & 0xff)));
+    n.Add("bzelf", InfoNode::Flag(in.bzelf));
+  }
+}
+
+int InfoKernel(const KernelInput& in, const std::string& path, bool json) {
+  KernelElf k = ParseKernel(in.elf, path);
   Placement pl = ChoosePlacement(k, std::nullopt, path);
   InfoNode info = InfoNode::Object();
   info.Add("file", InfoNode::Text(path));
   info.Add("kind", InfoNode::Text("kernel ELF"));
+  AddInput(info, in);
   AddKernel(info.Child("kernel"), k, pl);
   Print(info, json);
   return 0;
@@ -66,6 +84,12 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
   InfoNode info = InfoNode::Object();
   info.Add("file", InfoNode::Text(path));
   info.Add("kind", InfoNode::Text("bzImage (Linux boot protocol)"));
+  KernelInput in{};
+  in.format = InputFormat::kBzImage;
+  in.compression = PayloadCompression(img, v);
+  in.protocol = v.hdr.version;
+  in.bzelf = v.params.has_value();
+  AddInput(info, in);
   info.Add("kernel_version_string", InfoNode::Text(v.kernel_version));
   info.Add("protocol", InfoNode::Text(std::to_string(v.hdr.version >> 8) + "." +
                                       std::to_string(v.hdr.version & 0xff)));
@@ -81,8 +105,13 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                                                  : " (BAD: computed " +
                                                        HexString(v.crc_computed) + ")")));
   // What is wrong, for the one line on stderr: the most specific problem.
-  std::string problem = crc_ok ? "" : "image CRC32 mismatch (stored " + HexString(v.crc_stored) +
-                                          ", computed " + HexString(v.crc_computed) + ")";
+  // Not the CRC of another tool's bzImage: no loader checks it, and
+  // distributions sign their kernels after the build, which changes the
+  // file but not the CRC.
+  std::string problem = crc_ok || !v.params ? ""
+                                            : "image CRC32 mismatch (stored " +
+                                                  HexString(v.crc_stored) + ", computed " +
+                                                  HexString(v.crc_computed) + ")";
   if (v.params) {
     const StageParams& sp = *v.params;
     InfoNode& stage = info.Child("stage");
@@ -119,11 +148,14 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
     stage.Add("regions", InfoNode::Dec(sp.region_count));
   }
   InfoNode& payload = info.Child("payload");
+  payload.Add("format", InfoNode::Text(CompressionName(in.compression)));
+  // gzip's CRC32, checked by the stage's decoder; another method's own
+  // checks and the length Linux appends (BzImageKernel).
+  const char* check = in.compression == Compression::kGzip ? "crc32" : "check";
   try {
-    Bytes kernel = ExtractKernel(img, v, path);
-    payload.Add("format", InfoNode::Text("gzip"));
+    Bytes kernel = BzImageKernel(img, v, path);
     payload.Add("uncompressed_bytes", InfoNode::Dec(kernel.size()));
-    payload.Add("crc32", InfoNode::Text("ok"));
+    payload.Add(check, InfoNode::Text("ok"));
     KernelElf k = ParseKernel(kernel, path + " (payload)");
     Placement pl = ChoosePlacement(k, v.params && v.params->placement_rule ==
                                               static_cast<uint8_t>(PlacementRule::kOverride)
@@ -132,7 +164,7 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                                    path);
     AddKernel(payload.Child("kernel"), k, pl);
   } catch (const ToolError& e) {
-    payload.Add("crc32", InfoNode::Text(std::string("BAD: ") + e.what()));
+    payload.Add(check, InfoNode::Text(std::string("BAD: ") + e.what()));
     problem = (e.file() == path ? "" : "payload kernel: ") + std::string(e.what());
   }
   info.Add("layout", ImageLayout(img, v)).ScriptsOnly();
@@ -147,10 +179,9 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
 
 int RunInfo(const std::string& path, bool json) {
   Bytes file = ReadFile(path);
-  if (file.size() >= 4 && std::memcmp(file.data(), elf::kMagic, 4) == 0) {
-    return InfoKernel(file, path, json);
-  }
-  return InfoImage(file, path, json);
+  bool elf = file.size() >= 4 && std::memcmp(file.data(), elf::kMagic, 4) == 0;
+  if (!elf && IsBzImage(file)) return InfoImage(file, path, json);
+  return InfoKernel(OpenKernelInput(std::move(file), path), path, json);
 }
 
 }  // namespace bzelf

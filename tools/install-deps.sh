@@ -10,6 +10,11 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
   syslinux syslinux-common isolinux pxelinux mtools xorriso dosfstools
   ipxe-qemu kexec-tools file
   debhelper dpkg-dev lintian man-db mandoc git"
+# The host tool reads kernels compressed by any method Linux offers for
+# its bzImage (tools/kernel-input.h), through these libraries; the tests
+# make such kernels with the command-line compressors.
+packages="$packages liblzma-dev libbz2-dev liblz4-dev liblzo2-dev libzstd-dev
+  bzip2 zstd lz4 lzop"
 
 # make deb and tests/install: debhelper and dpkg-dev build the package
 # (debian/control's Build-Depends are in the list above too), lintian

@@ -57,14 +57,14 @@ $(FZ)/libfuzzer/%.cpp.o: %.cpp | $(GEN_HEADERS)
 
 $(FZ)/replay-%: $(FZ)/replay/tests/fuzz/%-fuzz.cpp.o $(FZ)/replay/tests/fuzz/replay-main.cpp.o \
     $(FZ_REPLAY_LIB_OBJS) $(B)/host/blobs.o
-	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ -lz
+	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ $(HOST_LDLIBS)
 $(FZ)/%-fuzz: $(FZ)/libfuzzer/tests/fuzz/%-fuzz.cpp.o $(FZ_FUZZ_LIB_OBJS) $(B)/host/blobs.o
-	$(FUZZ_CXX) $(FZ_SAN) -fsanitize=fuzzer -o $@ $^ -lz
+	$(FUZZ_CXX) $(FZ_SAN) -fsanitize=fuzzer -o $@ $^ $(HOST_LDLIBS)
 $(FZ_BZELF_ASAN): $(FZ)/replay/tools/main.cpp.o $(FZ_REPLAY_LIB_OBJS) $(B)/host/blobs.o
-	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ -lz
+	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ $(HOST_LDLIBS)
 
 $(FZ)/make-seeds: $(FZ)/replay/tests/fuzz/make-seeds.cpp.o $(FZ_REPLAY_LIB_OBJS) $(B)/host/blobs.o
-	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ -lz
+	$(REPLAY_CXX) $(FZ_SAN) -o $@ $^ $(HOST_LDLIBS)
 $(FZ_SEEDS): $(FZ)/make-seeds
 	rm -rf $(FZ)/seeds
 	$(FZ)/make-seeds $(FZ)/seeds

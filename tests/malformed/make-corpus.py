@@ -10,9 +10,14 @@ comment above each says what is wrong with it. Where GOOD's pieces are
 (the setup header's fields, part 5, the payload and its trailer) is what
 `bzelf info --json` says of it (tests/image_info.py; $BZELF).
 """
+import bz2
+import gzip
+import io
+import lzma
 import os
 import struct
 import sys
+import zipfile
 import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -179,6 +184,30 @@ def kernels(out):
     # Notes outside every PT_LOAD, too big to keep in the payload headers.
     case("notes-too-big", elf(64, segs=[seg(0x200000, 0x1000), seg(0, 0x2000, 0, ptype=PT_NOTE)]),
          "unbuildable")
+
+    # Compressed kernels (tools/kernel-input.h), in the methods Python
+    # writes: good64 in each is valid; cut short, changed in the middle,
+    # followed by other bytes, or holding no ELF, refused.
+    packed = {
+        "gzip": gzip.compress(good64, mtime=0),
+        "xz": lzma.compress(good64, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32),
+        "lzma": lzma.compress(good64, format=lzma.FORMAT_ALONE),
+        "bzip2": bz2.compress(good64),
+    }
+    for method, data in packed.items():
+        case(method + "-good64", data, "valid")
+        case(method + "-cut", data[:len(data) // 2])
+        case(method + "-cut-end", data[:-1])
+        case(method + "-changed", data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x55]) +
+             data[len(data) // 2 + 1:])
+        case(method + "-then-garbage", data + b"garbage")
+    case("gzip-not-elf", gzip.compress(b"not a kernel\n" * 100, mtime=0))
+    case("xz-empty", lzma.compress(b"", format=lzma.FORMAT_XZ))
+    # Not a kernel, but something people mistake for one.
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("vmlinux", good64)
+    case("zip", zipped.getvalue())
     for name, path, kind in cases:
         print(name, path, kind)
 

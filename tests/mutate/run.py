@@ -160,6 +160,24 @@ MUTATIONS = [
         [unit("Image*:Placement*:Kernel*", r"(Image|Placement|Kernel).*Xen"),
          suite("placement", "xen", r".*xen")]),
     Mutation(
+        "lz4-magic", "miss the magic number of LZ4's legacy format, Linux's lz4 kernels",
+        "tools/decompress.cpp",
+        "{Compression::kLz4, 4, {0x02, 0x21, 0x4c, 0x18}}",
+        "{Compression::kLz4, 4, {0x02, 0x21, 0x4c, 0x19}}",
+        [unit("Decompress.*", r"Decompress\.DetectsEachMethodByItsMagic"),
+         suite("inputs", "^bzimage-test64-lz4$", r"bzimage-test64-lz4: .*compressed by no method")]),
+    Mutation(
+        "payload-length", "skip the check of the length Linux appends to a bzImage's payload",
+        "tools/kernel-input.cpp",
+        "if (static_cast<uint32_t>(elf.size()) != length) {", "if (false) {",
+        [unit("KernelInput.*", r"KernelInput\.DamagedBzImagePayloadIsAnError")]),
+    Mutation(
+        "kernel-name", "name a compressed kernel in the image with its compression's suffix",
+        "tools/kernel-input.cpp",
+        "in.kernel_name = WithoutSuffix(path, in.compression);",
+        "in.kernel_name = WithoutSuffix(path, Compression::kNone);",
+        [suite("inputs", "^compressed-test32-gzip$", r"compressed-test32-gzip: .*differs from the image")]),
+    Mutation(
         "inflate-distance", "let a DEFLATE match reach before the start of the output "
         "(the block loop both builds share)",
         "lib/inflate-block.h",
