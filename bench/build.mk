@@ -11,7 +11,7 @@ BENCH_DIR := $(B)/bench
 # builds: the host tool's for -m64, the boot stage's (freestanding, -m32
 # -march=i686 -fpie) for -m32. zlib and libdeflate for -m32 are Debian's
 # i386 run-time libraries, linked by path (bench/install-deps.sh).
-BENCH_LIB_OBJS_64 := $(patsubst %,$(B)/host/lib/%.cpp.o,inflate-host inflate gzip crc32)
+BENCH_LIB_OBJS_64 := $(patsubst %,$(B)/host/lib/%.cpp.o,inflate-host inflate gzip crc32 crc32-host)
 BENCH_LIB_OBJS_32 := $(patsubst %,$(B)/stage/lib/%.cpp.o,inflate-stage inflate gzip crc32)
 BENCH_I386_LIBS := $(I386_LIBZ) /usr/lib/i386-linux-gnu/libdeflate.so.0
 BENCH_INFLATE := $(BENCH_DIR)/inflate-bench-64 $(BENCH_DIR)/inflate-bench-32
