@@ -90,9 +90,7 @@ int Run(int argc, char** argv) {
   if (cmd == "info") return RunInfo(input, a.json);
   if (cmd == "extract") {
     if (a.output.empty()) UsageError("extract: -o KERNEL.elf is required");
-    Bytes image = ReadFile(input);
-    ImageView view = ParseImage(image, input);
-    WriteFileAtomically(a.output, ExtractKernel(image, view, input));
+    ExtractKernelFile(input, a.output);
     return 0;
   }
   UsageError("unknown command " + cmd);
