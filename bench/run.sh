@@ -1,21 +1,24 @@
 #!/bin/sh
-# make bench: prints three tables, each measured side by side in one run:
+# make bench: prints four tables, each measured side by side in one run:
 #   1. image size: bzelf's image of Debian's vmlinux against Debian's vmlinuz;
 #   2. host inflate throughput on gzip -9 of Debian's vmlinux: our
 #      decoder, zlib and libdeflate in one process (-m64, and -m32 like the
-#      boot stage);
-#   3. boot times under QEMU, round robin: Debian's vmlinuz, the vmlinux
+#      boot stage), and the CRC32 of the output likewise;
+#   3. `bzelf extract` of that image against libdeflate-gunzip of its
+#      payload, whole processes on a tmpfs, round robin;
+#   4. boot times under QEMU, round robin: Debian's vmlinuz, the vmlinux
 #      through PVH, the bzelf image and its stage ELF through PVH, and a
 #      kernel that exits at once with and without a payload-sized blob.
 # Nothing here passes or fails on time; the script exits non-zero only when
 # something could not be measured (a boot without its marker, a decoder
-# whose output does not match).
+# whose output does not match, extract and libdeflate-gunzip disagreeing).
 # Environment (bench/build.mk sets them):
 #   BZELF            the host tool
 #   WORK             scratch directory
 #   KERNEL_DIR       Debian's kernel (tests/linux/fetch-kernel.sh)
 #   BENCH_RUNS       boots per variant
 #   BENCH_REPS       timed inflate passes per decoder
+#   EXTRACT_RUNS     timed runs of each extracting process
 #   INFLATE_BENCHES  inflate-bench programs to run, in order
 set -eu
 : "${BZELF:=build/bin/bzelf}"
@@ -24,6 +27,7 @@ export BZELF # for tests/image_info.py and tests/linux/fetch-kernel.sh
 : "${KERNEL_DIR:=build/linux/kernel}"
 : "${BENCH_RUNS:=5}"
 : "${BENCH_REPS:=7}"
+: "${EXTRACT_RUNS:=21}"
 : "${INFLATE_BENCHES:=}"
 here=$(dirname "$0")
 mkdir -p "$WORK"
@@ -85,6 +89,11 @@ for program in $INFLATE_BENCHES; do
 done
 echo
 
-# --- 3. boot times -----------------------------------------------------------
-echo "== 3. Boot times under QEMU (TCG), round robin, BENCH_RUNS=$BENCH_RUNS boots per variant"
+# --- 3. extract ----------------------------------------------------------------
+echo "== 3. bzelf extract against libdeflate-gunzip of the same payload (whole processes, tmpfs, round robin)"
+python3 "$here/extract-times.py" "$image" "$EXTRACT_RUNS"
+echo
+
+# --- 4. boot times -----------------------------------------------------------
+echo "== 4. Boot times under QEMU (TCG), round robin, BENCH_RUNS=$BENCH_RUNS boots per variant"
 WORK=$WORK KERNEL_DIR=$KERNEL_DIR BENCH_RUNS=$BENCH_RUNS "$here/boot-times.sh"

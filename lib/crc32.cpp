@@ -2,7 +2,9 @@
 // tables let each step fold 8 input bytes with eight independent loads
 // instead of a chain of eight dependent ones. The stage checks the whole
 // inflated kernel against the gzip trailer, tens of megabytes, so the
-// speed matters there as much as on the host; 8 KiB of .rodata is the price.
+// speed matters there; 8 KiB of .rodata is the price. (The host folds
+// with carry-less multiplication where the CPU has it, crc32-host.cpp,
+// and comes here for short inputs and on CPUs without it.)
 //
 // Runs of zero bytes take a shortcut. Half of a kernel image is zeros (page
 // alignment padding, zero-initialized data), and the CRC register after n
@@ -19,8 +21,6 @@
 
 namespace bzelf {
 namespace {
-
-constexpr uint32_t kPolynomial = 0xedb88320u;
 
 // The size of a zero block that the shortcut skips in one step.
 constexpr size_t kZeroBlock = 64;
@@ -44,7 +44,7 @@ constexpr Crc32Tables MakeTables() {
   Crc32Tables tables{};
   for (uint32_t b = 0; b < 256; ++b) {
     uint32_t c = b;
-    for (int bit = 0; bit < 8; ++bit) c = (c >> 1) ^ ((c & 1) ? kPolynomial : 0);
+    for (int bit = 0; bit < 8; ++bit) c = (c >> 1) ^ ((c & 1) ? kCrc32Polynomial : 0);
     tables.t[0][b] = c;
   }
   for (int k = 1; k < 8; ++k) {
@@ -108,7 +108,7 @@ inline bool IsZeroBlock(const uint8_t* data) {
 // Aligned so that it cannot straddle a page boundary while it is under
 // 1 KiB: under QEMU's TCG only jumps within a guest page are chained
 // directly (see InflateRaw() in inflate-stage.cpp).
-[[gnu::aligned(1024)]] uint32_t Crc32Raw(uint32_t reg, const uint8_t* data, size_t len) {
+[[gnu::aligned(1024)]] uint32_t Crc32RawTables(uint32_t reg, const uint8_t* data, size_t len) {
   const auto& t = kTables.t;
   const auto& z = kTables.zero;
   // 64-byte blocks. A block that starts with 8 zero bytes is checked whole

@@ -128,7 +128,7 @@ void BuildImageFile(const std::string& kernel_path, const std::string& output_pa
   WriteFileAtomically(output_path, image.bytes);
 }
 
-ImageView ParseImage(const Bytes& img, const std::string& name) {
+ImageView ParseImage(std::span<const uint8_t> img, const std::string& name, ImageCrc crc) {
   ImageView v{};
   if (img.size() < 0x1000 || Load<uint16_t>(img, 0x1fe) != linuxboot::kBootFlag ||
       Load<uint32_t>(img, 0x202) != linuxboot::kHeaderMagic) {
@@ -140,7 +140,7 @@ ImageView ParseImage(const Bytes& img, const std::string& name) {
   if (v.part5_offset + 4 > img.size()) throw ToolError(name, "setup_sects runs past the file");
   v.part5_size = img.size() - v.part5_offset;
   v.crc_stored = Load<uint32_t>(img, img.size() - 4);
-  v.crc_computed = Crc32Raw(0xffffffff, img.data(), img.size() - 4);
+  if (crc == ImageCrc::kCompute) v.crc_computed = Crc32Raw(0xffffffff, img.data(), img.size() - 4);
   // kernel_version counts from 0x200 (boot.rst); the string is at most a
   // few hundred bytes and must end inside the file.
   size_t version_at = size_t{v.hdr.kernel_version} + 0x200;
@@ -172,7 +172,18 @@ ImageView ParseImage(const Bytes& img, const std::string& name) {
   return v;
 }
 
-Bytes ExtractKernel(const Bytes& img, const ImageView& v, const std::string& name) {
+namespace {
+
+// The payload's gzip member, its framing checked.
+struct PayloadMember {
+  const uint8_t* deflate;
+  size_t deflate_length;
+  uint32_t crc32;
+  uint32_t isize;
+};
+
+PayloadMember FindPayload(std::span<const uint8_t> img, const ImageView& v,
+                          const std::string& name) {
   uint64_t off = v.hdr.payload_offset, len = v.hdr.payload_length;
   if (len == 0 || off + len > v.part5_size) {
     throw ToolError(name, "payload_offset/payload_length lie outside the protected-mode part");
@@ -189,17 +200,38 @@ Bytes ExtractKernel(const Bytes& img, const ImageView& v, const std::string& nam
                               std::to_string(gz.deflate_length) +
                               " bytes of DEFLATE data can hold");
   }
-  Bytes out(gz.isize);
-  InflateResult r = InflateRaw(member + gz.deflate_offset, gz.deflate_length, out.data(),
-                               out.size(), InflateEnd::kFinalBlock);
+  return {member + gz.deflate_offset, gz.deflate_length, gz.crc32, gz.isize};
+}
+
+// Inflates the payload into out[0, isize) and checks it against ISIZE and
+// the CRC32. Writes nothing outside those bytes (InflateRaw()).
+void InflatePayload(const PayloadMember& m, uint8_t* out, const std::string& name) {
+  InflateResult r = InflateRaw(m.deflate, m.deflate_length, out, m.isize, InflateEnd::kFinalBlock);
   if (r.error != InflateError::kOk) {
     throw ToolError(name, std::string("payload: ") + InflateErrorString(r.error));
   }
-  if (r.out_used != out.size()) throw ToolError(name, "payload: ISIZE does not match the data");
-  if (Crc32(0, out.data(), out.size()) != gz.crc32) {
+  if (r.out_used != m.isize) throw ToolError(name, "payload: ISIZE does not match the data");
+  if (Crc32(0, out, m.isize) != m.crc32) {
     throw ToolError(name, "payload: gzip CRC32 mismatch");
   }
+}
+
+}  // namespace
+
+Bytes ExtractKernel(std::span<const uint8_t> img, const ImageView& v, const std::string& name) {
+  PayloadMember m = FindPayload(img, v, name);
+  Bytes out(m.isize);
+  InflatePayload(m, out.data(), name);
   return out;
+}
+
+void ExtractKernelFile(const std::string& image_path, const std::string& output_path) {
+  InputFile image(image_path);
+  ImageView v = ParseImage(image.bytes(), image_path, ImageCrc::kSkip);
+  PayloadMember m = FindPayload(image.bytes(), v, image_path);
+  OutputFile out(output_path, m.isize);
+  InflatePayload(m, out.data(), image_path);
+  out.Commit();
 }
 
 }  // namespace bzelf

@@ -51,16 +51,28 @@ struct ImageView {
   size_t part5_offset;     // (setup_sects + 1) * 512
   size_t part5_size;
   uint32_t crc_stored;     // last 4 bytes
-  uint32_t crc_computed;   // Linux build.c CRC over the rest
+  uint32_t crc_computed;   // Linux build.c CRC over the rest (ImageCrc::kCompute)
   std::optional<StageParams> params;  // via the bzelf build note
   size_t params_offset;               // in part 5, when params is set
   std::string kernel_version;
   bool stage_elf_ok;
 };
 
-ImageView ParseImage(const Bytes& image, const std::string& name);
+// Whether ParseImage() computes the image's CRC32, a pass over the whole
+// file: `bzelf extract` needs only the payload, which has a CRC32 of its
+// own, and skips it (crc_computed is then 0).
+enum class ImageCrc : uint8_t { kCompute, kSkip };
+
+ImageView ParseImage(std::span<const uint8_t> image, const std::string& name,
+                     ImageCrc crc = ImageCrc::kCompute);
 
 // Inflates the payload with our own decoder and checks gzip CRC32/ISIZE.
-Bytes ExtractKernel(const Bytes& image, const ImageView& view, const std::string& name);
+Bytes ExtractKernel(std::span<const uint8_t> image, const ImageView& view,
+                    const std::string& name);
+
+// `bzelf extract`: the same, from the image at image_path into a new file
+// at output_path, inflated straight into the output file's pages
+// (OutputFile). On any error it throws, and output_path is as it was.
+void ExtractKernelFile(const std::string& image_path, const std::string& output_path);
 
 }  // namespace bzelf

@@ -5,7 +5,7 @@
 set -eu
 
 packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
-  zlib1g-dev zlib1g:i386 libdeflate-dev clang libclang-rt-14-dev qemu-system-x86 qemu-user
+  zlib1g-dev zlib1g:i386 libdeflate-dev libdeflate-tools clang libclang-rt-14-dev qemu-system-x86 qemu-user
   qemu-utils xz-utils cpio busybox-static python3 grub-common grub-pc-bin grub-efi-amd64-bin ovmf
   syslinux syslinux-common isolinux pxelinux mtools xorriso dosfstools
   ipxe-qemu kexec-tools file

@@ -22,10 +22,7 @@ int BuildCommand(const CommandLine& c) {
 int InfoCommand(const CommandLine& c) { return RunInfo(c.operands[0], c.json); }
 
 int ExtractCommand(const CommandLine& c) {
-  const std::string& input = c.operands[0];
-  Bytes image = ReadFile(input);
-  ImageView view = ParseImage(image, input);
-  WriteFileAtomically(c.output, ExtractKernel(image, view, input));
+  ExtractKernelFile(c.operands[0], c.output);
   return kExitSuccess;
 }
 

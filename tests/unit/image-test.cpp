@@ -511,5 +511,83 @@ TEST(Image, BadKernelLeavesNoOutput) {
   std::filesystem::remove_all(dir);
 }
 
+Bytes FileBytes(const std::filesystem::path& file) {
+  std::string s = Contents(file);
+  return Bytes(s.begin(), s.end());
+}
+
+void WriteBytes(const std::filesystem::path& file, const Bytes& data) {
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(data.data()), data.size());
+}
+
+// `bzelf extract` from a file into a file (ExtractKernelFile, which
+// inflates straight into the output file's pages) gives the ELF that
+// `bzelf build` wrapped, for a 32-bit and a 64-bit kernel; over an
+// existing file it replaces it. An image whose payload fails its check
+// leaves the output as it was and no temporary behind.
+TEST(Image, ExtractFileIsTheWrappedElf) {
+  std::string tmpl = ::testing::TempDir() + "bzelf-extract-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::filesystem::path dir = tmpl;
+  const std::filesystem::path kernel = dir / "k.elf", image = dir / "k.img", out = dir / "out.elf";
+  for (const Bytes& k : {TwoSegmentKernel32(), HighHalfKernel64()}) {
+    WriteBytes(kernel, k);
+    BuildImageFile(kernel, image, {});
+    ExtractKernelFile(image, out);
+    EXPECT_EQ(FileBytes(out), BuildImage(k, kernel, {}).payload.kernel_elf);
+  }
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"k.elf", "k.img", "out.elf"}));
+
+  // Damage the gzip trailer's CRC32, the first 4 of the payload's last 8
+  // bytes (RFC 1952).
+  Bytes img = FileBytes(image);
+  ImageView v = ParseImage(img, "img");
+  size_t crc_at = v.part5_offset + v.hdr.payload_offset + v.hdr.payload_length - 8;
+  img[crc_at] ^= 1;
+  WriteBytes(image, img);
+  const Bytes before = FileBytes(out);
+  try {
+    ExtractKernelFile(image, out);
+    ADD_FAILURE() << "a payload with a bad CRC32 was extracted";
+  } catch (const ToolError& e) {
+    EXPECT_EQ(e.file(), image.string());
+    EXPECT_STREQ(e.what(), "payload: gzip CRC32 mismatch");
+  }
+  EXPECT_EQ(FileBytes(out), before);
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"k.elf", "k.img", "out.elf"}));
+  std::filesystem::remove_all(dir);
+}
+
+// OutputFile both ways: mapped in place, and from memory (what a file
+// system that cannot map or reserve gets); either way the file appears
+// only at Commit(), and an uncommitted one leaves nothing behind. An
+// InputFile reads back what was written.
+TEST(Image, OutputFileInPlaceAndFromMemory) {
+  std::string tmpl = ::testing::TempDir() + "bzelf-output-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::filesystem::path dir = tmpl;
+  const std::filesystem::path file = dir / "f";
+  for (OutputWrite how : {OutputWrite::kInPlace, OutputWrite::kFromMemory}) {
+    {
+      OutputFile out(file, 10000, how);
+      for (size_t i = 0; i < out.size(); ++i) out.data()[i] = static_cast<uint8_t>(i * 7);
+      EXPECT_TRUE(Listing(dir) == std::vector<std::string>{"f.tmp-bzelf"});
+      out.Commit();
+    }
+    EXPECT_EQ(Listing(dir), std::vector<std::string>{"f"});
+    InputFile in(file);
+    ASSERT_EQ(in.bytes().size(), 10000u);
+    for (size_t i = 0; i < 10000; ++i) ASSERT_EQ(in.bytes()[i], static_cast<uint8_t>(i * 7)) << i;
+    std::filesystem::remove(file);
+    { OutputFile abandoned(file, 100, how); }
+    EXPECT_TRUE(Listing(dir).empty());
+  }
+  // Empty files: nothing to map.
+  { OutputFile empty(file, 0); empty.Commit(); }
+  EXPECT_TRUE(InputFile(file).bytes().empty());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace bzelf
