@@ -33,9 +33,13 @@ const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       {"build", "KERNEL", false, "KERNEL -o IMAGE [OPTION...]",
        "wrap a kernel in a bootable image",
-       "Wraps the x86 ELF kernel KERNEL (32- or 64-bit) in IMAGE, an image that\n"
-       "boots through the Linux x86 boot protocol (a bzImage). IMAGE appears\n"
-       "only once complete: a failure leaves none.\n",
+       "Wraps the x86 kernel KERNEL (32- or 64-bit) in IMAGE, an image that\n"
+       "boots through the Linux x86 boot protocol (a bzImage). KERNEL is an ELF\n"
+       "file, that ELF compressed (gzip, bzip2, xz, lzma, lzop, lz4, zstd), a\n"
+       "Linux bzImage such as /boot/vmlinuz-* (its vmlinux is wrapped), or a\n"
+       "bzelf image (wrapped again with these options), told apart by content.\n"
+       "IMAGE appears only once complete: a failure leaves none; \"-\" is\n"
+       "standard output.\n",
        {{.id = Opt::kOutput, .name = "-o", .value = "IMAGE",
          .help = "the image to write (required)",
          .required = true},
@@ -51,17 +55,22 @@ const std::vector<CommandSpec>& Commands() {
                  "the default); -1 to -9 say the same",
          .numeric = true}}},
       {"info", "FILE", false, "[--json] FILE", "describe an image or a kernel",
-       "Describes FILE: for an image, every setup header field, the stage ELF,\n"
-       "the payload, the placement rule and whether the checksums match; for a\n"
-       "kernel ELF, its segments and the placement rule `bzelf build` applies.\n"
+       "Describes FILE: what it is (\"input\": an ELF, a compressed one, a Linux\n"
+       "bzImage, a bzelf image); for an image, every setup header field, the\n"
+       "stage ELF, the payload, the placement rule and whether the checksums\n"
+       "match; for a kernel, its segments and the placement rule `bzelf build`\n"
+       "applies.\n"
        "An image whose checksums do not match is described, then exit status 1.\n",
        {{.id = Opt::kJson, .name = "--json",
          .help = "print JSON for scripts, with where each piece of an\n"
                  "image is in the file (\"layout\")"}}},
       {"extract", "IMAGE", false, "IMAGE -o KERNEL", "take the kernel back out of an image",
        "Inflates the kernel ELF out of the payload of IMAGE with the decoder the\n"
-       "boot stage runs, and checks the payload's CRC32 and length. KERNEL\n"
-       "appears only once complete: a failure leaves none.\n",
+       "boot stage runs, and checks the payload's CRC32 and length. From a\n"
+       "Linux bzImage (/boot/vmlinuz-*), its vmlinux, relocations after it,\n"
+       "whatever compressed it. KERNEL\n"
+       "appears only once complete: a failure leaves none; \"-\" is standard\n"
+       "output.\n",
        {{.id = Opt::kOutput, .name = "-o", .value = "KERNEL",
          .help = "the ELF file to write (required)",
          .required = true}}},
@@ -268,9 +277,9 @@ std::string HelpText(const std::string& command) {
   if (!spec) {
     std::string text = SynopsisLines() +
                        "\n"
-                       "Wraps an x86 ELF kernel (Linux's vmlinux, or any 32- or 64-bit kernel\n"
-                       "ELF) in an image that boots through the Linux x86 boot protocol, and\n"
-                       "reads such images back.\n"
+                       "Wraps an x86 kernel (Linux's vmlinux or vmlinuz, or any 32- or 64-bit\n"
+                       "kernel ELF, compressed or not) in an image that boots through the\n"
+                       "Linux x86 boot protocol, and reads such images back.\n"
                        "\n"
                        "Commands:\n";
     for (const CommandSpec& c : Commands()) text += HelpLine(std::string("  ") + c.name, c.summary);

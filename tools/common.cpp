@@ -15,10 +15,6 @@
 namespace bzelf {
 namespace {
 
-// Where an output is written before it is renamed into place: next to
-// it, so that the rename stays within one file system.
-std::string TemporaryPath(const std::string& path) { return path + ".tmp-bzelf"; }
-
 std::string ErrnoText() { return std::strerror(errno); }
 
 }  // namespace
@@ -38,22 +34,8 @@ Bytes ReadFile(const std::string& path) {
 }
 
 void WriteFileAtomically(const std::string& path, const Bytes& data) {
-  std::string tmp = TemporaryPath(path);
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw ToolError(path, std::string("cannot create: ") + std::strerror(errno));
-  bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  ok = (std::fflush(f) == 0) && ok;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    throw ToolError(path, std::string("write error: ") + std::strerror(err));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    throw ToolError(path, std::string("cannot rename into place: ") + std::strerror(err));
-  }
+  OutputFile out(path, data.size(), OutputWrite::kFromCaller);
+  out.Commit(data.data());
 }
 
 std::string HexString(uint64_t value) {
@@ -89,14 +71,49 @@ InputFile::~InputFile() {
 }
 
 OutputFile::OutputFile(const std::string& path, size_t size, OutputWrite how)
-    : path_(path), tmp_(TemporaryPath(path)), size_(size) {
-  fd_ = open(tmp_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd_ < 0) throw ToolError(path_, "cannot create: " + ErrnoText());
-  if (size_ == 0 || (how == OutputWrite::kInPlace && MapInPlace())) return;
+    : path_(path), size_(size) {
+  Open();
+  if (size_ == 0 || how == OutputWrite::kFromCaller ||
+      (how == OutputWrite::kInPlace && tmp_.size() != 0 && MapInPlace())) {
+    return;
+  }
   data_ = new (std::nothrow) uint8_t[size_];
   if (data_ == nullptr) {
     Discard();
     throw ToolError(path_, "out of memory for " + std::to_string(size_) + " bytes");
+  }
+}
+
+// A regular file (or none yet) is written as a temporary file next to it,
+// so that the rename into place stays within one file system: created
+// with O_EXCL under a name of its own (mkstemp), never one that could be
+// a link someone else left there, then given the mode a new file would
+// get. Anything else -- a device such as /dev/null, a pipe, standard
+// output as "-" or /dev/stdout -- is written to as it is: it cannot be
+// renamed over, and replacing it with a file would be wrong.
+void OutputFile::Open() {
+  if (path_ == "-") {
+    fd_ = dup(STDOUT_FILENO);
+    if (fd_ < 0) throw ToolError(path_, "cannot write to standard output: " + ErrnoText());
+    return;
+  }
+  struct stat st;
+  if (stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) throw ToolError(path_, "is a directory");
+    fd_ = open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw ToolError(path_, "cannot open: " + ErrnoText());
+    return;
+  }
+  std::string tmpl = path_ + ".XXXXXX";
+  fd_ = mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd_ < 0) throw ToolError(path_, "cannot create: " + ErrnoText());
+  tmp_ = tmpl;
+  const mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd_, 0666 & ~mask) != 0) {
+    const std::string why = "cannot set its mode: " + ErrnoText();
+    Discard();
+    throw ToolError(path_, why);
   }
 }
 
@@ -130,11 +147,12 @@ bool OutputFile::MapInPlace() {
 
 OutputFile::~OutputFile() { Discard(); }
 
-void OutputFile::Commit() {
+void OutputFile::Commit(const uint8_t* bytes) {
   std::string why;
   if (!mapped_) {
+    const uint8_t* from = bytes != nullptr ? bytes : data_;
     for (size_t done = 0; done < size_ && why.empty();) {
-      ssize_t n = write(fd_, data_ + done, size_ - done);
+      ssize_t n = write(fd_, from + done, size_ - done);
       if (n > 0) {
         done += static_cast<size_t>(n);
       } else if (n == 0) {
@@ -147,10 +165,14 @@ void OutputFile::Commit() {
     why = "write error: " + ErrnoText();
   }
   if (mapped_) data_ = nullptr;
+  // On disk before it takes the name: after a crash the output is the old
+  // file or the whole new one, never an empty one (a kernel hook writes
+  // into /boot).
+  if (why.empty() && !tmp_.empty() && fsync(fd_) != 0) why = "write error: " + ErrnoText();
   // close() reports what the file system could not write back (NFS).
   if (close(fd_) != 0 && why.empty()) why = "write error: " + ErrnoText();
   fd_ = -1;
-  if (why.empty() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+  if (why.empty() && !tmp_.empty() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     why = "cannot rename into place: " + ErrnoText();
   }
   if (!why.empty()) {

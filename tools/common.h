@@ -54,12 +54,13 @@ class InputFile {
 // the caller's writes go straight into its pages, with no buffer to clear
 // and none to copy, unless its file system cannot reserve the space or map
 // it; then, or with kFromMemory, they are written from memory at Commit().
-enum class OutputWrite : uint8_t { kInPlace, kFromMemory };
+// kFromCaller writes the caller's bytes, given to Commit(), and holds none.
+enum class OutputWrite : uint8_t { kInPlace, kFromMemory, kFromCaller };
 
 // An output file of a size known up front: the constructor makes a
-// temporary file of `size` bytes next to `path` (as WriteFileAtomically()
-// does), data() is where its bytes go, and Commit() renames it into
-// place. Until then a failure (or the destructor) removes the temporary
+// temporary file of `size` bytes next to `path` (a device, a pipe or
+// standard output, "-", is written to directly), data() is where its
+// bytes go, and Commit() syncs it and renames it into place. Until then a failure (or the destructor) removes the temporary
 // file: no partial output. In place, the space is reserved (fallocate)
 // before anything is written, so that a full disk is an error here and
 // not a SIGBUS in the middle of writing.
@@ -72,13 +73,15 @@ class OutputFile {
 
   uint8_t* data() { return data_; }
   size_t size() const { return size_; }
-  void Commit();
+  // With kFromCaller, `bytes` are the file's size() bytes.
+  void Commit(const uint8_t* bytes = nullptr);
 
  private:
+  void Open();
   bool MapInPlace();
   void Discard();
 
-  std::string path_, tmp_;
+  std::string path_, tmp_;  // tmp_ empty: written as it is (see Open)
   int fd_ = -1;
   uint8_t* data_ = nullptr;
   size_t size_ = 0;

@@ -228,6 +228,14 @@ Bytes ExtractKernel(std::span<const uint8_t> img, const ImageView& v, const std:
 void ExtractKernelFile(const std::string& image_path, const std::string& output_path) {
   InputFile image(image_path);
   ImageView v = ParseImage(image.bytes(), image_path, ImageCrc::kSkip);
+  if (!v.params) {
+    // Not bzelf's: a Linux bzImage (/boot/vmlinuz-*). Its vmlinux, with
+    // Linux's relocation table after it, as Linux's extract-vmlinux gives
+    // it, through the reader `bzelf build` uses.
+    const Bytes file(image.bytes().begin(), image.bytes().end());
+    WriteFileAtomically(output_path, BzImageKernel(file, v, image_path));
+    return;
+  }
   PayloadMember m = FindPayload(image.bytes(), v, image_path);
   OutputFile out(output_path, m.isize);
   InflatePayload(m, out.data(), image_path);

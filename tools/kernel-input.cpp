@@ -150,7 +150,11 @@ Bytes BzImageKernel(const Bytes& image, const ImageView& v, const std::string& n
     uint32_t length;
     std::memcpy(&length, p + len - 4, 4);
     try {
-      elf = Decompress(c, p, len - 4, name);
+      // No more than that length, and a byte over to see it run past: a
+      // payload that inflates without end stops there, not at the
+      // general cap.
+      elf = Decompress(c, p, len - 4, name,
+                       std::min<size_t>(size_t{length} + 1, kMaxDecompressedBytes));
     } catch (const ToolError& e) {
       throw ToolError(name, std::string("payload: ") + e.what());
     }

@@ -6,7 +6,8 @@
 # and that ELF must have the input kernel's segments, entry and notes
 # (tests/linux/check-payload.py, which the linux suite runs on Debian's
 # kernel). Then the same image through a pipe (an input that cannot be
-# mapped) and over an existing output file.
+# mapped) and over an existing output file; and to outputs that are not
+# files: standard output and a FIFO.
 #
 # Environment: those of tests/lib.sh. Output and exit status: tests/lib.sh.
 set -u
@@ -47,8 +48,37 @@ if selected "$name" && [ -f "$WORK/test64-spread.out" ]; then
     fail "$name" "bzelf extract /dev/stdin failed: $(oneline "$WORK/pipe.err")"
   elif ! cmp -s "$WORK/want" "$WORK/test64-spread.out"; then
     fail "$name" "the output differs from the file's extract"
-  elif [ -e "$WORK/test64-spread.out.tmp-bzelf" ]; then
+  elif ls "$WORK"/test64-spread.out.?????? >/dev/null 2>&1; then
     fail "$name" "a temporary file was left behind"
+  else
+    pass "$name"
+  fi
+fi
+
+# Outputs that are not regular files are written to as they are, never
+# replaced by a file: standard output ("-") and a FIFO with a reader.
+name=extract-stdout
+if selected "$name" && [ -f "$WORK/test64-spread.out" ]; then
+  if ! "$BZELF" extract "$WORK/test64-spread.img" -o - >"$WORK/stdout.out" 2>"$WORK/stdout.err"; then
+    fail "$name" "bzelf extract -o - failed: $(oneline "$WORK/stdout.err")"
+  elif ! cmp -s "$WORK/test64-spread.out" "$WORK/stdout.out"; then
+    fail "$name" "what -o - wrote differs from the file's extract"
+  else
+    pass "$name"
+  fi
+fi
+name=extract-fifo
+if selected "$name" && [ -f "$WORK/test64-spread.out" ]; then
+  mkfifo "$WORK/fifo"
+  cat "$WORK/fifo" >"$WORK/fifo.out" &
+  reader=$!
+  if ! "$BZELF" extract "$WORK/test64-spread.img" -o "$WORK/fifo" 2>"$WORK/fifo.err"; then
+    fail "$name" "bzelf extract into a FIFO failed: $(oneline "$WORK/fifo.err")"
+    kill "$reader" 2>/dev/null
+  elif ! wait "$reader" || ! cmp -s "$WORK/test64-spread.out" "$WORK/fifo.out"; then
+    fail "$name" "what the FIFO's reader got differs from the file's extract"
+  elif [ ! -p "$WORK/fifo" ]; then
+    fail "$name" "the FIFO was replaced by a file"
   else
     pass "$name"
   fi

@@ -478,13 +478,19 @@ if hook_row kernel-hook-off; then
   judge kernel-hook-off
 fi
 
+# A kernel bzelf cannot wrap: a warning, and the kernel's installation
+# goes on (run-parts --exit-on-error would stop the initramfs and boot
+# loader hooks after this one); with BZELF_KERNEL_HOOK=strict, an error.
 if hook_row kernel-hook-bad-kernel; then
   printf 'not a kernel' >"$FAKE/boot/vmlinuz-$KVERSION"
   hook_run postinst configure
-  [ "$status" -ne 0 ] || reasons+="run-parts: exit status 0 for a kernel bzelf cannot wrap; "
+  [ "$status" -eq 0 ] || reasons+="run-parts: exit status $status for a kernel bzelf cannot wrap; "
   grep -q "could not wrap $FAKE/boot/vmlinuz-$KVERSION" "$WORK/err" ||
     reasons+="no 'could not wrap' message: $(oneline "$WORK/err"); "
   [ -z "$(boot_files)" ] || reasons+="left in /boot: $(boot_files); "
+  hook_run postinst configure BZELF_KERNEL_HOOK=strict
+  [ "$status" -ne 0 ] || reasons+="BZELF_KERNEL_HOOK=strict: exit status 0 for a kernel bzelf cannot wrap; "
+  [ -z "$(boot_files)" ] || reasons+="left in /boot (strict): $(boot_files); "
   judge kernel-hook-bad-kernel
 fi
 

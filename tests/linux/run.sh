@@ -64,6 +64,16 @@ if python3 "$here/check-payload.py" "$image" "$WORK/extracted.elf" "$vmlinux"; t
 else
   fail linux-payload "payload check failed"
 fi
+# Debian's own vmlinuz: bzelf extract gives the vmlinux inside it, with
+# Linux's relocation table after the ELF, byte for byte what
+# fetch-kernel.sh's unxz of the payload gave.
+if ! "$BZELF" extract "$LINUX_DIR/vmlinuz" -o "$WORK/vmlinuz.elf" 2>"$WORK/vmlinuz-extract.err"; then
+  fail linux-vmlinuz-extract "bzelf extract failed: $(oneline "$WORK/vmlinuz-extract.err")"
+elif ! cmp -s "$WORK/vmlinuz.elf" "$vmlinux"; then
+  fail linux-vmlinuz-extract "differs from the vmlinux: $(cmp "$WORK/vmlinuz.elf" "$vmlinux" 2>&1)"
+else
+  pass linux-vmlinuz-extract
+fi
 
 # --- i386 ------------------------------------------------------------------
 if "$here/fetch-kernel.sh" "$WORK/kernel32" i386 2>"$WORK/fetch32.err"; then
