@@ -1,11 +1,12 @@
 #!/bin/sh
 # Prints a C++ header with the offsets of the stage symbols that the host
 # tool patches or points at (Linux's build does the same with zoffset.h).
-#   gen-symbols.sh SETUP.elf STAGE.elf
+#   gen-symbols.sh SETUP.elf STAGE.elf STAGE64.elf
 set -eu
 nm=${NM:-nm}
 setup=$1
 stage=$2
+stage64=$3
 
 sym() { # FILE NAME CONSTANT
   value=$($nm "$1" | awk -v n="$2" '$3 == n { print $1; exit }')
@@ -25,10 +26,23 @@ HEAD
 sym "$setup" bzelf_setup_params kSetupParams
 sym "$setup" bzelf_kernel_version kSetupKernelVersion
 sym "$setup" _setup_end kSetupEnd
+sym "$setup" pe_header kSetupPeHeader
 sym "$stage" bzelf_stage_params kStageParams
 sym "$stage" startup_32 kStartup32
 sym "$stage" startup_64 kStartup64
 sym "$stage" startup_pvh kStartupPvh
 sym "$stage" _stage_end kStageEnd
 sym "$stage" _stage_checked_end kStageCheckedEnd
+sym "$stage" _stage_data kStageData
+# The EFI entry (the PE header's AddressOfEntryPoint): efi_pe_entry of
+# startup_64's link unit, which part 5 holds from startup64_main on
+# (compressed/startup-64-blob.S). 0 while that unit has none: the image
+# then has no EFI entry (tools/pe-header.h).
+base=$($nm "$stage" | awk '$3 == "startup64_main" { print $1; exit }')
+entry=$($nm "$stage64" | awk '$3 == "efi_pe_entry" { print $1; exit }')
+if [ -n "$entry" ]; then
+  printf 'inline constexpr uint32_t kEfiPeEntry = 0x%x;\n' $((0x$base + 0x$entry))
+else
+  echo 'inline constexpr uint32_t kEfiPeEntry = 0;'
+fi
 echo "}  // namespace bzelf::symbols"
