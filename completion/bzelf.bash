@@ -24,7 +24,7 @@ _bzelf() {
   fi
   local options
   case $command in
-    build) options='-o --cmdline --paddr-offset --level --help' ;;
+    build) options='-o --cmdline --paddr-offset --level --floppy --help' ;;
     info) options='--json --help' ;;
     extract) options='-o --help' ;;
     help)

@@ -8,7 +8,7 @@
 namespace bzelf {
 namespace {
 
-enum class Opt { kOutput, kCmdline, kPaddrOffset, kLevel, kJson };
+enum class Opt { kOutput, kCmdline, kPaddrOffset, kLevel, kFloppy, kJson };
 
 struct OptionSpec {
   Opt id;
@@ -53,7 +53,10 @@ const std::vector<CommandSpec>& Commands() {
         {.id = Opt::kLevel, .name = "--level", .value = "N",
          .help = "the payload's zlib level, 1 (fastest) to 9 (smallest,\n"
                  "the default); -1 to -9 say the same",
-         .numeric = true}}},
+         .numeric = true},
+        {.id = Opt::kFloppy, .name = "--floppy",
+         .help = "pad IMAGE to a 1.44 MB floppy, or 2.88 MB when it needs\n"
+                 "that; an image too big for 2.88 MB is refused"}}},
       {"info", "FILE", false, "[--json] FILE", "describe an image or a kernel",
        "Describes FILE: what it is (\"input\": an ELF, a compressed one, a Linux\n"
        "bzImage, a bzelf image); for an image, every setup header field, the\n"
@@ -170,6 +173,9 @@ std::string Apply(const OptionSpec& o, const std::string& value, CommandLine& c)
         return std::string(o.name) + ": not a level from 1 to 9: " + value;
       }
       c.build.level = static_cast<int>(*number);
+      break;
+    case Opt::kFloppy:
+      c.build.floppy = true;
       break;
     case Opt::kJson:
       c.json = true;

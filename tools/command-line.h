@@ -29,7 +29,7 @@ struct CommandLine {
 
   std::vector<std::string> operands;  // the input file of build, info, extract
   std::string output;                 // -o
-  BuildOptions build;                 // --cmdline, --paddr-offset, --level
+  BuildOptions build;                 // --cmdline, --paddr-offset, --level, --floppy
   bool json = false;                  // info --json
 };
 

@@ -131,7 +131,8 @@ InfoNode ImageLayout(const Bytes& img, const ImageView& v) {
   InfoNode& hdr = l.Add("hdr", FileRange(kHdrFileOffset, sizeof(setup_header)));
   hdr.Add("fields", HeaderFields());
   l.Add("part5", FileRange(p5, v.part5_size));
-  l.Add("image_crc", FileRange(img.size() - 4, 4));
+  l.Add("image_crc", FileRange(p5 + v.part5_size - 4, 4));
+  if (v.padding != 0) l.Add("padding", FileRange(p5 + v.part5_size, v.padding));
 
   // The payload as the header frames it (boot.rst: payload_offset counts
   // from part 5), and its gzip pieces when it parses as a member.

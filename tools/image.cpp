@@ -32,6 +32,18 @@ std::string VersionString(const KernelElf& k, const std::string& kernel_name) {
   return v;
 }
 
+// --floppy: zeros after the image (after its CRC, which stays where
+// syssize puts the end of part 5), up to the smallest floppy that holds
+// it, as `dd` onto a floppy leaves it. The setup reads only syssize * 16
+// bytes of part 5, so the padding costs no boot time.
+void PadToFloppy(Bytes& image, const std::string& name) {
+  if (image.size() > kFloppy288) {
+    throw ToolError(name, "--floppy: the image is " + std::to_string(image.size()) +
+                              " bytes; a 2.88 MB floppy holds " + std::to_string(kFloppy288));
+  }
+  image.resize(image.size() <= kFloppy144 ? kFloppy144 : kFloppy288, 0);
+}
+
 }  // namespace
 
 BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
@@ -131,6 +143,7 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   image.insert(image.end(), part5.begin(), part5.end());
   uint32_t crc = Crc32Raw(0xffffffff, image.data(), image.size());
   for (int i = 0; i < 4; ++i) image.push_back(static_cast<uint8_t>(crc >> (8 * i)));
+  if (opt.floppy) PadToFloppy(image, name);
   out.bytes = std::move(image);
   return out;
 }
@@ -153,8 +166,18 @@ ImageView ParseImage(std::span<const uint8_t> img, const std::string& name, Imag
   v.part5_offset = (v.setup_sects + 1) * 512;
   if (v.part5_offset + 4 > img.size()) throw ToolError(name, "setup_sects runs past the file");
   v.part5_size = img.size() - v.part5_offset;
-  v.crc_stored = Load<uint32_t>(img, img.size() - 4);
-  if (crc == ImageCrc::kCompute) v.crc_computed = Crc32Raw(0xffffffff, img.data(), img.size() - 4);
+  // A disk image (`bzelf build --floppy`) has zeros after part 5; syssize
+  // says where part 5, and its CRC, end.
+  const size_t sys_bytes = size_t{v.hdr.syssize} * 16;
+  if (sys_bytes >= 4 && sys_bytes < v.part5_size &&
+      std::all_of(img.begin() + v.part5_offset + sys_bytes, img.end(),
+                  [](uint8_t b) { return b == 0; })) {
+    v.padding = v.part5_size - sys_bytes;
+    v.part5_size = sys_bytes;
+  }
+  const size_t end = v.part5_offset + v.part5_size;
+  v.crc_stored = Load<uint32_t>(img, end - 4);
+  if (crc == ImageCrc::kCompute) v.crc_computed = Crc32Raw(0xffffffff, img.data(), end - 4);
   // kernel_version counts from 0x200 (boot.rst); the string is at most a
   // few hundred bytes and must end inside the file.
   size_t version_at = size_t{v.hdr.kernel_version} + 0x200;

@@ -17,7 +17,13 @@ struct BuildOptions {
   std::string cmdline;                   // built-in command line, may be empty
   std::optional<uint64_t> paddr_offset;  // --paddr-offset
   int level = 9;                         // zlib level
+  bool floppy = false;                   // --floppy: pad to a floppy's size
 };
+
+// The floppy sizes --floppy pads to: 80 cylinders, 2 heads, 18 or 36
+// sectors per track (the PC's 1.44 MB and 2.88 MB 3.5" formats).
+inline constexpr size_t kFloppy144 = 80 * 2 * 18 * 512;
+inline constexpr size_t kFloppy288 = 80 * 2 * 36 * 512;
 
 struct BuiltImage {
   Bytes bytes;
@@ -49,7 +55,8 @@ struct ImageView {
   linuxboot::setup_header hdr;
   unsigned setup_sects;    // as used: 0 means 4
   size_t part5_offset;     // (setup_sects + 1) * 512
-  size_t part5_size;
+  size_t part5_size;       // up to the CRC's end
+  size_t padding;          // zero bytes after it (`bzelf build --floppy`)
   uint32_t crc_stored;     // last 4 bytes
   uint32_t crc_computed;   // Linux build.c CRC over the rest (ImageCrc::kCompute)
   std::optional<StageParams> params;  // via the bzelf build note

@@ -100,6 +100,7 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
   InfoNode& part5 = info.Child("part5");
   part5.Add("offset", InfoNode::Hex(v.part5_offset));
   part5.Add("bytes", InfoNode::Dec(v.part5_size));
+  if (v.padding != 0) info.Add("padding_bytes", InfoNode::Dec(v.padding));
   part5.Add("elf", InfoNode::Text(v.stage_elf_ok ? "ELF64 stage header present" : "missing"));
   bool crc_ok = v.crc_stored == v.crc_computed;
   info.Add("image_crc32", InfoNode::Text(HexString(v.crc_stored) +
