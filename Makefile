@@ -57,9 +57,12 @@ HOST_USER_CXXFLAGS = $(CPPFLAGS) $(CXXFLAGS)
 I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
 # lib/ is built twice, into the stage and hosted; a file named *-stage.cpp
-# only into the stage, one named *-host.cpp only hosted.
+# only into the stage, one named *-host.cpp only hosted. lib/efi-*.cpp is
+# x86-64 only (UEFI's pointers and calling convention): into startup_64's
+# link unit, with the EFI stub, and hosted.
 LIB_SRCS := $(wildcard lib/*.cpp)
-STAGE_LIB_SRCS := $(filter-out %-host.cpp,$(LIB_SRCS))
+EFI_LIB_SRCS := $(wildcard lib/efi-*.cpp)
+STAGE_LIB_SRCS := $(filter-out %-host.cpp $(EFI_LIB_SRCS),$(LIB_SRCS))
 HOST_LIB_SRCS := $(filter-out %-stage.cpp,$(LIB_SRCS))
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
 # The setup links only the lib/ sources it calls: the planner's memory
@@ -70,14 +73,17 @@ SETUP_LIB_SRCS := lib/e820-map.cpp lib/message.cpp
 # startup_64's C++ is built for x86-64 on its own (below); the rest of
 # compressed/ and lib/ make the 32-bit stage.
 STAGE64_MAIN := compressed/startup-64.cpp
-STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
+EFI_STUB_SRCS := $(wildcard compressed/efi-*.cpp)
+STAGE_SRCS := $(filter-out $(STAGE64_MAIN) $(EFI_STUB_SRCS),$(wildcard compressed/*.cpp)) \
   $(wildcard compressed/*.S) $(STAGE_LIB_SRCS)
 PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
   lib/message.cpp lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
-# startup_64's C++ needs the planner, the console and the memory functions.
-# Its toolchain must also target x86-64 (-m64, ld -m elf_x86_64), as
-# Debian's native gcc and binutils do.
-STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp $(PLANNER_SRCS)
+# startup_64's C++ needs the planner, the console and the memory functions;
+# the EFI stub (compressed/efi-*.cpp), which shares its link unit, the EFI
+# part of lib/. Its toolchain must also target x86-64 (-m64, ld -m
+# elf_x86_64), as Debian's native gcc and binutils do.
+STAGE64_SRCS := $(STAGE64_MAIN) $(EFI_STUB_SRCS) compressed/console.cpp compressed/string.cpp \
+  $(PLANNER_SRCS) $(EFI_LIB_SRCS)
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 
