@@ -149,7 +149,7 @@ $(patsubst %,$(B)/stage/%.o,$(PLANNER_SRCS)): STAGE_OPT := -Os
 $(B)/stage/%.S.o: %.S | $(B)/gen/asm-offsets.h
 	@mkdir -p $(@D)
 	$(STAGE_CXX) $(STAGE32_CXXFLAGS) -DSTAGE64_BIN='"$(B)/stage64.bin"' -c -o $@ $<
-$(B)/stage/compressed/startup-64-blob.S.o: $(B)/stage64.bin
+$(B)/stage/compressed/startup-64-blob.S.o: $(B)/stage64.bin $(B)/gen/stage64-symbols.h
 
 # startup_64's C++: a 64-bit link unit of its own (linker/stage64.ld),
 # flattened and included in part 5 by compressed/startup-64-blob.S.
@@ -161,6 +161,13 @@ $(B)/stage64.elf: $(STAGE64_OBJS) linker/stage64.ld
 	  --no-warn-rwx-segments --gc-sections -T linker/stage64.ld -o $@ $(STAGE64_OBJS)
 $(B)/stage64.bin: $(B)/stage64.elf
 	$(STAGE_OBJCOPY) -O binary $< $@
+# Where the 32-bit link finds the 64-bit unit's other entry, EfiMain (the
+# EFI stub), inside the blob.
+$(B)/gen/stage64-symbols.h: $(B)/stage64.elf
+	@mkdir -p $(@D)
+	printf '#define STAGE64_EFI_MAIN 0x%s\n' \
+	  "$$($(STAGE_NM) $< | awk '$$3 == "EfiMain" { print $$1 }')" > $@.tmp
+	grep -q '0x[0-9a-f]' $@.tmp && mv $@.tmp $@
 $(B)/stage.elf: $(STAGE_OBJS) linker/stage.ld
 	$(STAGE_LD) -m elf_i386 -nostdlib -pie --no-dynamic-linker -z noexecstack \
 	  --no-warn-rwx-segments \

@@ -29,6 +29,7 @@ sym "$stage" bzelf_stage_params kStageParams
 sym "$stage" startup_32 kStartup32
 sym "$stage" startup_64 kStartup64
 sym "$stage" startup_pvh kStartupPvh
+sym "$stage" efi_pe_entry kEfiPeEntry
 sym "$stage" _stage_end kStageEnd
 sym "$stage" _stage_checked_end kStageCheckedEnd
 echo "}  // namespace bzelf::symbols"
