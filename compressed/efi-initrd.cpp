@@ -46,8 +46,11 @@ EFI_STATUS FromLoadFile2(const EfiBoot& boot, EfiInitrd* out, Failure* failure, 
   s = boot.bs->HandleProtocol(handle, &EFI_LOAD_FILE2_PROTOCOL_GUID, reinterpret_cast<void**>(&lf2));
   if (s != EFI_SUCCESS) return EFI_NOT_FOUND;
   // Ask for the size first: a loader answers BUFFER_TOO_SMALL with it.
+  // The path LoadFile2 takes is what is left past the handle's own path
+  // (the end node), as the spec's LoadFile2 has it; OVMF's answers
+  // NOT_FOUND to anything else (QemuKernelLoaderFsDxe, InitrdLoadFile2).
   UINTN size = 0;
-  s = lf2->LoadFile(lf2, &path.vendor.Header, 0, &size, nullptr);
+  s = lf2->LoadFile(lf2, remaining, 0, &size, nullptr);
   if (s != EFI_BUFFER_TOO_SMALL) {
     *failure = EfiFail("initrd", "LoadFile2 (size)", s);
     return s;
@@ -56,7 +59,7 @@ EFI_STATUS FromLoadFile2(const EfiBoot& boot, EfiInitrd* out, Failure* failure, 
   if (size == 0) return EFI_SUCCESS;  // an empty initrd is none
   uint64_t addr;
   if ((*failure = boot.Allocate(size, limit, "the initrd", &addr))) return EFI_OUT_OF_RESOURCES;
-  s = lf2->LoadFile(lf2, &path.vendor.Header, 0, &size,
+  s = lf2->LoadFile(lf2, remaining, 0, &size,
                     reinterpret_cast<void*>(static_cast<uintptr_t>(addr)));
   if (s != EFI_SUCCESS) {
     *failure = EfiFail("initrd", "LoadFile2", s);
