@@ -62,14 +62,16 @@ I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 # link unit, with the EFI stub, and hosted.
 LIB_SRCS := $(wildcard lib/*.cpp)
 EFI_LIB_SRCS := $(wildcard lib/efi-*.cpp)
-STAGE_LIB_SRCS := $(filter-out %-host.cpp $(EFI_LIB_SRCS),$(LIB_SRCS))
+# lib/chs.cpp is the setup's (disk reads by cylinder, head and sector) and
+# the unit tests'; the stage reads no disk.
+STAGE_LIB_SRCS := $(filter-out %-host.cpp lib/chs.cpp $(EFI_LIB_SRCS),$(LIB_SRCS))
 HOST_LIB_SRCS := $(filter-out %-stage.cpp,$(LIB_SRCS))
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
 # The setup links only the lib/ sources it calls: the planner's memory
 # map, for the direct-boot loader's "is part 5's place RAM", and the
 # message formatter. lib/message-dec.cpp, for one, stays out: the setup
 # prints no decimal numbers.
-SETUP_LIB_SRCS := lib/e820-map.cpp lib/message.cpp
+SETUP_LIB_SRCS := lib/chs.cpp lib/e820-map.cpp lib/message.cpp
 # startup_64's C++ is built for x86-64 on its own (below); the rest of
 # compressed/ and lib/ make the 32-bit stage.
 STAGE64_MAIN := compressed/startup-64.cpp
@@ -87,7 +89,13 @@ STAGE64_SRCS := $(STAGE64_MAIN) $(EFI_STUB_SRCS) compressed/console.cpp compress
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 
-SETUP_OBJS := $(patsubst %,$(B)/setup/%.o,$(SETUP_SRCS) $(SETUP_LIB_SRCS))
+# The objects linker/setup.ld keeps in the first 4 KiB (the direct-boot
+# loader of the rest of the setup) come first on the link line: of the
+# copies of an inline function, ld keeps the first it reads.
+SETUP_EARLY_SRCS := boot/header.S boot/bioscall.S boot/bioscall.cpp boot/int13.cpp \
+  boot/setup-rest.cpp boot/panic.cpp boot/tty.cpp boot/string.cpp lib/chs.cpp lib/message.cpp
+SETUP_OBJS := $(patsubst %,$(B)/setup/%.o,$(SETUP_EARLY_SRCS) \
+  $(filter-out $(SETUP_EARLY_SRCS),$(SETUP_SRCS) $(SETUP_LIB_SRCS)))
 STAGE_OBJS := $(patsubst %,$(B)/stage/%.o,$(STAGE_SRCS))
 STAGE64_OBJS := $(patsubst %,$(B)/stage64/%.o,$(STAGE64_SRCS))
 HOSTLIB_OBJS := $(patsubst %,$(B)/host/%.o,$(HOST_LIB_SRCS) $(TOOL_SRCS))
@@ -120,7 +128,7 @@ GEN_HEADERS := $(B)/gen/asm-offsets.h $(B)/gen/stage-symbols.h $(B)/gen/version.
 
 # Offsets of protocol structs and CPU constants for assembly, printed from
 # the C++ definitions.
-$(B)/gen/asm-offsets.h: tools/gen-asm-offsets.cpp lib/boot-params.h lib/stage-params.h \
+$(B)/gen/asm-offsets.h: tools/gen-asm-offsets.cpp lib/boot-params.h lib/stage-params.h lib/pe.h \
   lib/pvh.h lib/x86.h lib/segment-descriptor.h lib/uart-8250.h
 	@mkdir -p $(@D) $(B)/host
 	$(CXX) -std=c++20 -Ilib -o $(B)/host/gen-asm-offsets $<

@@ -1,7 +1,7 @@
 // Where the boot sector puts the setup when a BIOS boots the image
 // directly (the "MBR (direct)" path of DESIGN.md), and the low memory the
 // setup then uses to load part 5. Shared by header.S and the setup's
-// disk loader (disk.cpp, edd.cpp, block-move.cpp).
+// disk loaders (setup-rest.cpp, disk.cpp, int13.cpp, block-move.cpp).
 #pragma once
 
 // The setup's segment: linear 0x10000, where QEMU -kernel puts it too.
@@ -18,6 +18,13 @@
 // "bootsect-loader", the id of a boot sector that loads the rest of its
 // own image, which is what ours does on this path.
 #define DIRECT_BOOT_LOADER_ID 0x20
+
+// What the boot sector loads: the image's first 4 KiB, sectors 0-7, all
+// on the first track of every PC disk. linker/setup.ld keeps in them the
+// code that loads the rest (direct_boot_entry, LoadSetupRest and what
+// they call); the image has at least these 8 sectors before part 5, which
+// starts on a 4 KiB boundary for the PE header's sake.
+#define DIRECT_BOOT_FIRST_SECTORS 8
 
 // The bounce buffer for part 5: disk reads land here, below 1 MiB where
 // INT 13h can reach, and INT 15h AH=87h copies them above 1 MiB. Linear
@@ -38,10 +45,26 @@ static_assert(DIRECT_BOOT_BOUNCE_SEG % 0x1000 == 0,
 
 namespace bzelf::setup {
 
-// INT 13h AH=42h: reads `sectors` 512-byte sectors from `lba` on BIOS
-// drive `drive` to seg:0000, with retries (edd.cpp). Returns 0, or the
-// BIOS status (AH) of the last failed try.
-uint8_t EddRead(uint8_t drive, uint32_t lba, uint16_t sectors, uint16_t seg);
+// The BIOS disk services for the boot drive (int13.cpp).
+//
+// OpenBootDisk: how to read `drive`: by LBA (INT 13h AH=42h) when the BIOS
+// has the extensions for it (AH=41h), else by cylinder, head and sector
+// (AH=02h) with the geometry of AH=08h. Returns 0, or the status of the
+// failed AH=08h.
+uint8_t OpenBootDisk(uint8_t drive);
+
+// Reads `sectors` 512-byte sectors from `lba` of the opened drive to
+// linear `buffer` (below 1 MiB), in reads that cross no track and no 64
+// KiB boundary, each retried after a disk reset. Returns 0, or the BIOS
+// status (AH) of the read that failed three times, or kPastGeometry when
+// a sector lies beyond what CHS reaches on the drive; `failed_lba` is
+// then the first sector of that read.
+inline constexpr uint16_t kPastGeometry = 0x100;
+uint16_t ReadSectors(uint32_t lba, uint32_t sectors, uint32_t buffer, uint32_t& failed_lba);
+
+// ReadSectors, or a panic that names the failed sector and the BIOS
+// status (setup-rest.cpp).
+void ReadFromBootDisk(uint32_t lba, uint32_t sectors, uint32_t buffer);
 
 // INT 15h AH=87h: copies `bytes` (even, at most 64 KiB) from linear `src`
 // to linear `dst`, either of them above 1 MiB (block-move.cpp). Returns 0,

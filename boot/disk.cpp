@@ -1,12 +1,13 @@
 // Part 5 from the boot disk, on the direct-boot path (DESIGN.md, "MBR
-// (direct)"): a BIOS booted the image from a raw disk, and our boot sector
-// (header.S) has loaded the boot sector and setup sectors, as a loader
-// would. Part 5 follows them on the disk, syssize * 16 bytes from sector
-// setup_sects + 1; it goes to 1 MiB, where every loader puts it (boot.rst;
-// code32_start already points there).
+// (direct)"): a BIOS booted the image from a raw disk or floppy, our boot
+// sector (header.S) and LoadSetupRest (setup-rest.cpp) have loaded the
+// setup, as a loader would. Part 5 follows the setup on the disk, syssize
+// * 16 bytes from sector setup_sects + 1; it goes to 1 MiB, where every
+// loader puts it (boot.rst; code32_start already points there).
 //
-// INT 13h can only read below 1 MiB, so each chunk is read into the bounce
-// buffer (direct-boot.h) and copied up by the BIOS (block-move.cpp).
+// INT 13h can only read below 1 MiB, so each chunk of part 5 is read into
+// the bounce buffer (direct-boot.h) and copied up by the BIOS
+// (block-move.cpp).
 #include "bioscall.h"
 #include "direct-boot.h"
 #include "e820-map.h"
@@ -17,14 +18,12 @@ namespace bzelf::setup {
 namespace {
 
 constexpr uint32_t kSectorSize = 512;
-// Sectors per read: 64 (32 KiB). Under the 127 that EDD 1.1 allows in one
-// call, under the 64 KiB that one INT 15h AH=87h call moves, and, with
-// the buffer 64 KiB-aligned, never across a 64 KiB physical boundary,
-// which BIOSes that set up ISA DMA for a transfer refuse (INT 13h status
-// 09h, "data boundary error", Ralf Brown's interrupt list).
+// Sectors per chunk of part 5: 64 (32 KiB), under the 64 KiB that one
+// INT 15h AH=87h call moves; ReadSectors splits it further where a track
+// or EDD's per-call limit asks for it.
 constexpr uint16_t kChunkSectors = 64;
 constexpr uint32_t kChunkBytes = kChunkSectors * kSectorSize;
-static_assert(kChunkSectors <= 127 && kChunkBytes <= 0x10000);
+static_assert(kChunkBytes <= 0x10000);
 constexpr uint32_t kBounceLinear = uint32_t(DIRECT_BOOT_BOUNCE_SEG) << 4;
 
 // "bzelf: disk: <text> 0x<number><text> 0x<number><text>": the details
@@ -37,7 +36,7 @@ constexpr uint32_t kBounceLinear = uint32_t(DIRECT_BOOT_BOUNCE_SEG) << 4;
 
 }  // namespace
 
-void LoadFromDisk(uint8_t drive) {
+void LoadFromDisk() {
   const auto& hdr = zero_page.hdr;
   const uint32_t load = kStageLinkAddress;
   // syssize counts 16-byte paragraphs. Where every loader puts part 5
@@ -58,11 +57,8 @@ void LoadFromDisk(uint8_t drive) {
     // A partial last sector is read whole; only `bytes` are copied up, so
     // whatever follows the image on the disk stays behind.
     const uint16_t sectors = uint16_t((bytes + kSectorSize - 1) / kSectorSize);
-    uint8_t status = EddRead(drive, lba, sectors, DIRECT_BOOT_BOUNCE_SEG);
-    if (status != 0) {
-      DiskPanic("read error at sector ", lba, " (INT 13h status ", status, ")");
-    }
-    status = BlockMove(load + done, kBounceLinear, bytes);
+    ReadFromBootDisk(lba, sectors, kBounceLinear);
+    const uint8_t status = BlockMove(load + done, kBounceLinear, bytes);
     if (status != 0) {
       DiskPanic("copy to ", load + done, " failed (INT 15h AH=87h status ",
                 status, ")");

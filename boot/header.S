@@ -24,14 +24,19 @@
 /* ---- Boot sector: run only when a BIOS boots the image directly ------ */
 
 /*
- * The "MBR (direct)" path of DESIGN.md: the image written raw to a disk
- * (a USB stick, a hard disk, QEMU -drive format=raw) and booted by the BIOS
- * with no loader. The boot sector acts as the loader for the real-mode
- * part: it reads sector 0 and the setup_sects setup sectors after it to
- * DIRECT_BOOT_SETUP_SEG:0000 (where QEMU -kernel puts them too), fills in
- * the setup header fields boot.rst asks a loader to write, records the
- * BIOS drive for the setup, and enters the setup the way a loader does.
- * The setup sees bootsect_loaded and loads part 5 itself (boot/disk.cpp).
+ * The "MBR (direct)" path of DESIGN.md: the image written raw to a disk or
+ * a floppy (a USB stick, a hard disk, QEMU -drive format=raw) and booted by
+ * the BIOS with no loader. The same 512 bytes are also the MS-DOS header of
+ * the PE/COFF image that UEFI firmware starts (tools/pe-header.cpp writes
+ * the PE header into the room kept for it below), so the code fits around
+ * "MZ" at 0, the old command-line words at 0x20, e_lfanew at 0x3C and the
+ * PE header.
+ *
+ * This sector only finds its drive and loads the first 4 KiB of the image
+ * (itself and the first setup sectors) to DIRECT_BOOT_SETUP_SEG:0000, then
+ * enters direct_boot_entry there; the setup loads the rest of itself and
+ * part 5 (boot/setup-rest.cpp, boot/disk.cpp), with the full INT 13h logic: LBA or CHS, track
+ * and 64 KiB limits, retries.
  *
  * 8086 instructions only (the assembler checks): on an older CPU this
  * code still has to reach the setup's CPU check, which says what is wrong.
@@ -42,10 +47,50 @@
 	.section .bstext, "ax"
 	.globl	bootsect_start
 bootsect_start:
-	/* The BIOS loads this sector at linear 0x7C00 and enters it as
-	   0000:7C00 or as 07C0:0000, depending on the BIOS. Make it 07C0:xxxx
-	   so that our link offsets address the sector. */
-	ljmp	$0x07c0, $bootsect_main
+	/*
+	 * e_magic. As code, "MZ" is `dec %bp; pop %dx`: the BIOS's dl, the
+	 * boot drive, is gone before our first instruction runs. So the
+	 * drive is found again below, by content.
+	 */
+	.ascii	"MZ"
+	/* The BIOS enters at 0000:7C00 or at 07C0:0000; with ds = 0 every
+	   reference below adds 0x7C00 and works for both (jumps are
+	   relative). */
+	cli
+	xorw	%ax, %ax
+	movw	%ax, %ss
+	movw	%ax, %ds
+	movw	$0x7c00, %sp		/* below us: free at boot time */
+	sti
+	movw	$DIRECT_BOOT_SETUP_SEG, %ax
+	movw	%ax, %es
+	cld
+	/*
+	 * Which drive are we on? A real BIOS boots from floppy drive 0x00 or
+	 * hard disk 0x80: BIOSes that let the user pick the boot disk renumber
+	 * it to 0x80 (and USB sticks appear as 0x80, or as 0x00 when emulated
+	 * as a floppy); only CD-ROMs get other numbers, and El Torito's
+	 * emulation maps those to 0x00 or 0x80 too. dl being lost ("MZ"
+	 * above), probe: hard disks 0x80-0x83 first (they answer at once; an
+	 * empty floppy drive takes seconds to fail), then floppy drives 0x00
+	 * and 0x01, and take the first whose sector 0 is byte for byte the
+	 * sector the BIOS loaded at 0x7C00. The same image on two disks makes
+	 * either one as good.
+	 *
+	 * Each probe reads sectors 0-7 (4 KiB: cylinder 0, head 0, sectors
+	 * 1-8) to DIRECT_BOOT_SETUP_SEG:0000, what the setup needs first.
+	 * Track 0 holds at least 8 sectors on every PC disk (8 to 36 per
+	 * track on floppies, 17 or more on hard disks), so no geometry is
+	 * needed. Three tries with a disk reset (AH=00h) between them: a
+	 * floppy read fails while the motor spins up, and the PC's BIOS
+	 * documentation asks for exactly this. A drive that cannot give us
+	 * these sectors is not one we can boot from, so a read error only
+	 * moves the probe on.
+	 */
+	movb	$0x80, %dl
+bs_probe:
+	movw	$3, %bp
+	jmp	1f
 
 	/* The old command-line protocol (boot.rst): loaders for protocol
 	   2.01 and older store 0xA33F at 0x20 and the command line's offset
@@ -56,175 +101,75 @@ bootsect_start:
 cl_magic:	.word	0
 cl_offset:	.word	0
 
-bootsect_main:
-	cli
-	xorw	%ax, %ax
-	movw	%ax, %ss
-	movw	$0x7c00, %sp		/* below us: free at boot time */
-	sti
-	movw	%cs, %ax
-	movw	%ax, %ds
-	cld
-	/* The BIOS passes the boot drive in dl (0x80 for the first hard
-	   disk or a USB stick booted as one). Keep it: INT 13h AH=41h
-	   returns the extensions' version in dh, and not every BIOS keeps dl. */
-	movb	%dl, bs_drive
-
-	/* INT 13h AH=41h, BX=55AAh: are the extensions there (Phoenix "BIOS
-	   Enhanced Disk Drive Specification" 1.1; Ralf Brown's interrupt
-	   list, INT 13/AH=41h)? Yes when CF is clear, BX = AA55h and CX bit
-	   0 ("fixed disk access subset": AH=42h-44h, 47h, 48h) is set. A BIOS
-	   without them leaves CF set or BX unchanged. */
-	movb	$0x41, %ah
-	movw	$0x55aa, %bx
+1:	movw	$0x0200 | DIRECT_BOOT_FIRST_SECTORS, %ax	/* read */
+	movw	$0x0001, %cx		/* cylinder 0, sector 1 */
+	movb	$0, %dh			/* head 0 */
+	xorw	%bx, %bx		/* es:bx = DIRECT_BOOT_SETUP_SEG:0000 */
 	int	$0x13
-	movb	$'E', %al		/* MOV leaves the flags alone */
-	jc	bs_error
-	cmpw	$0xaa55, %bx
-	jne	bs_error
-	testb	$1, %cl
-	jz	bs_error
-
-	/* Sector 0 and the setup sectors, setup_sects + 1 <= 64 of them
-	   (setup.ld), 32 KiB at most: one read, under the 127 sectors that
-	   EDD 1.1 allows per call, into 0x10000-0x17FFF, which crosses no
-	   64 KiB boundary. Sector 0 is read again so that the setup finds
-	   the boot sector's words (cl_magic, the header's start) at seg:0,
-	   as from any loader. Three tries with a disk reset (AH=00h) between
-	   them: the classic cure for a drive that is not spun up yet. */
-	movw	$3, %di
-	/* The count again for every try: the BIOS writes the number of
-	   sectors it did read back into the packet, and a retry with that
-	   count would "succeed" with the rest of the setup missing. */
-1:	movb	setup_sects, %al
-	cbw
-	incw	%ax
-	movw	%ax, bs_dap_count
-	movw	$bs_dap, %si
-	movb	$0x42, %ah		/* extended read: ds:si = the packet */
-	movb	bs_drive, %dl
+	jnc	bs_compare
+	xorb	%ah, %ah		/* reset */
 	int	$0x13
-	jnc	2f
-	xorb	%ah, %ah		/* reset the disk system */
-	movb	bs_drive, %dl
-	int	$0x13
-	decw	%di
+	decw	%bp
 	jnz	1b
-	movb	$'R', %al
-	jmp	bs_error
+	jmp	bs_next
 
-	/* The image's setup sectors, not some other sector 1: an image copied
-	   into a partition instead of onto the whole disk is booted through
-	   the disk's own MBR, and sector 1 of the disk is not ours. */
-2:	movw	$DIRECT_BOOT_SETUP_SEG, %ax
-	movw	%ax, %es
-	movb	$'S', %al
-	cmpw	$0x6448, %es:hdr_header		/* "Hd" */
-	jne	bs_error
-	cmpw	$0x5372, %es:hdr_header + 2	/* "rS" */
-	jne	bs_error
+	.org	0x3c
+	/* e_lfanew: where the PE header starts. */
+	.long	pe_header
 
-	/* What a loader writes (boot.rst, "Details of header fields"). The
-	   image's own values stand for the rest: cmd_line_ptr 0 (the stage
-	   then takes the built-in command line), no initrd, code32_start
-	   where part 5 goes. */
-	movb	$DIRECT_BOOT_LOADER_ID, %es:type_of_loader
-	orb	$CAN_USE_HEAP, %es:loadflags
-	movw	$DIRECT_BOOT_HEAP_END, %es:heap_end_ptr
-	movb	bs_drive, %dl
-	movb	%dl, %es:bootsect_drive
-	movb	$1, %es:bootsect_loaded
+bs_compare:
+	movw	$0x7c00, %si		/* ds:si = the sector the BIOS loaded */
+	xorw	%di, %di		/* es:di = the one just read */
+	movw	$256, %cx
+	repe cmpsw
+	jne	bs_next
+	/* Found: the drive is dl, its first 4 KiB are loaded. */
+	ljmp	$DIRECT_BOOT_SETUP_SEG, $direct_boot_entry
 
-	/* Enter the setup as a loader does: ds = es = ss = seg, a stack in
-	   the heap, cs:ip = (seg + 0x20):0000. */
-	movw	%es, %ax
-	cli
-	movw	%ax, %ds
-	movw	%ax, %ss
-	movw	$DIRECT_BOOT_HEAP_END, %sp
-	ljmp	$DIRECT_BOOT_SETUP_SEG + 0x20, $0
+bs_next:
+	incw	%dx
+	cmpb	$0x84, %dl
+	jne	1f
+	movb	$0, %dl
+1:	cmpb	$2, %dl
+	jne	bs_probe
 
-/* al = the error code (boot/README.md): print it and stop. */
-bs_error:
-	movb	%al, bs_code
-	movw	$bs_msg, %si
-	call	early_puts
-	/* Interrupts stay on: Ctrl-Alt-Del works. */
-3:	hlt
-	jmp	3b
-
-/*
- * early_puts: prints the NUL-terminated string at ds:si on COM1 and then on
- * the screen (INT 10h AH=0Eh teletype): in two passes, because BIOSes that
- * mirror the teletype to a serial console (SeaBIOS under QEMU -nographic)
- * would interleave the copies. 8086 instructions only: it also reports a
- * CPU too old for the rest of the setup. Clobbers ax, bx, cx, dx, si.
- */
-	.globl	early_puts
-early_puts:
-	pushw	%si
-	/* COM1 as lib/uart-8250.h's Init sets it, register for register:
-	   no interrupts, 115200 baud, 8N1, FIFOs on, DTR and RTS. */
-	movw	$COM1 + UART_IER, %dx
-	xorb	%al, %al
-	outb	%al, %dx
-	movw	$COM1 + UART_LCR, %dx
-	movb	$UART_LCR_DLAB, %al
-	outb	%al, %dx
-	movw	$COM1 + UART_DLL, %dx
-	movb	$UART_DIVISOR_115200 & 0xff, %al
-	outb	%al, %dx
-	movw	$COM1 + UART_DLM, %dx
-	movb	$UART_DIVISOR_115200 >> 8, %al
-	outb	%al, %dx
-	movw	$COM1 + UART_LCR, %dx
-	movb	$UART_LCR_8N1, %al
-	outb	%al, %dx
-	movw	$COM1 + UART_FCR, %dx
-	movb	$UART_FCR_ENABLE_CLEAR, %al
-	outb	%al, %dx
-	movw	$COM1 + UART_MCR, %dx
-	movb	$UART_MCR_DTR_RTS, %al
-	outb	%al, %dx
+/* No drive holds this boot sector (error S in boot/README.md): say so
+   and stop. Each character to COM1 through the BIOS (INT 14h AH=01h) and
+   to the screen (INT 10h AH=0Eh). There is no room here for the setup's
+   way (early_puts: the UART programmed as lib/uart-8250.h sets it, then
+   the screen in a second pass, which a BIOS mirroring its teletype to
+   COM1 would otherwise interleave: SeaBIOS does under QEMU -nographic). */
+	movw	$bs_msg + 0x7c00, %si
 1:	lodsb
 	testb	%al, %al
-	jz	3f
-	movb	%al, %ah
-	/* Wait for THRE, at most 65536 reads: all that cx counts (Putc's
-	   kThreSpins needs 32 bits). */
-	movw	$COM1 + UART_LSR, %dx
-	xorw	%cx, %cx
-2:	inb	%dx, %al
-	testb	$UART_LSR_THRE, %al
-	loopz	2b
-	movb	%ah, %al
-	movw	$COM1 + UART_THR, %dx
-	outb	%al, %dx
-	jmp	1b
-3:	popw	%si
-4:	lodsb
-	testb	%al, %al
-	jz	5f
-	pushw	%si
+	jz	2f
+	pushw	%si			/* some BIOSes clobber si and bp in INT 10h */
+	pushw	%ax
+	movb	$0x01, %ah
+	xorw	%dx, %dx		/* COM1 */
+	int	$0x14
+	popw	%ax
 	movb	$0x0e, %ah
 	movw	$0x0007, %bx		/* page 0, light grey */
-	int	$0x10			/* some BIOSes clobber si and bp here */
+	int	$0x10
 	popw	%si
-	jmp	4b
-5:	ret
+	jmp	1b
+	/* Interrupts stay on: Ctrl-Alt-Del works. */
+2:	hlt
+	jmp	2b
 
-bs_msg:	.ascii	"\r\nbzelf: boot sector: disk error "
-bs_code:	.ascii	"?"
-	.asciz	" -- System halted\r\n"
+bs_msg:	.asciz	"\r\nbzelf: boot sector: disk error S -- System halted\r\n"
 
-/* The INT 13h AH=42h disk address packet (EDD 1.1): sector 0 onwards to
-   DIRECT_BOOT_SETUP_SEG:0000. */
-	.balign	4
-bs_dap:		.byte	0x10, 0		/* packet size, reserved */
-bs_dap_count:	.word	0		/* sectors */
-		.word	0, DIRECT_BOOT_SETUP_SEG	/* buffer offset, segment */
-		.quad	0		/* first sector (LBA) */
-bs_drive:	.byte	0
+	/* The PE header (lib/pe.h's PeHeader), written by `bzelf build`;
+	   linker/setup.ld checks that it ends before the setup header. The
+	   PE specification wants it 8-byte aligned. */
+	.balign	8
+	.globl	pe_header
+pe_header:
+	.skip	PE_HEADER_SIZE
+	.globl	pe_header_end
+pe_header_end:
 	.arch	default
 
 /* ---- Setup header: at 0x1F1, filled in by loaders --------------------- */
@@ -356,13 +301,6 @@ start_of_setup:
 	.arch	default
 	popfw
 
-	/*
-	 * The last word of the setup sectors is a signature (linker/setup.ld):
-	 * without it the loader did not load them all (a damaged setup_sects,
-	 * a short file) and the code we are about to call is not there.
-	 */
-	cmpl	$SETUP_SIGNATURE, setup_sig
-	jne	setup_not_loaded
 	movw	%ds, %ax
 
 	/*
@@ -396,6 +334,19 @@ start_of_setup:
 	rep stosb
 
 	sti
+	/* Booted by our boot sector, which loaded only the first 4 KiB: the
+	   rest of the setup comes from the disk now (boot/setup-rest.cpp, placed
+	   in those 4 KiB by linker/setup.ld). */
+	cmpb	$0, bootsect_loaded
+	je	6f
+	calll	LoadSetupRest
+	/*
+	 * The last word of the setup sectors is a signature (linker/setup.ld):
+	 * without it the loader did not load them all (a damaged setup_sects,
+	 * a short file) and the code we are about to call is not there.
+	 */
+6:	cmpl	$SETUP_SIGNATURE, setup_sig
+	jne	setup_not_loaded
 	calll	SetupMain
 5:	cli
 	hlt
@@ -411,20 +362,105 @@ setup_not_loaded:
 	call	early_puts
 	jmp	5b
 
-/* Next to the code that prints them: in the first setup sector, which
-   every loader loads. */
+/*
+ * early_puts: prints the NUL-terminated string at ds:si on COM1 and then on
+ * the screen (INT 10h AH=0Eh teletype): in two passes, because BIOSes that
+ * mirror the teletype to a serial console (SeaBIOS under QEMU -nographic)
+ * would interleave the copies. 8086 instructions only: it reports a CPU
+ * too old for the rest of the setup. Clobbers ax, bx, cx, dx, si.
+ */
+	.arch	i8086
+early_puts:
+	pushw	%si
+	/* COM1 as lib/uart-8250.h's Init sets it, register for register:
+	   no interrupts, 115200 baud, 8N1, FIFOs on, DTR and RTS. */
+	movw	$COM1 + UART_IER, %dx
+	xorb	%al, %al
+	outb	%al, %dx
+	movw	$COM1 + UART_LCR, %dx
+	movb	$UART_LCR_DLAB, %al
+	outb	%al, %dx
+	movw	$COM1 + UART_DLL, %dx
+	movb	$UART_DIVISOR_115200 & 0xff, %al
+	outb	%al, %dx
+	movw	$COM1 + UART_DLM, %dx
+	movb	$UART_DIVISOR_115200 >> 8, %al
+	outb	%al, %dx
+	movw	$COM1 + UART_LCR, %dx
+	movb	$UART_LCR_8N1, %al
+	outb	%al, %dx
+	movw	$COM1 + UART_FCR, %dx
+	movb	$UART_FCR_ENABLE_CLEAR, %al
+	outb	%al, %dx
+	movw	$COM1 + UART_MCR, %dx
+	movb	$UART_MCR_DTR_RTS, %al
+	outb	%al, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	3f
+	movb	%al, %ah
+	/* Wait for THRE, at most 65536 reads: all that cx counts (Putc's
+	   kThreSpins needs 32 bits). */
+	movw	$COM1 + UART_LSR, %dx
+	xorw	%cx, %cx
+2:	inb	%dx, %al
+	testb	$UART_LSR_THRE, %al
+	loopz	2b
+	movb	%ah, %al
+	movw	$COM1 + UART_THR, %dx
+	outb	%al, %dx
+	jmp	1b
+3:	popw	%si
+4:	lodsb
+	testb	%al, %al
+	jz	5f
+	pushw	%si
+	movb	$0x0e, %ah
+	movw	$0x0007, %bx		/* page 0, light grey */
+	int	$0x10			/* some BIOSes clobber si and bp here */
+	popw	%si
+	jmp	4b
+5:	ret
+
+/*
+ * Entered by the boot sector (above) at DIRECT_BOOT_SETUP_SEG:this, with
+ * dl = the drive it found and the image's first 4 KiB loaded: do what
+ * a loader does (boot.rst, "Details of header fields"), then enter the
+ * setup as a loader does. The image's own values stand for the rest:
+ * cmd_line_ptr 0 (the stage then takes the built-in command line), no
+ * initrd, code32_start where part 5 goes. Still 8086 code: the CPU check
+ * comes at start_of_setup.
+ */
+	.globl	direct_boot_entry, start_of_setup, early_puts
+direct_boot_entry:
+	movw	%cs, %ax
+	cli
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movw	$DIRECT_BOOT_HEAP_END, %sp	/* a stack in the heap */
+	movb	$DIRECT_BOOT_LOADER_ID, type_of_loader
+	orb	$CAN_USE_HEAP, loadflags
+	movw	$DIRECT_BOOT_HEAP_END, heap_end_ptr
+	movb	%dl, bootsect_drive
+	movb	$1, bootsect_loaded
+	jmp	start_of_setup
+	.arch	default
+
+/* Next to the code that prints them: in the first 4 KiB, which every
+   loader and our boot sector load first. */
 old_cpu_msg:
 	.asciz	"\r\nbzelf: cpu: this image needs an i386 or later -- System halted\r\n"
 not_loaded_msg:
 	.asciz	"\r\nbzelf: setup: not loaded whole (setup signature missing): damaged image or setup_sects -- System halted\r\n"
 
 	.section .data.bootsect, "aw"
-/* Set by the boot sector in the copy it loaded (see above); zero in the
-   file, so zero whenever a loader loaded the image. */
+/* Set by direct_boot_entry (see above); zero in the file, so zero
+   whenever a loader loaded the image. */
 	.globl	bootsect_loaded, bootsect_drive
 	.type	bootsect_loaded, @object
 	.type	bootsect_drive, @object
-bootsect_loaded:	.byte	0	/* 1: the boot sector loaded the setup */
+bootsect_loaded:	.byte	0	/* 1: our boot sector loaded the first 4 KiB */
 bootsect_drive:		.byte	0	/* the BIOS drive it booted from */
 	.size	bootsect_loaded, 1
 	.size	bootsect_drive, 1

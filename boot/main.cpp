@@ -80,7 +80,7 @@ extern "C" [[noreturn]] void SetupMain() {
   // EnableA20, because the copy to 1 MiB (INT 15h AH=87h) may leave the
   // A20 gate closed: the AT's BIOS closes it on the way out.
   if (bootsect_loaded) {
-    LoadFromDisk(bootsect_drive);
+    LoadFromDisk();
   }
   // Before A20 goes on: the block moves that read part 5 may leave it off.
   VerifyStage(zero_page.hdr.code32_start);

@@ -17,7 +17,7 @@ extern linuxboot::boot_params zero_page;
 void CopyBootParams();                    // main.cpp
 void CheckCpu(uint8_t kernel_class);      // cpu.cpp
 void DetectMemory();                      // e820.cpp
-void LoadFromDisk(uint8_t drive);         // disk.cpp: direct boot only
+void LoadFromDisk();                      // disk.cpp: direct boot only
 void VerifyStage(uint32_t code32_start);  // verify-stage.cpp
 void InitKeyboard();                      // keyboard.cpp
 void QueryVideo();                        // video.cpp
@@ -43,9 +43,12 @@ extern "C" bzelf::linuxboot::setup_header hdr;
 // boot sector (boot.rst, "The old command-line protocol").
 extern "C" volatile uint16_t cl_magic;
 extern "C" volatile uint16_t cl_offset;
-// Set by the boot sector when a BIOS booted the image directly and the boot
-// sector loaded the setup (boot/header.S): 1, and the BIOS drive.
+// Set when a BIOS booted the image directly and our boot sector loaded its
+// first 4 KiB (boot/header.S, direct_boot_entry): 1, and the BIOS drive.
 extern "C" volatile uint8_t bootsect_loaded;
 extern "C" volatile uint8_t bootsect_drive;
+// The rest of the setup from the boot drive, on the direct-boot path
+// (disk.cpp); header.S calls it before checking the setup's signature.
+extern "C" void LoadSetupRest();
 // Filled in by `bzelf build` (boot/main.cpp).
 extern "C" bzelf::SetupParams bzelf_setup_params;

@@ -1,7 +1,7 @@
 // COM1, the 8250/16550 UART every PC and QEMU have, polled: the serial
 // half of the setup's console (boot/tty.cpp) and the stage's
 // (compressed/console.cpp). Register names as in National Semiconductor's
-// PC16550D data sheet. The boot sector's early_puts (boot/header.S) is
+// PC16550D data sheet. The setup's early_puts (boot/header.S) is
 // 8086 assembly and programs the same registers by the UART_* numbers
 // that tools/gen-asm-offsets.cpp prints from here.
 #pragma once

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "boot-params.h"
+#include "pe.h"
 #include "pvh.h"
 #include "segment-descriptor.h"
 #include "stage-params.h"
@@ -43,6 +44,8 @@ int main() {
   Define("HDR_kernel_info_offset", offsetof(boot_params, hdr.kernel_info_offset));
   Define("HDR_end", offsetof(boot_params, hdr) + sizeof(setup_header));
   Define("PROTOCOL_VERSION", kProtocolVersion);
+  // The room header.S keeps for the PE header (tools/pe-header.cpp).
+  Define("PE_HEADER_SIZE", sizeof(pe::PeHeader));
   Define("BOOT_FLAG", kBootFlag);
   Define("LOADED_HIGH", LOADED_HIGH);
   Define("CAN_USE_HEAP", CAN_USE_HEAP);
@@ -65,7 +68,7 @@ int main() {
   Define("GDT_FLAT32_CODE", x86::kFlat32Code);
   Define("GDT_FLAT64_CODE", x86::kFlat64Code);
   Define("GDT_FLAT_DATA", x86::kFlatData);
-  // COM1 for the boot sector's early_puts (lib/uart-8250.h).
+  // COM1 for the setup's early_puts (lib/uart-8250.h).
   Define("COM1", uart::kCom1);
   Define("UART_THR", uart::kTransmit);
   Define("UART_DLL", uart::kDivisorLow);

@@ -25,11 +25,16 @@ HEAD
 sym "$setup" bzelf_setup_params kSetupParams
 sym "$setup" bzelf_kernel_version kSetupKernelVersion
 sym "$setup" _setup_end kSetupEnd
+sym "$setup" pe_header kSetupPeHeader
 sym "$stage" bzelf_stage_params kStageParams
 sym "$stage" startup_32 kStartup32
 sym "$stage" startup_64 kStartup64
 sym "$stage" startup_pvh kStartupPvh
-sym "$stage" efi_pe_entry kEfiPeEntry
 sym "$stage" _stage_end kStageEnd
 sym "$stage" _stage_checked_end kStageCheckedEnd
+sym "$stage" _stage_data kStageData
+# The EFI entry, the PE header's AddressOfEntryPoint from part 5: head.S's
+# efi_pe_entry, which hands over to the EFI stub in startup_64's link unit
+# (compressed/efi-stub.cpp).
+sym "$stage" efi_pe_entry kEfiPeEntry
 echo "}  // namespace bzelf::symbols"

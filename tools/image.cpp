@@ -8,6 +8,7 @@
 #include "gzip.h"
 #include "inflate.h"
 #include "kernel-input.h"
+#include "pe-header.h"
 #include "stage-checksum.h"
 #include "stage-elf.h"
 #include "stage-symbols.h"
@@ -65,9 +66,10 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
     part5.insert(part5.end(), opt.cmdline.begin(), opt.cmdline.end());
     part5.push_back(0);
   }
-  // Linux's build.c pads so that the CRC ends the file and syssize counts
-  // 16-byte paragraphs; keep the CRC the last 4 bytes.
-  part5.resize(AlignUp(part5.size() + 4, 16) - 4, 0);
+  // The CRC ends the file, as Linux's build.c writes it, and the file is
+  // whole 512-byte sectors (the PE header's FileAlignment: its .data
+  // section runs to the end), which syssize's 16-byte units count exactly.
+  part5.resize(AlignUp(part5.size() + 4, pe::kFileAlignment) - 4, 0);
   size_t part5_size = part5.size() + 4;
   sp.file_size = static_cast<uint32_t>(part5_size);
   sp.arena_offset = static_cast<uint32_t>(AlignUp(part5_size, 4096));
@@ -80,9 +82,11 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   sp.stage_crc = StageChecksum(part5.data(), symbols::kStageParams, sp);
   Store(part5, symbols::kStageParams, sp);
 
-  // Boot sector and setup, padded to whole sectors.
+  // Boot sector and setup, padded to whole 4 KiB pages: part 5 starts on
+  // one, so that its PE sections' file offsets equal their RVAs
+  // (tools/pe-header.h).
   Bytes image(bzelf_setup_bin, bzelf_setup_bin_end);
-  image.resize(AlignUp(std::max<size_t>(image.size(), 5 * 512), 512), 0);
+  image.resize(AlignUp(image.size(), pe::kSectionAlignment), 0);
   unsigned setup_sects = static_cast<unsigned>(image.size() / 512 - 1);
   if (Load<uint32_t>(image, symbols::kSetupParams) != kSetupParamsMagic) {
     throw ToolError("(stage)", "the built-in setup has no parameter block");
@@ -113,6 +117,16 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   hdr.init_size = sp.arena_offset + sp.arena_size;
   hdr.kernel_version = static_cast<uint16_t>(symbols::kSetupKernelVersion - 0x200);
   Store(image, kHdrOffset, hdr);
+
+  // The PE header, where e_lfanew points: header.S keeps the room.
+  if (Load<uint32_t>(image, pe::kDosLfanewOffset) != symbols::kSetupPeHeader) {
+    throw ToolError("(stage)", "e_lfanew does not point at the setup's PE header");
+  }
+  Store(image, symbols::kSetupPeHeader,
+        MakePeHeader({static_cast<uint32_t>(image.size()), symbols::kStageData,
+                      static_cast<uint32_t>(image.size() + part5_size), hdr.init_size,
+                      symbols::kEfiPeEntry},
+                     name));
 
   image.insert(image.end(), part5.begin(), part5.end());
   uint32_t crc = Crc32Raw(0xffffffff, image.data(), image.size());

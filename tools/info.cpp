@@ -10,6 +10,7 @@
 #include "info-tree.h"
 #include "kernel-elf.h"
 #include "kernel-input.h"
+#include "pe-header.h"
 #include "stage-checksum.h"
 
 namespace bzelf {
@@ -95,6 +96,7 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                                       std::to_string(v.hdr.version & 0xff)));
   AddHeader(info.Child("hdr"), v.hdr);
   info.Child("setup").Add("bytes", InfoNode::Dec(v.part5_offset));
+  if (auto pe = ReadPeHeader(img)) info.Add("pe", PeInfo(*pe));
   InfoNode& part5 = info.Child("part5");
   part5.Add("offset", InfoNode::Hex(v.part5_offset));
   part5.Add("bytes", InfoNode::Dec(v.part5_size));

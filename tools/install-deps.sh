@@ -16,6 +16,10 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
 packages="$packages liblzma-dev libbz2-dev liblz4-dev liblzo2-dev libzstd-dev
   bzip2 zstd lz4 lzop"
 
+# tests/pe: sbsigntool signs the image with a key openssl makes, and
+# verifies it; binutils' objdump reads its PE header.
+packages="$packages sbsigntool openssl"
+
 # make deb and tests/install: debhelper and dpkg-dev build the package
 # (debian/control's Build-Depends are in the list above too), lintian
 # checks it, man-db and mandoc check the manual, git clones the tree.

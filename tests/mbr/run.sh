@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The "MBR (direct)" entry path of DESIGN.md: a bzelf image written raw to
 # a disk, booted by the BIOS (SeaBIOS) with no loader. The boot sector loads
-# the setup, the setup loads part 5 (boot/disk.cpp), and the kernel must get
-# the built-in command line (bzelf build --cmdline). Then the error codes
-# and messages of that path: no INT 13h extensions, a disk that is not our
-# image from sector 0, a disk too short for the setup or for part 5.
+# the first 4 KiB, the setup loads the rest of itself and part 5
+# (boot/setup-rest.cpp, boot/disk.cpp), and the kernel must get the
+# built-in command line (bzelf build --cmdline). Then the error codes and
+# messages of that path: the image in a partition instead of on the whole
+# disk, read errors in each of the three parts, a disk too short.
 # Last, Debian's kernel the same way, to its root-fs panic (no initrd on
 # this path), with its command line from the image; and on a machine whose
 # RAM cannot hold it (-m 8), the setup's refusal before the first read.
@@ -84,20 +85,27 @@ if build mbr-errors "$KERNELS_DIR/test32.elf" "$BUILTIN_CMDLINE"; then
   part5=$(part5_offset "$image")
   sects=$((part5 / 512 - 1))
 
-  # SeaBIOS has no INT 13h extensions for floppy drives: code E. (A
-  # floppy image must have a floppy's size.)
-  cp "$image" "$WORK/floppy.img"
-  truncate -s 1474560 "$WORK/floppy.img"
-  expect_halt mbr-error-no-edd "file=$WORK/floppy.img,format=raw,if=floppy" \
-    'bzelf: boot sector: disk error E -- System halted'
-
-  # Sector 1 is not ours (as when the image went into a partition and the
-  # disk's own MBR chain-loads it): code S.
-  cp "$image" "$WORK/not-ours.img"
-  dd if=/dev/zero of="$WORK/not-ours.img" bs=512 seek=1 count=1 \
-    conv=notrunc status=none
-  expect_halt mbr-error-not-our-disk "file=$WORK/not-ours.img,format=raw,if=ide" \
-    'bzelf: boot sector: disk error S -- System halted'
+  # The image inside a partition instead of on the whole disk from
+  # sector 0: a disk whose own MBR (syslinux's mbr.bin) chain-loads the
+  # partition's first sector, ours, to 0x7C00. No drive's sector 0 is that
+  # sector: code S.
+  mbr_bin=/usr/lib/syslinux/mbr/mbr.bin
+  if [ ! -r "$mbr_bin" ]; then
+    fail mbr-error-in-partition "no $mbr_bin (Debian's syslinux-common)"
+  else
+    disk=$WORK/in-partition.img
+    rm -f "$disk"
+    truncate -s 8M "$disk"
+    dd if="$mbr_bin" of="$disk" conv=notrunc status=none
+    # One active partition at LBA 2048, 14336 sectors (type 0x83), and
+    # the boot signature; CHS fields unused (mbr.bin reads by LBA).
+    printf '\x80\xfe\xff\xff\x83\xfe\xff\xff\x00\x08\x00\x00\x00\x38\x00\x00' |
+      dd of="$disk" bs=1 seek=446 conv=notrunc status=none
+    printf '\x55\xaa' | dd of="$disk" bs=1 seek=510 conv=notrunc status=none
+    dd if="$image" of="$disk" bs=512 seek=2048 conv=notrunc status=none
+    expect_halt mbr-error-in-partition "file=$disk,format=raw,if=ide" \
+      'bzelf: boot sector: disk error S -- System halted'
+  fi
 
   # Read errors (QEMU's blkdebug driver fails every read that touches one
   # sector; SeaBIOS reports them as status 0x0C): in the setup sectors,
@@ -108,7 +116,14 @@ if build mbr-errors "$KERNELS_DIR/test32.elf" "$BUILTIN_CMDLINE"; then
       "$2" >"$WORK/$1.blkdebug"
     expect_halt "$1" "driver=raw,if=ide,file.driver=blkdebug,file.config=$WORK/$1.blkdebug,file.image.filename=$image" "$3"
   }
-  io_error mbr-error-io-setup 2 'bzelf: boot sector: disk error R -- System halted'
+  # In the first 4 KiB, which the boot sector reads while it looks for
+  # its drive: a drive it cannot read is not the boot drive, code S.
+  io_error mbr-error-io-bootsect 2 'bzelf: boot sector: disk error S -- System halted'
+  # In the rest of the setup, which the setup reads itself: its line
+  # with the first sector of the failing read (EDD on a hard disk: one
+  # read from sector 8).
+  io_error mbr-error-io-setup 10 \
+    'bzelf: disk: read error at sector 0x8 (INT 13h status 0xc) -- System halted'
   # The setup reads part 5 in 64-sector chunks from sector setup_sects + 1.
   bad=$((sects + 1 + 64 + 10))
   io_error mbr-error-io-part5 "$bad" \

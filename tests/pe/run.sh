@@ -1,0 +1,75 @@
+#!/bin/sh
+# The image as a PE/COFF file (issue 15, "The header"): what other tools
+# make of it. binutils' objdump reads it as pei-x86-64 with no warning;
+# sbsigntool signs it with a key made here and verifies the signature
+# with no warning (a section table with a gap, or bytes past the last
+# section, are what it warns about, and what a signature would not cover);
+# file(1) still calls it a Linux bzImage. For test64, test32 and Debian's
+# kernel, whose images differ in size and layout.
+#
+# Environment: those of tests/lib.sh. Output and exit status: tests/lib.sh.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
+
+require "$BZELF" objdump sbsign sbverify openssl file
+require_kernels test32 test64
+make_work pe
+
+# A throwaway signing key and certificate.
+if ! openssl req -new -x509 -newkey rsa:2048 -nodes -subj /CN=bzelf-test -days 1 \
+  -keyout "$WORK/key.pem" -out "$WORK/cert.pem" >"$WORK/openssl.log" 2>&1; then
+  fail pe-key "openssl could not make a key: $(oneline "$WORK/openssl.log")"
+  finish
+fi
+
+# check NAME IMAGE: the three tools on IMAGE.
+check() {
+  name=$1 image=$2 reasons=""
+  if ! objdump -p "$image" >"$WORK/$name.objdump" 2>"$WORK/$name.objdump.err"; then
+    reasons="${reasons}objdump -p failed: $(oneline "$WORK/$name.objdump.err"); "
+  elif [ -s "$WORK/$name.objdump.err" ]; then
+    reasons="${reasons}objdump warns: $(oneline "$WORK/$name.objdump.err"); "
+  else
+    grep -q 'file format pei-x86-64' "$WORK/$name.objdump" ||
+      reasons="${reasons}objdump does not read pei-x86-64; "
+    grep -q '^Subsystem.*(EFI application)' "$WORK/$name.objdump" ||
+      reasons="${reasons}objdump sees no EFI application subsystem; "
+  fi
+  if ! sbsign --key "$WORK/key.pem" --cert "$WORK/cert.pem" --output "$WORK/$name.signed" \
+    "$image" >"$WORK/$name.sbsign" 2>&1; then
+    reasons="${reasons}sbsign failed: $(oneline "$WORK/$name.sbsign"); "
+  elif grep -qiE 'warning|gap|remaining' "$WORK/$name.sbsign"; then
+    reasons="${reasons}sbsign warns: $(oneline "$WORK/$name.sbsign"); "
+  elif ! sbverify --cert "$WORK/cert.pem" "$WORK/$name.signed" >"$WORK/$name.sbverify" 2>&1; then
+    reasons="${reasons}sbverify failed: $(oneline "$WORK/$name.sbverify"); "
+  elif grep -qiE 'warning|gap|remaining' "$WORK/$name.sbverify"; then
+    reasons="${reasons}sbverify warns: $(oneline "$WORK/$name.sbverify"); "
+  fi
+  file -b "$image" >"$WORK/$name.file" 2>&1
+  grep -q '^Linux kernel x86 boot executable bzImage' "$WORK/$name.file" ||
+    reasons="${reasons}file says '$(oneline "$WORK/$name.file")'; "
+  # bzelf info reads the same header back.
+  subsystem=$(image_info "$image" pe.Subsystem 2>/dev/null)
+  [ "$subsystem" = 10 ] || reasons="${reasons}bzelf info --json gives pe.Subsystem '$subsystem'; "
+  if [ -z "$reasons" ]; then pass "$name"; else fail "$name" "$reasons"; fi
+}
+
+for k in test64 test32; do
+  name=pe-$k
+  selected "$name" || continue
+  build_image "$name" "$WORK/$k.img" "$KERNELS_DIR/$k.elf" || continue
+  check "$name" "$WORK/$k.img"
+done
+
+name=pe-linux
+if selected "$name"; then
+  if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/$name.fetch" 2>&1; then
+    fail "$name" "no Debian kernel: $(oneline "$WORK/$name.fetch")"
+  elif build_image "$name" "$WORK/linux.img" "$LINUX_DIR/vmlinux"; then
+    check "$name" "$WORK/linux.img"
+  fi
+fi
+
+finish

@@ -1,0 +1,55 @@
+// The PE/COFF header that makes a bzelf image a UEFI application (issue 15,
+// "The header"), and reading it back. Laid out as Linux has done since 6.7
+// (arch/x86/boot/header.S, setup.ld, tools/build.c), facts not code:
+//
+//   [0, 0x1000)                  headers: the boot sector with "MZ",
+//                                e_lfanew and the PE header, and the
+//                                setup's first sectors (SizeOfHeaders)
+//   .setup [0x1000, part5)       the rest of the real-mode setup; read only
+//   .text  [part5, data)         part 5's code and read-only data; R+X
+//   .data  [data, end of file)   part 5's data, the payload, the built-in
+//                                command line and the CRC; R+W, its
+//                                VirtualSize reaching over the arena
+//
+// File offset equals RVA for every section (SectionAlignment 4 KiB, so
+// part 5 and its data start on 4 KiB boundaries), the sections cover
+// every byte after the headers up to the end of the file, no section is
+// both writable and executable, and SizeOfImage covers the arena the stage
+// uses past the file (init_size), so a firmware's copy of the image is all
+// the memory the stub needs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "info-tree.h"
+#include "pe.h"
+
+namespace bzelf {
+
+struct PeLayout {
+  uint32_t part5_offset;  // in the file; a multiple of 4 KiB
+  uint32_t data_offset;   // part 5's writable data, from part 5; ditto
+  uint32_t file_size;     // a multiple of 512
+  uint32_t memory_size;   // part 5 and its arena, from part 5 (init_size)
+  uint32_t entry;         // efi_pe_entry from part 5, or 0: no EFI entry yet
+};
+
+// The header for `layout`; throws ToolError naming `name` when the layout
+// breaks a rule above.
+pe::PeHeader MakePeHeader(const PeLayout& layout, const std::string& name);
+
+// The PE header of an image, when it has one ("MZ", e_lfanew inside the
+// boot sector, "PE\0\0").
+struct PeView {
+  uint32_t offset;  // e_lfanew
+  pe::PeHeader header;
+};
+std::optional<PeView> ReadPeHeader(std::span<const uint8_t> image);
+
+// `bzelf info`'s "pe" object: every field a loader reads.
+InfoNode PeInfo(const PeView& pe);
+
+}  // namespace bzelf
