@@ -57,11 +57,14 @@ HOST_USER_CXXFLAGS = $(CPPFLAGS) $(CXXFLAGS)
 I386_LIBZ := /usr/lib/i386-linux-gnu/libz.so.1
 
 # lib/ is built twice, into the stage and hosted; a file named *-stage.cpp
-# only into the stage, one named *-host.cpp only hosted.
+# only into the stage, one named *-host.cpp only hosted. lib/efi-*.cpp is
+# x86-64 only (UEFI's pointers and calling convention): into startup_64's
+# link unit, with the EFI stub, and hosted.
 LIB_SRCS := $(wildcard lib/*.cpp)
+EFI_LIB_SRCS := $(wildcard lib/efi-*.cpp)
 # lib/chs.cpp is the setup's (disk reads by cylinder, head and sector) and
 # the unit tests'; the stage reads no disk.
-STAGE_LIB_SRCS := $(filter-out %-host.cpp lib/chs.cpp,$(LIB_SRCS))
+STAGE_LIB_SRCS := $(filter-out %-host.cpp lib/chs.cpp $(EFI_LIB_SRCS),$(LIB_SRCS))
 HOST_LIB_SRCS := $(filter-out %-stage.cpp,$(LIB_SRCS))
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
 # The setup links only the lib/ sources it calls: the planner's memory
@@ -72,14 +75,17 @@ SETUP_LIB_SRCS := lib/chs.cpp lib/e820-map.cpp lib/message.cpp
 # startup_64's C++ is built for x86-64 on its own (below); the rest of
 # compressed/ and lib/ make the 32-bit stage.
 STAGE64_MAIN := compressed/startup-64.cpp
-STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
+EFI_STUB_SRCS := $(wildcard compressed/efi-*.cpp)
+STAGE_SRCS := $(filter-out $(STAGE64_MAIN) $(EFI_STUB_SRCS),$(wildcard compressed/*.cpp)) \
   $(wildcard compressed/*.S) $(STAGE_LIB_SRCS)
 PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
   lib/message.cpp lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
-# startup_64's C++ needs the planner, the console and the memory functions.
-# Its toolchain must also target x86-64 (-m64, ld -m elf_x86_64), as
-# Debian's native gcc and binutils do.
-STAGE64_SRCS := $(STAGE64_MAIN) compressed/console.cpp compressed/string.cpp $(PLANNER_SRCS)
+# startup_64's C++ needs the planner, the console and the memory functions;
+# the EFI stub (compressed/efi-*.cpp), which shares its link unit, the EFI
+# part of lib/. Its toolchain must also target x86-64 (-m64, ld -m
+# elf_x86_64), as Debian's native gcc and binutils do.
+STAGE64_SRCS := $(STAGE64_MAIN) $(EFI_STUB_SRCS) compressed/console.cpp compressed/string.cpp \
+  $(PLANNER_SRCS) $(EFI_LIB_SRCS)
 TOOL_SRCS := $(filter-out tools/main.cpp tools/gen-%.cpp,$(wildcard tools/*.cpp))
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 
@@ -151,7 +157,7 @@ $(patsubst %,$(B)/stage/%.o,$(PLANNER_SRCS)): STAGE_OPT := -Os
 $(B)/stage/%.S.o: %.S | $(B)/gen/asm-offsets.h
 	@mkdir -p $(@D)
 	$(STAGE_CXX) $(STAGE32_CXXFLAGS) -DSTAGE64_BIN='"$(B)/stage64.bin"' -c -o $@ $<
-$(B)/stage/compressed/startup-64-blob.S.o: $(B)/stage64.bin
+$(B)/stage/compressed/startup-64-blob.S.o: $(B)/stage64.bin $(B)/gen/stage64-symbols.h
 
 # startup_64's C++: a 64-bit link unit of its own (linker/stage64.ld),
 # flattened and included in part 5 by compressed/startup-64-blob.S.
@@ -163,6 +169,13 @@ $(B)/stage64.elf: $(STAGE64_OBJS) linker/stage64.ld
 	  --no-warn-rwx-segments --gc-sections -T linker/stage64.ld -o $@ $(STAGE64_OBJS)
 $(B)/stage64.bin: $(B)/stage64.elf
 	$(STAGE_OBJCOPY) -O binary $< $@
+# Where the 32-bit link finds the 64-bit unit's other entry, EfiMain (the
+# EFI stub), inside the blob.
+$(B)/gen/stage64-symbols.h: $(B)/stage64.elf
+	@mkdir -p $(@D)
+	printf '#define STAGE64_EFI_MAIN 0x%s\n' \
+	  "$$($(STAGE_NM) $< | awk '$$3 == "EfiMain" { print $$1 }')" > $@.tmp
+	grep -q '0x[0-9a-f]' $@.tmp && mv $@.tmp $@
 $(B)/stage.elf: $(STAGE_OBJS) linker/stage.ld
 	$(STAGE_LD) -m elf_i386 -nostdlib -pie --no-dynamic-linker -z noexecstack \
 	  --no-warn-rwx-segments \
@@ -172,9 +185,9 @@ $(B)/stage.bin: $(B)/stage.elf
 
 # The host tool finds stage symbols through a generated header, as Linux's
 # build finds the decompressor's through zoffset.h.
-$(B)/gen/stage-symbols.h: $(B)/setup.elf $(B)/stage.elf $(B)/stage64.elf tools/gen-symbols.sh
+$(B)/gen/stage-symbols.h: $(B)/setup.elf $(B)/stage.elf tools/gen-symbols.sh
 	@mkdir -p $(@D)
-	NM=$(STAGE_NM) ./tools/gen-symbols.sh $(B)/setup.elf $(B)/stage.elf $(B)/stage64.elf > $@.tmp
+	NM=$(STAGE_NM) ./tools/gen-symbols.sh $(B)/setup.elf $(B)/stage.elf > $@.tmp
 	mv $@.tmp $@
 
 # --- host tool ---------------------------------------------------------------

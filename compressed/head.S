@@ -63,6 +63,20 @@ startup_64:
 	pushq	%rax
 	lretq
 
+	/*
+	 * The PE entry point (AddressOfEntryPoint): UEFI firmware calls it in
+	 * long mode under its identity map, Microsoft x64 convention, rcx =
+	 * image handle, rdx = system table. EfiMain (compressed/efi-stub.cpp,
+	 * in the 64-bit blob) takes part 5's address and its parameters as
+	 * its third and fourth arguments (r8, r9), and comes back to
+	 * startup_64 after ExitBootServices, with rsi = boot_params.
+	 */
+	.globl	efi_pe_entry
+efi_pe_entry:
+	leaq	startup_64 - STAGE_HEAD_SIZE(%rip), %r8
+	leaq	bzelf_stage_params(%rip), %r9
+	jmp	efi_main
+
 	.code32
 2:	movl	$BOOT_DS, %eax
 	movl	%eax, %ds

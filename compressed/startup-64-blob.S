@@ -1,7 +1,10 @@
 /*
  * startup_64's C++, built as its own x86-64 link unit (linker/stage64.ld)
- * and included here as bytes: Startup64Main is its first byte.
+ * and included here as bytes: Startup64Main is its first byte, the EFI
+ * stub's EfiMain at STAGE64_EFI_MAIN (build/gen/stage64-symbols.h, from
+ * the linked unit).
  */
+#include "stage64-symbols.h"
 	.text
 	.p2align 4
 	.globl	startup64_main
@@ -10,3 +13,8 @@
 startup64_main:
 	.incbin	STAGE64_BIN
 	.size	startup64_main, . - startup64_main
+
+	.globl	efi_main
+	.hidden	efi_main
+	.type	efi_main, @function
+	.set	efi_main, startup64_main + STAGE64_EFI_MAIN

@@ -53,6 +53,11 @@ inline constexpr uint16_t BOOT_DS = 0x18;
 inline constexpr uint32_t SETUP_NONE = 0;
 inline constexpr uint32_t SETUP_E820_EXT = 1;
 
+// setup_header.type_of_loader as Linux's own EFI stub sets it
+// (drivers/firmware/efi/libstub/x86-stub.c): the kernel sees the same value
+// from ours.
+inline constexpr uint8_t kLoaderTypeEfiStub = 0x21;
+
 // E820 memory types.
 inline constexpr uint32_t E820_TYPE_RAM = 1;
 inline constexpr uint32_t E820_TYPE_RESERVED = 2;
@@ -176,6 +181,30 @@ inline constexpr uint8_t VIDEO_TYPE_CGA = 0x11;
 inline constexpr uint8_t VIDEO_TYPE_EGAM = 0x20;
 inline constexpr uint8_t VIDEO_TYPE_EGAC = 0x21;
 inline constexpr uint8_t VIDEO_TYPE_VGAC = 0x22;
+inline constexpr uint8_t VIDEO_TYPE_EFI = 0x70;  // a linear frame buffer from EFI's GOP
+// screen_info.capabilities.
+inline constexpr uint32_t VIDEO_CAPABILITY_SKIP_QUIRKS = 1 << 0;
+inline constexpr uint32_t VIDEO_CAPABILITY_64BIT_BASE = 1 << 1;  // ext_lfb_base is valid
+
+// boot_params.efi_info: where an EFI loader left the system table and the
+// final memory map, so that the kernel can use runtime services (Linux:
+// struct efi_info in arch/x86/include/uapi/asm/bootparam.h).
+struct [[gnu::packed]] efi_info {
+  uint32_t efi_loader_signature;
+  uint32_t efi_systab;
+  uint32_t efi_memdesc_size;
+  uint32_t efi_memdesc_version;
+  uint32_t efi_memmap;
+  uint32_t efi_memmap_size;
+  uint32_t efi_systab_hi;
+  uint32_t efi_memmap_hi;
+};
+static_assert(sizeof(efi_info) == 0x20);
+static_assert(offsetof(efi_info, efi_memmap) == 0x10);
+static_assert(offsetof(efi_info, efi_memmap_hi) == 0x1c);
+// efi_loader_signature of a 64-bit EFI loader: "EL64" (Linux:
+// arch/x86/include/asm/efi.h, EFI64_LOADER_SIGNATURE).
+inline constexpr uint32_t EFI64_LOADER_SIGNATURE = 0x34364c45;
 
 struct [[gnu::packed]] e820_entry {
   uint64_t addr;

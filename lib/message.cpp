@@ -1,13 +1,6 @@
 #include "message.h"
 
 namespace bzelf {
-namespace {
-
-void Write(void (*put)(char), const char* text, size_t limit = Message::kCapacity) {
-  for (size_t n = 0; n < limit && text[n] != '\0'; ++n) put(text[n]);
-}
-
-}  // namespace
 
 Message& Message::operator<<(const char* text) {
   while (*text != '\0' && length_ < kCapacity) buffer_[length_++] = *text++;
@@ -30,11 +23,7 @@ Message& Message::operator<<(Hex hex) {
 }
 
 void WritePanicLine(const char* what, const char* detail, void (*put)(char)) {
-  Write(put, "\r\nbzelf: ");
-  Write(put, what);
-  Write(put, ": ");
-  Write(put, detail);
-  Write(put, " -- System halted\r\n");
+  WritePanicLineTo(what, detail, put);
 }
 
 }  // namespace bzelf

@@ -48,6 +48,20 @@ class Message {
 // Message::kCapacity characters is cut there, never the closing words.
 void WritePanicLine(const char* what, const char* detail, void (*put)(char));
 
+// The same line to any callable `put(char)`, for an output that needs
+// state (the EFI stub's, which gathers a line for ConOut).
+template <typename Put>
+void WritePanicLineTo(const char* what, const char* detail, Put&& put) {
+  auto write = [&](const char* text) {
+    for (size_t n = 0; n < Message::kCapacity && text[n] != '\0'; ++n) put(text[n]);
+  };
+  write("\r\nbzelf: ");
+  write(what);
+  write(": ");
+  write(detail);
+  write(" -- System halted\r\n");
+}
+
 // An error on its way to a stage's halt line, "bzelf: <what>: <detail>
 // -- System halted": what the stages' parts return and only their
 // top-level mains print.

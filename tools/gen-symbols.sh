@@ -1,12 +1,11 @@
 #!/bin/sh
 # Prints a C++ header with the offsets of the stage symbols that the host
 # tool patches or points at (Linux's build does the same with zoffset.h).
-#   gen-symbols.sh SETUP.elf STAGE.elf STAGE64.elf
+#   gen-symbols.sh SETUP.elf STAGE.elf
 set -eu
 nm=${NM:-nm}
 setup=$1
 stage=$2
-stage64=$3
 
 sym() { # FILE NAME CONSTANT
   value=$($nm "$1" | awk -v n="$2" '$3 == n { print $1; exit }')
@@ -34,15 +33,8 @@ sym "$stage" startup_pvh kStartupPvh
 sym "$stage" _stage_end kStageEnd
 sym "$stage" _stage_checked_end kStageCheckedEnd
 sym "$stage" _stage_data kStageData
-# The EFI entry (the PE header's AddressOfEntryPoint): efi_pe_entry of
-# startup_64's link unit, which part 5 holds from startup64_main on
-# (compressed/startup-64-blob.S). 0 while that unit has none: the image
-# then has no EFI entry (tools/pe-header.h).
-base=$($nm "$stage" | awk '$3 == "startup64_main" { print $1; exit }')
-entry=$($nm "$stage64" | awk '$3 == "efi_pe_entry" { print $1; exit }')
-if [ -n "$entry" ]; then
-  printf 'inline constexpr uint32_t kEfiPeEntry = 0x%x;\n' $((0x$base + 0x$entry))
-else
-  echo 'inline constexpr uint32_t kEfiPeEntry = 0;'
-fi
+# The EFI entry, the PE header's AddressOfEntryPoint from part 5: head.S's
+# efi_pe_entry, which hands over to the EFI stub in startup_64's link unit
+# (compressed/efi-stub.cpp).
+sym "$stage" efi_pe_entry kEfiPeEntry
 echo "}  // namespace bzelf::symbols"
