@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # The image as a PE/COFF file (issue 15, "The header"): what other tools
 # make of it. binutils' objdump reads it as pei-x86-64 with no warning;
 # sbsigntool signs it with a key made here and verifies the signature
@@ -15,6 +15,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 require "$BZELF" objdump sbsign sbverify openssl file
 require_kernels test32 test64
+kernel_statuses
 make_work pe
 
 # A throwaway signing key and certificate.
@@ -62,6 +63,34 @@ for k in test64 test32; do
   build_image "$name" "$WORK/$k.img" "$KERNELS_DIR/$k.elf" || continue
   check "$name" "$WORK/$k.img"
 done
+
+# A PE loader's verdict: edk2's (OVMF) loads test64's image as
+# \EFI\BOOT\BOOTX64.EFI from a FAT disk (QEMU's vvfat) and starts it at
+# AddressOfEntryPoint; the kernel must pass. What the EFI stub does there
+# is tests/efi's; this row is about the header: sections, SizeOfImage and
+# the entry as the firmware reads them.
+name=pe-ovmf-test64
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+if selected "$name"; then
+  if [ ! -r "$OVMF_CODE" ] || [ ! -r "$OVMF_VARS" ]; then
+    fail "$name" "no $OVMF_CODE or $OVMF_VARS (Debian's ovmf)"
+  else
+    mkdir -p "$WORK/esp/EFI/BOOT"
+    cmdline="$BUILTIN_CMDLINE token=$(token)"
+    if build_image "$name" "$WORK/esp/EFI/BOOT/BOOTX64.EFI" "$KERNELS_DIR/test64.elf" \
+      --cmdline "$cmdline"; then
+      cp "$OVMF_VARS" "$WORK/vars.fd"
+      boot "$name" "${TIMEOUT:-120}" -m 256 \
+        -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
+        -drive "if=pflash,format=raw,file=$WORK/vars.fd" \
+        -drive "file=fat:rw:$WORK/esp,format=raw"
+      reasons=""
+      kernel_report "$name" "$cmdline" 'bzelf-test: initrd: none'
+      judge "$name"
+    fi
+  fi
+fi
 
 name=pe-linux
 if selected "$name"; then
