@@ -21,15 +21,19 @@ uint32_t Word(const CpuFeatures& cpu, CpuWord word) {
 // What each ISA level adds, in the psABI's order (x86-64 psABI, "ISA
 // levels"; glibc's elf.h lists the same), with each one's CPUID bit (SDM
 // vol. 2A, CPUID; AMD APM vol. 3). Names inline, not pointers: the stage
-// is position-independent and nobody relocates it.
+// is position-independent and nobody relocates it. Not listed: the
+// baseline's SYSCALL, which every CPU with long mode has (AMD64 and Intel
+// 64 define SYSCALL/SYSRET in 64-bit mode) and which Intel CPUs report in
+// CPUID only in 64-bit mode (SDM vol. 2A, CPUID leaf 80000001H), where
+// neither the setup nor the stage runs this check: an ELF64 kernel gets
+// it with its long-mode check, an ELF32 one cannot use it.
 struct IsaFeature {
   uint8_t level;  // bit index in GNU_PROPERTY_X86_ISA_1_NEEDED
   CpuWord word;
   uint8_t bit;
-  // Only for 64-bit code: the instruction does not exist outside long
-  // mode (CMPXCHG16B; LAHF/SAHF are always there outside it), or the CPU
-  // reports it only in 64-bit mode (Intel's SYSCALL bit, SDM: CPUID leaf
-  // 80000001H). An ELF32 kernel cannot need them.
+  // Only for 64-bit code: CMPXCHG16B does not exist outside long mode,
+  // and LAHF/SAHF are always there outside it. An ELF32 kernel cannot
+  // need them.
   bool long_mode_only;
   char name[10];
 };
@@ -40,7 +44,6 @@ constexpr IsaFeature kIsaFeatures[] = {
     {0, CpuWord::kLeaf1Edx, 0, false, "FPU"},
     {0, CpuWord::kLeaf1Edx, 24, false, "FXSR"},
     {0, CpuWord::kLeaf1Edx, 23, false, "MMX"},
-    {0, CpuWord::kExt1Edx, 11, true, "SYSCALL"},
     {0, CpuWord::kLeaf1Edx, 25, false, "SSE"},
     {0, CpuWord::kLeaf1Edx, 26, false, "SSE2"},
     {1, CpuWord::kLeaf1Ecx, 13, true, "CX16"},

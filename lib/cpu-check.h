@@ -29,8 +29,7 @@ inline constexpr uint32_t k1EdxMmx = 1u << 23;
 inline constexpr uint32_t k1EdxFxsr = 1u << 24;
 inline constexpr uint32_t k1EdxSse = 1u << 25;
 inline constexpr uint32_t k1EdxSse2 = 1u << 26;
-// Leaf 0x80000001, EDX: SYSCALL and long mode.
-inline constexpr uint32_t kExt1EdxSyscall = 1u << 11;
+// Leaf 0x80000001, EDX: long mode.
 inline constexpr uint32_t kExt1EdxLm = 1u << 29;
 }  // namespace cpuid
 
