@@ -233,7 +233,7 @@ MUTATIONS = [
         "isa-note", "read no x86 ISA level from the kernel's GNU property note",
         "tools/kernel-elf.cpp",
         "if (gnu && nh.n_type == elf::NT_GNU_PROPERTY_TYPE_0) {",
-        "if (false) {",
+        "if (gnu && false) {",
         [unit("KernelIsaNote.*", r"KernelIsaNote"),
          suite("cpu", "^qemu64-isa-v2-64$", r"qemu64-isa-v2-64: ")]),
 ]
