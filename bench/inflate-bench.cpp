@@ -30,6 +30,15 @@
 #include "gzip.h"
 #include "inflate.h"
 
+#if !defined(__x86_64__)
+namespace bzelf {
+// lib/inflate-stage.cpp's InflateRaw built with -march=i686 and renamed
+// (bench/build.mk): what a CMOV build of the stage's decoder would give.
+InflateResult InflateRawI686(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap,
+                             InflateEnd end);
+}  // namespace bzelf
+#endif
+
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -64,9 +73,7 @@ struct Decoder {
   std::vector<double> seconds;
 };
 
-// Ours through one of its entries: InflateRaw(), or on -m32 the
-// InflateRawSse2() that the stage itself takes on a CPU with SSE2
-// (compressed/elf-load.cpp).
+// Ours through one of its entries.
 template <auto kEntry>
 size_t RunOurs(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap) {
   bzelf::InflateResult r = kEntry(in, in_len, out, out_cap, bzelf::InflateEnd::kFinalBlock);
@@ -125,26 +132,31 @@ double Median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// One table: a row per entry (ours, zlib, libdeflate), then the ratios of
-// ours to the others.
+// One table: a row per entry, `ours` of ours first and then zlib and
+// libdeflate, then the ratios of each of ours to those two and, with more
+// than one of ours, to the first (the stage's plain i486 build on -m32).
 template <typename Entry>
-void PrintTable(const char* bits, const char* what, Entry (&entries)[3], double mb) {
-  std::printf("  %-9s %-12s %10s %10s %10s %12s\n", "build", what, "min MB/s", "median",
+void PrintTable(const char* bits, const char* what, std::vector<Entry>& entries, size_t ours,
+                double mb) {
+  std::printf("  %-9s %-14s %10s %10s %10s %12s\n", "build", what, "min MB/s", "median",
               "max MB/s", "median time");
-  double median_mbs[3];
-  for (int i = 0; i < 3; ++i) {
-    Entry& e = entries[i];
+  std::vector<double> median_mbs;
+  for (Entry& e : entries) {
     double lo = *std::min_element(e.seconds.begin(), e.seconds.end());
     double hi = *std::max_element(e.seconds.begin(), e.seconds.end());
     double med = Median(e.seconds);
-    median_mbs[i] = mb / med;
-    std::printf("  %-9s %-12s %10.1f %10.1f %10.1f %9.1f ms\n", bits, e.name, mb / hi, mb / med,
+    median_mbs.push_back(mb / med);
+    std::printf("  %-9s %-14s %10.1f %10.1f %10.1f %9.1f ms\n", bits, e.name, mb / hi, mb / med,
                 mb / lo, med * 1e3);
   }
-  std::printf("  %-9s ratio ours/zlib       (median MB/s) = %.2f\n", bits,
-              median_mbs[0] / median_mbs[1]);
-  std::printf("  %-9s ratio ours/libdeflate (median MB/s) = %.2f\n", bits,
-              median_mbs[0] / median_mbs[2]);
+  const double zlib = median_mbs[ours], libdeflate = median_mbs[ours + 1];
+  for (size_t i = 0; i < ours; ++i) {
+    const char* name = entries[i].name;
+    std::printf("  %-9s ratio %s/zlib (median MB/s) = %.2f, %s/libdeflate = %.2f", bits, name,
+                median_mbs[i] / zlib, name, median_mbs[i] / libdeflate);
+    if (i > 0) std::printf(", %s/%s = %.2f", name, entries[0].name, median_mbs[i] / median_mbs[0]);
+    std::printf("\n");
+  }
 }
 
 }  // namespace
@@ -172,16 +184,23 @@ int main(int argc, char** argv) {
   g_libdeflate = libdeflate_alloc_decompressor();
   if (!g_libdeflate) Die("libdeflate_alloc_decompressor failed");
 
-  Decoder decoders[] = {
-      {"ours", RunOurs<bzelf::InflateRaw>, {}},
-      {"zlib", RunZlib, {}},
-      {"libdeflate", RunLibdeflate, {}},
-  };
-#if !defined(__x86_64__)
+  // Ours first: on -m64 the host tool's decoder; on -m32 the stage's
+  // builds side by side: its i486 InflateRaw, the same source built for
+  // the i686 (CMOV), which the stage does not carry (bench/build.mk), and
+  // the InflateRawSse2 that the stage runs on a CPU with SSE2.
+  std::vector<Decoder> decoders;
+#if defined(__x86_64__)
+  decoders.push_back({"ours", RunOurs<bzelf::InflateRaw>, {}});
+#else
+  decoders.push_back({"ours i486", RunOurs<bzelf::InflateRaw>, {}});
+  decoders.push_back({"ours i686", RunOurs<bzelf::InflateRawI686>, {}});
   if (__builtin_cpu_supports("sse2")) {
-    decoders[0] = {"ours (sse2)", RunOurs<bzelf::InflateRawSse2>, {}};
+    decoders.push_back({"ours sse2", RunOurs<bzelf::InflateRawSse2>, {}});
   }
 #endif
+  const size_t ours = decoders.size();
+  decoders.push_back({"zlib", RunZlib, {}});
+  decoders.push_back({"libdeflate", RunLibdeflate, {}});
 
   // One untimed pass each (page faults, caches), checked against the gzip
   // trailer; then the timed passes, round robin.
@@ -204,7 +223,7 @@ int main(int argc, char** argv) {
   }
   libdeflate_free_decompressor(g_libdeflate);
 
-  Checksum checksums[] = {
+  std::vector<Checksum> checksums = {
       {"ours", CrcOurs, {}},
       {"zlib", CrcZlib, {}},
       {"libdeflate", CrcLibdeflate, {}},
@@ -225,7 +244,7 @@ int main(int argc, char** argv) {
   double mb = out_len / 1e6;
   std::printf("  input: %zu bytes of DEFLATE -> %zu bytes (%.2f:1), %d timed passes each\n",
               in_len, out_len, static_cast<double>(out_len) / in_len, reps);
-  PrintTable(bits, "decoder", decoders, mb);
-  PrintTable(bits, "crc32", checksums, mb);
+  PrintTable(bits, "decoder", decoders, ours, mb);
+  PrintTable(bits, "crc32", checksums, 1, mb);
   return 0;
 }

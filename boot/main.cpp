@@ -11,6 +11,7 @@
 [[gnu::used]] constinit bzelf::SetupParams bzelf_setup_params = {
     .magic = bzelf::kSetupParamsMagic,
     .kernel_class = 0,
+    .isa_needed = 0,
     .reserved = {},
     .stage_entry_offset = 0,
     .checked_size = 0,
@@ -73,7 +74,7 @@ extern "C" [[noreturn]] void SetupMain() {
     Panic("setup", "setup header damaged (cmdline_size)");
   }
   CopyBootParams();
-  CheckCpu(bzelf_setup_params.kernel_class);
+  CheckCpu(bzelf_setup_params.kernel_class, bzelf_setup_params.isa_needed);
   DetectMemory();
   // Booted from a disk by the BIOS: we are the loader, part 5 is still on
   // the disk. After DetectMemory, which tells where RAM is; before

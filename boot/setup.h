@@ -15,7 +15,7 @@ namespace bzelf::setup {
 extern linuxboot::boot_params zero_page;
 
 void CopyBootParams();                    // main.cpp
-void CheckCpu(uint8_t kernel_class);      // cpu.cpp
+void CheckCpu(uint8_t kernel_class, uint32_t isa_needed);  // cpu.cpp
 void DetectMemory();                      // e820.cpp
 void LoadFromDisk();                      // disk.cpp: direct boot only
 void VerifyStage(uint32_t code32_start);  // verify-stage.cpp

@@ -108,7 +108,8 @@ void ZeroTails(const StageParams& params, bool sse2) {
 
 }  // namespace
 
-Failure LoadKernel(uintptr_t stage_base, const StageParams& params, uint8_t* scratch) {
+Failure LoadKernel(uintptr_t stage_base, const StageParams& params, const CpuFeatures& cpu,
+                   uint8_t* scratch) {
   const uint8_t* member = reinterpret_cast<const uint8_t*>(stage_base + params.payload_offset);
   GzipMember gz = ParseGzipMember(member, params.payload_length);
   if (gz.error != GzipError::kOk) {
@@ -124,7 +125,9 @@ Failure LoadKernel(uintptr_t stage_base, const StageParams& params, uint8_t* scr
   // CR0 and CR4 go back as they were before, once the kernel is in (as
   // the loader set them, but for what the 64-bit entry cleared on its way
   // to 32-bit mode and the hand-off sets again).
-  const Sse2State sse2 = EnableSse2();
+  // Without SSE2 the stage's own i486 build decodes (ChooseInflatePath).
+  const bool use_sse2 = ChooseInflatePath(cpu) == InflatePath::kSse2;
+  const Sse2State sse2 = use_sse2 ? EnableSse2() : Sse2State{};
   Failure failure = InflateRegions(member + gz.deflate_offset, gz, params, scratch, sse2.enabled);
   if (!failure) ZeroTails(params, sse2.enabled);
   RestoreSse2(sse2);

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "cpu-check.h"
 #include "message.h"
 #include "stage-params.h"
 
@@ -16,7 +17,8 @@ Failure CheckParams(const StageParams& params);
 
 // The kernel's bytes, to destinations the planner has checked
 // (PlanKernel). Fails on any bad payload: gzip framing, DEFLATE stream,
-// CRC32, ISIZE, the kernel's ELF header.
-Failure LoadKernel(uintptr_t stage_base, const StageParams& params, uint8_t* scratch);
+// CRC32, ISIZE, the kernel's ELF header. `cpu` chooses the decoder.
+Failure LoadKernel(uintptr_t stage_base, const StageParams& params, const CpuFeatures& cpu,
+                   uint8_t* scratch);
 
 }  // namespace bzelf

@@ -2,6 +2,7 @@
 // kernel to its physical address, hand off in the kernel's own mode.
 #include "boot-params.h"
 #include "console.h"
+#include "cpu-check.h"
 #include "cpuid.h"
 #include "elf-load.h"
 #include "elf.h"
@@ -76,12 +77,6 @@ Failure PlanPlacement(const boot_params* bp, uintptr_t base, const StageParams& 
   HandOff32(static_cast<uint32_t>(entry), static_cast<uint32_t>(Phys(bp)));
 }
 
-// The real-mode setup checks this too, but 32- and 64-bit loaders never
-// run it.
-Failure CheckLongMode() {
-  if (HasLongMode()) return {};
-  return Fail("cpu", "this kernel needs a 64-bit (x86-64) CPU; long mode not found");
-}
 
 }  // namespace
 }  // namespace bzelf
@@ -118,6 +113,10 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   ConsoleInit(bp);
   const StageParams& params = bzelf_stage_params;
   if (Failure f = CheckParams(params)) Panic(f);
+  // The real-mode setup checks the CPU too, but 32- and 64-bit loaders and
+  // PVH never run it. Before anything is planned or written.
+  const CpuFeatures cpu = ReadCpuFeatures(HardwareCpu{});
+  if (Failure f = CheckCpu(cpu, params.kernel_class, params.isa_needed)) Panic(f);
   KernelPlan kernel;
   if (Failure f = PlanPlacement(bp, base, params, &kernel)) Panic(f);
   if (kernel.move_stage) MoveAndRestart(bp, base, params, static_cast<uintptr_t>(kernel.stage_to));
@@ -125,13 +124,12 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   // everything kept, the stage included.
   UseBuiltinCmdline(bp, base, params);
   uint8_t* arena = reinterpret_cast<uint8_t*>(base + params.arena_offset);
-  if (Failure f = LoadKernel(base, params, arena + kArenaScratchOffset)) Panic(f);
+  if (Failure f = LoadKernel(base, params, cpu, arena + kArenaScratchOffset)) Panic(f);
 
   uint32_t bp_addr = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp));
   if (params.kernel_class == elf::ELFCLASS32) {
     HandOff32(static_cast<uint32_t>(params.entry), bp_addr);
   }
-  if (Failure f = CheckLongMode()) Panic(f);
   // The first 4 GiB, where everything the stage accepts lies: a PML4, a
   // PDPT and four PDs, what kArenaPageTablesSize holds.
   IdentityMap map(arena + kArenaPageTablesOffset, kArenaPageTablesSize / kPageSize);

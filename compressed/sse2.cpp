@@ -1,6 +1,5 @@
 #include "sse2.h"
 
-#include "cpuid.h"
 #include "x86.h"
 
 namespace bzelf {
@@ -27,10 +26,8 @@ void WriteCr4(uint32_t v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }  // namespace
 
 Sse2State EnableSse2() {
-  // CPUID itself is there: the stage is built for i686.
-  constexpr uint32_t kNeeded = kCpuid1EdxFxsr | kCpuid1EdxSse2;
+  // CR4 is read only here, on a CPU with SSE2: an i486 has no CR4.
   Sse2State state = {false, ReadCr0(), ReadCr4()};
-  if ((Cpuid(1).edx & kNeeded) != kNeeded) return state;
   WriteCr0((state.cr0 & ~(kCr0Em | kCr0Ts)) | kCr0Mp);
   WriteCr4(state.cr4 | kCr4Osfxsr);
   state.enabled = true;

@@ -15,9 +15,9 @@ struct Sse2State {
   uint32_t cr4;
 };
 
-// Enables SSE2 when CPUID says the CPU has it (and FXSR, without which
-// CR4.OSFXSR cannot be set): CR0.EM and CR0.TS cleared, CR0.MP and
-// CR4.OSFXSR set. Leaves everything as it was on a CPU without it.
+// Enables SSE2 on a CPU that has it (and FXSR, without which CR4.OSFXSR
+// cannot be set: CpuFeatures::Sse2() in lib/cpu-check.h, which the caller
+// asks first): CR0.EM and CR0.TS cleared, CR0.MP and CR4.OSFXSR set.
 Sse2State EnableSse2();
 
 // Puts CR0 and CR4 back as EnableSse2() found them.

@@ -33,6 +33,7 @@ inline constexpr uint32_t PT_NOTE = 4;
 inline constexpr uint32_t PT_PHDR = 6;
 inline constexpr uint32_t PT_TLS = 7;
 inline constexpr uint32_t PT_GNU_STACK = 0x6474e551;
+inline constexpr uint32_t PT_GNU_PROPERTY = 0x6474e553;
 
 inline constexpr uint32_t PF_X = 1;
 inline constexpr uint32_t PF_W = 2;
@@ -42,6 +43,14 @@ inline constexpr uint32_t PF_R = 4;
 inline constexpr uint32_t XEN_ELFNOTE_VIRT_BASE = 3;
 inline constexpr uint32_t XEN_ELFNOTE_PADDR_OFFSET = 4;
 inline constexpr uint32_t XEN_ELFNOTE_PHYS32_ENTRY = 18;
+
+// GNU program properties (name "GNU", n_type NT_GNU_PROPERTY_TYPE_0): an
+// array of {pr_type, pr_datasz, data padded to 8 bytes in ELF64 and 4 in
+// ELF32} (glibc's elf.h; the Linux Extensions to gABI, "Program
+// Property"). GNU_PROPERTY_X86_ISA_1_NEEDED's 4 bytes are the x86 ISA
+// levels the program needs (kIsa* in lib/cpu-check.h).
+inline constexpr uint32_t NT_GNU_PROPERTY_TYPE_0 = 5;
+inline constexpr uint32_t GNU_PROPERTY_X86_ISA_1_NEEDED = 0xc0008002;
 
 struct Elf32_Ehdr {
   uint8_t e_ident[EI_NIDENT];

@@ -94,7 +94,7 @@ enum class PlacementRule : uint8_t {
 };
 
 inline constexpr uint32_t kStageParamsMagic = 0x5045'5a42;  // "BZEP"
-inline constexpr uint32_t kStageParamsVersion = 1;
+inline constexpr uint32_t kStageParamsVersion = 2;
 inline constexpr size_t kMaxSegments = 16;
 inline constexpr size_t kMaxRegions = 2 * kMaxSegments + 1;
 // Scratch for regions of kind kScratch: the kernel's ELF header, program
@@ -153,6 +153,9 @@ struct [[gnu::packed]] StageParams {
   uint64_t paddr_offset;    // what the rule subtracted from p_paddr
   StageSegment segments[kMaxSegments];
   StageRegion regions[kMaxRegions];
+  // As SetupParams::isa_needed, for the stage's own check (loaders that
+  // skip the setup). Version 2 added it.
+  uint32_t isa_needed;
 };
 // Images already built, `bzelf info --json` (what scripts read) and the
 // assembly's offsets (build/gen/asm-offsets.h) all follow this layout: the
@@ -178,14 +181,18 @@ static_assert(offsetof(StageParams, entry) == 0x38);
 static_assert(offsetof(StageParams, paddr_offset) == 0x40);
 static_assert(offsetof(StageParams, segments) == 0x48);
 static_assert(offsetof(StageParams, regions) == 0x48 + kMaxSegments * 24);
-static_assert(sizeof(StageParams) == 0x48 + kMaxSegments * 24 + kMaxRegions * 12);
+static_assert(offsetof(StageParams, isa_needed) == 0x48 + kMaxSegments * 24 + kMaxRegions * 12);
+static_assert(sizeof(StageParams) == 0x48 + kMaxSegments * 24 + kMaxRegions * 12 + 4);
 
 // Filled in by `bzelf build` at the setup symbol bzelf_setup_params.
 inline constexpr uint32_t kSetupParamsMagic = 0x5053'5a42;  // "BZSP"
 struct [[gnu::packed]] SetupParams {
   uint32_t magic;
   uint8_t kernel_class;  // the setup checks for long mode when ELFCLASS64
-  uint8_t reserved[3];
+  // The kernel's GNU_PROPERTY_X86_ISA_1_NEEDED bits (kIsa* in
+  // lib/cpu-check.h; 0 when it names none), which the setup checks.
+  uint8_t isa_needed;
+  uint8_t reserved[2];
   // So that the setup can check part 5 before it jumps there: where
   // code32_start points inside it, and the CRC32 (gzip's) of its first
   // checked_size bytes with the 4 at crc_field_offset (the stage's own
@@ -198,7 +205,8 @@ struct [[gnu::packed]] SetupParams {
 static_assert(sizeof(SetupParams) == 24);
 static_assert(offsetof(SetupParams, magic) == 0x00);
 static_assert(offsetof(SetupParams, kernel_class) == 0x04);
-static_assert(offsetof(SetupParams, reserved) == 0x05);
+static_assert(offsetof(SetupParams, isa_needed) == 0x05);
+static_assert(offsetof(SetupParams, reserved) == 0x06);
 static_assert(offsetof(SetupParams, stage_entry_offset) == 0x08);
 static_assert(offsetof(SetupParams, checked_size) == 0x0c);
 static_assert(offsetof(SetupParams, crc_field_offset) == 0x10);

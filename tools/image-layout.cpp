@@ -70,6 +70,7 @@ InfoNode ParamsFields(uint64_t part5, uint64_t params) {
   PARAM(cmdline_size);
   PARAM(entry);
   PARAM(paddr_offset);
+  PARAM(isa_needed);
 #undef PARAM
   return f;
 }

@@ -106,7 +106,8 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   // The setup checks part 5 before it jumps: the stage's checked bytes
   // (lib/stage-checksum.h).
   uint32_t crc_field = StageCrcField(symbols::kStageParams);
-  SetupParams setup_params{kSetupParamsMagic, out.kernel.elf_class, {},
+  SetupParams setup_params{kSetupParamsMagic, out.kernel.elf_class,
+                           static_cast<uint8_t>(out.kernel.isa_needed), {},
                            symbols::kStartup32, symbols::kStageCheckedEnd, crc_field,
                            CheckedBytesChecksum(part5.data(), sp.checked_size, crc_field)};
   Store(image, symbols::kSetupParams, setup_params);

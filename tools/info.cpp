@@ -4,6 +4,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "cpu-check.h"
 #include "elf.h"
 #include "image-layout.h"
 #include "image.h"
@@ -33,6 +34,7 @@ void AddHeader(InfoNode& hdr, const linuxboot::setup_header& h) {
 void AddKernel(InfoNode& f, const KernelElf& k, const Placement& pl) {
   f.Add("class", InfoNode::Text(k.elf_class == elf::ELFCLASS64 ? "ELF64" : "ELF32"));
   f.Add("machine", InfoNode::Text(k.machine == elf::EM_X86_64 ? "x86-64" : "i386"));
+  f.Add("isa_needed", InfoNode::Text(k.isa_needed ? IsaLevelName(k.isa_needed) : "none"));
   f.Add("entry", InfoNode::Hex(k.entry));
   f.Add("entry_physical", InfoNode::Hex(pl.entry_phys));
   f.Add("placement_rule", InfoNode::Text(PlacementRuleName(pl.rule)));
@@ -128,6 +130,10 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
     }
     stage.Add("kernel_class",
               InfoNode::Text(sp.kernel_class == elf::ELFCLASS64 ? "ELF64" : "ELF32"));
+    // The x86 ISA level the kernel's GNU property note asks for, which
+    // the setup and the stage check (lib/cpu-check.h).
+    stage.Add("isa_needed",
+              InfoNode::Text(sp.isa_needed ? IsaLevelName(sp.isa_needed) : "none"));
     stage.Add("entry_physical", InfoNode::Hex(sp.entry));
     stage.Add("placement_rule", InfoNode::Text(PlacementRuleName(
                                     static_cast<PlacementRule>(sp.placement_rule))));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cpu-check.h"
 #include "elf.h"
 
 namespace bzelf {
@@ -60,6 +61,27 @@ void ParseHeaders(const Bytes& file, const std::string& name, KernelElf& k) {
   }
 }
 
+// A GNU property note's descriptor [at, at + size): the bits of every
+// GNU_PROPERTY_X86_ISA_1_NEEDED in it. A property that runs past the
+// descriptor ends the walk (the note is damaged; what came before counts).
+uint32_t IsaNeeded(const Bytes& file, uint64_t at, uint64_t size, bool is64) {
+  const uint64_t align = is64 ? 8 : 4;
+  uint32_t needed = 0;
+  uint64_t pos = 0;
+  while (size - pos >= 8) {
+    const uint32_t type = Load<uint32_t>(file, at + pos);
+    const uint32_t datasz = Load<uint32_t>(file, at + pos + 4);
+    const uint64_t data_at = pos + 8;
+    if (datasz > size - data_at) break;
+    if (type == elf::GNU_PROPERTY_X86_ISA_1_NEEDED && datasz == 4) {
+      needed |= Load<uint32_t>(file, at + data_at);
+    }
+    pos = data_at + ((uint64_t{datasz} + align - 1) & ~(align - 1));
+    if (pos > size) break;
+  }
+  return needed;
+}
+
 // Xen's notes as xen/common/libelf reads them: name "Xen" (namesz 4), in
 // the PT_NOTE segments (libelf-dominfo.c elf_xen_parse skips a PT_NOTE whose
 // p_offset is 0, "Some versions of binutils do not correctly set p_offset");
@@ -68,11 +90,17 @@ void ParseHeaders(const Bytes& file, const std::string& name, KernelElf& k) {
 // read: the SHT_NOTE sections libelf falls back to when no PT_NOTE holds a
 // Xen note, and the legacy __xen_guest string (whose ELF_PADDR_OFFSET
 // defaults to VIRT_BASE: the old-kernel case below covers it).
+// GNU property notes (the x86 ISA level the kernel needs) are read from
+// the PT_NOTE and PT_GNU_PROPERTY segments, where `ld` puts them; one
+// read twice adds the same bits.
 void ParseNotes(const Bytes& file, KernelElf& k) {
+  const bool is64 = k.elf_class == elf::ELFCLASS64;
   for (const KernelPhdr& p : k.phdrs) {
     // ParseHeaders checked that a PT_NOTE with contents lies in the file;
     // one without contents may have any offset: skip it before adding.
-    if (p.type != elf::PT_NOTE || p.offset == 0 || p.filesz == 0) continue;
+    const bool property = p.type == elf::PT_GNU_PROPERTY;
+    if ((p.type != elf::PT_NOTE && !property) || p.filesz == 0) continue;
+    if (p.offset == 0 && !property) continue;
     uint64_t pos = p.offset, end = p.offset + p.filesz;
     while (end - pos >= sizeof(elf::Elf_Nhdr)) {
       auto nh = Load<elf::Elf_Nhdr>(file, pos);
@@ -81,7 +109,11 @@ void ParseNotes(const Bytes& file, KernelElf& k) {
       uint64_t next = desc_at + ((uint64_t{nh.n_descsz} + 3) & ~3ull);
       if (next > end) break;
       bool xen = nh.n_namesz == 4 && std::memcmp(&file[name_at], "Xen", 4) == 0;
-      if (xen) {
+      bool gnu = nh.n_namesz == 4 && std::memcmp(&file[name_at], "GNU", 4) == 0;
+      if (gnu && nh.n_type == elf::NT_GNU_PROPERTY_TYPE_0) {
+        k.isa_needed |= IsaNeeded(file, desc_at, nh.n_descsz, is64);
+      }
+      if (xen && !property) {
         uint64_t value = 0;
         switch (nh.n_descsz) {
           case 1: value = Load<uint8_t>(file, desc_at); break;
@@ -204,6 +236,11 @@ KernelElf ParseKernel(const Bytes& file, const std::string& name) {
     }
   }
   ParseNotes(file, k);
+  if (k.isa_needed & ~kIsaKnown) {
+    throw ToolError(name, "its GNU property note needs x86 ISA levels " +
+                              HexString(k.isa_needed) +
+                              ", bits that bzelf does not know and the boot stages cannot check");
+  }
   k.trailing = file.size() > k.elf_end ? file.size() - k.elf_end : 0;
   k.linux_version = FindLinuxVersion(file);
   return k;

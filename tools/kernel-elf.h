@@ -38,6 +38,9 @@ struct KernelElf {
   uint16_t ehsize;
   std::vector<KernelPhdr> phdrs;  // in file order
   XenNotes xen;
+  // GNU_PROPERTY_X86_ISA_1_NEEDED from a GNU property note: the ISA
+  // levels the kernel needs (kIsa* in lib/cpu-check.h), 0 for none.
+  uint32_t isa_needed = 0;
   uint64_t elf_end;   // end of everything the ELF headers describe
   uint64_t trailing;  // bytes after elf_end (Linux appends its relocations)
   std::string linux_version;  // "6.1.0-..." when the banner is found

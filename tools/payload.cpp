@@ -89,6 +89,7 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
   Payload pay{};
   StageParams& sp = pay.params;
   sp.kernel_class = k.elf_class;
+  sp.isa_needed = k.isa_needed;
   sp.placement_rule = static_cast<uint8_t>(pl.rule);
   sp.entry = pl.entry_phys;
   sp.paddr_offset = pl.offset;

@@ -13,9 +13,9 @@
 #                          generated seeds once (tests/fuzz/run.sh, make check)
 # plus $(FZ)/bzelf-asan, the whole tool under the same sanitizers, for
 # tests/malformed/run.sh, and $(FZ)/replay-inflate-32: the inflate target
-# built -m32 around the boot stage's own decoder object, so that both of
-# its entries (InflateRaw, InflateRawSse2) meet the same inputs and zlib's
-# verdicts. It has no sanitizers (the stage object has none either); the
+# built -m32 around the boot stage's own decoder object (built for the
+# i486, as the stage is), so that both of its entries (InflateRaw,
+# InflateRawSse2) meet the same inputs and zlib's verdicts. It has no sanitizers (the stage object has none either); the
 # output buffer's guard pages still catch a write past either end.
 #
 # Corpora: tests/fuzz/corpus/<target>/ (small, committed), generated seeds

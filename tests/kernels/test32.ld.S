@@ -35,6 +35,9 @@ PHDRS {
   rodata PT_LOAD FLAGS(4); /* R */
   data PT_LOAD FLAGS(6);   /* R W */
   bss PT_LOAD FLAGS(6);    /* R W, no file bytes */
+#ifdef KERNEL_ISA_NOTE
+  isa PT_NOTE FLAGS(4);
+#endif
 }
 
 SECTIONS {
@@ -50,6 +53,12 @@ SECTIONS {
   .rodata : {
     *(.rodata .rodata.*)
   } :rodata
+#ifdef KERNEL_ISA_NOTE
+  /* The GNU property note `ld -z x86-64-...` writes (tests/cpu). */
+  .note.gnu.property : {
+    *(.note.gnu.property)
+  } :rodata :isa
+#endif
 
   . = ALIGN(4096) + KERNEL_DATA_GAP;
   .data : {

@@ -27,6 +27,9 @@ PHDRS {
 #ifdef KERNEL_XEN_NOTES
   note PT_NOTE FLAGS(4);
 #endif
+#ifdef KERNEL_ISA_NOTE
+  isa PT_NOTE FLAGS(4);
+#endif
 }
 
 SECTIONS {
@@ -42,6 +45,12 @@ SECTIONS {
   .rodata : AT(ADDR(.rodata) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
     *(.rodata .rodata.*)
   } :rodata
+#ifdef KERNEL_ISA_NOTE
+  /* The GNU property note `ld -z x86-64-...` writes (tests/cpu). */
+  .note.gnu.property : AT(ADDR(.note.gnu.property) - KERNEL_VIRT_BASE + KERNEL_PADDR_OFFSET) {
+    *(.note.gnu.property)
+  } :rodata :isa
+#endif
 
 #ifdef KERNEL_XEN_NOTES
   /* In the rodata PT_LOAD and in a PT_NOTE of its own, as Linux's .notes. */

@@ -217,6 +217,25 @@ MUTATIONS = [
         "contrib/kernel-hooks/bzelf",
         'if [ -n "$action" ] && [ "$action" != configure ]; then', "if false; then",
         [suite("install", "^kernel-hook-not-configure$", r"kernel-hook-not-configure: ")]),
+    Mutation(
+        "stage-cpu-check", "let the stage skip its CPU check (the setup still has it)",
+        "compressed/main.cpp",
+        "if (Failure f = CheckCpu(cpu, params.kernel_class, params.isa_needed)) Panic(f);",
+        "(void)cpu;",
+        [suite("cpu", "^pvh-", r"pvh-(pentium-test64|qemu64-isa-v2-64): ")]),
+    Mutation(
+        "isa-64bit-only", "ask an ELF32 kernel for the 64-bit-only features of its ISA level",
+        "lib/cpu-check.cpp",
+        "if (f.level > level || (f.long_mode_only && !elf64)) continue;",
+        "if (f.level > level) continue;",
+        [unit("CheckCpu.*", r"CheckCpu\.IsaLevelsOfAnElf32Kernel")]),
+    Mutation(
+        "isa-note", "read no x86 ISA level from the kernel's GNU property note",
+        "tools/kernel-elf.cpp",
+        "if (gnu && nh.n_type == elf::NT_GNU_PROPERTY_TYPE_0) {",
+        "if (gnu && false) {",
+        [unit("KernelIsaNote.*", r"KernelIsaNote"),
+         suite("cpu", "^qemu64-isa-v2-64$", r"qemu64-isa-v2-64: ")]),
 ]
 
 
