@@ -72,9 +72,10 @@ STAGE_LIB_SRCS := $(filter-out %-host.cpp lib/chs.cpp $(EFI_LIB_SRCS),$(LIB_SRCS
 HOST_LIB_SRCS := $(filter-out %-stage.cpp,$(LIB_SRCS))
 SETUP_SRCS := $(wildcard boot/*.cpp) $(wildcard boot/*.S)
 # The setup links only the lib/ sources it calls: the CPU rule, the
-# cylinder/head/sector split of its disk reads, the planner's memory map, for the direct-boot loader's "is part 5's place
-# RAM", and the message formatter. lib/message-dec.cpp, for one, stays out: the setup
-# prints no decimal numbers.
+# cylinder/head/sector split of its disk reads, the planner's memory map
+# (for the direct-boot loader's "is part 5's place RAM") and the message
+# formatter. lib/message-dec.cpp, for one, stays out: the setup prints no
+# decimal numbers.
 SETUP_LIB_SRCS := lib/chs.cpp lib/cpu-check.cpp lib/e820-map.cpp lib/message.cpp
 # startup_64's C++ is built for x86-64 on its own (below); the rest of
 # compressed/ and lib/ make the 32-bit stage.
