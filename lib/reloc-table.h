@@ -112,6 +112,19 @@ inline uint64_t RelocEntryAddress(uint32_t entry, RelocLayout layout) {
   return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(entry)));
 }
 
+// Whether the `width` bytes at physical `at` lie wholly inside one of
+// `count` segments (p_memsz long).
+inline bool WordInSegments(uint64_t at, uint64_t width, const StageSegment* segments,
+                           unsigned count) {
+  for (unsigned s = 0; s < count; ++s) {
+    const uint64_t rel = at - segments[s].paddr;
+    if (at >= segments[s].paddr && rel <= segments[s].memsz && segments[s].memsz - rel >= width) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Calls `visit(kind, location)` for every entry, in table order, with the
 // physical location of its word after `move`; returns the first entry whose
 // word does not lie wholly inside one of `count` segments (physical
@@ -126,12 +139,7 @@ RelocFault WalkRelocTable(const uint8_t* data, const RelocTable& t, const RelocM
       uint32_t entry;
       __builtin_memcpy(&entry, data + 4 * (uint64_t{start} + i), 4);
       const uint64_t at = RelocEntryAddress(entry, t.layout) - move.kernel_map + move.phys_move;
-      bool inside = false;
-      for (unsigned s = 0; s < count && !inside; ++s) {
-        inside = at >= segments[s].paddr && at - segments[s].paddr <= segments[s].memsz &&
-                 segments[s].memsz - (at - segments[s].paddr) >= width;
-      }
-      if (!inside) return RelocFault{true, kind, i, at};
+      if (!WordInSegments(at, width, segments, count)) return RelocFault{true, kind, i, at};
       visit(kind, at);
     }
     return {};
