@@ -32,6 +32,7 @@ const char* KeptName(Kept kept) {
     case Kept::kSetupData: return "setup_data";
     case Kept::kStage: return "the boot stage";
     case Kept::kStageArena: return "the boot stage's memory";
+    case Kept::kReserved: return "a memmap= range";
   }
   return "?";
 }
