@@ -8,7 +8,7 @@
 namespace bzelf {
 namespace {
 
-enum class Opt { kOutput, kCmdline, kPaddrOffset, kLevel, kJson };
+enum class Opt { kOutput, kCmdline, kPaddrOffset, kLevel, kRelocs, kLoadAddress, kVirtualOffset, kJson };
 
 struct OptionSpec {
   Opt id;
@@ -53,6 +53,17 @@ const std::vector<CommandSpec>& Commands() {
         {.id = Opt::kLevel, .name = "--level", .value = "N",
          .help = "the payload's zlib level, 1 (fastest) to 9 (smallest,\n"
                  "the default); -1 to -9 say the same",
+         .numeric = true},
+        {.id = Opt::kRelocs, .name = "--relocs", .value = "FILE",
+         .help = "the kernel's relocations, Linux's vmlinux.relocs, for a\n"
+                 "vmlinux that does not carry them after its ELF"},
+        {.id = Opt::kLoadAddress, .name = "--load-address", .value = "ADDR",
+         .help = "always load a kernel that can move (see `bzelf info`)\n"
+                 "with its lowest segment at physical ADDR",
+         .numeric = true},
+        {.id = Opt::kVirtualOffset, .name = "--virtual-offset", .value = "N",
+         .help = "always move an x86_64 Linux kernel N bytes up in\n"
+                 "virtual memory (a multiple of 2 MiB below 1 GiB)",
          .numeric = true}}},
       {"info", "FILE", false, "[--json] FILE", "describe an image or a kernel",
        "Describes FILE: what it is (\"input\": an ELF, a compressed one, a Linux\n"
@@ -170,6 +181,15 @@ std::string Apply(const OptionSpec& o, const std::string& value, CommandLine& c)
         return std::string(o.name) + ": not a level from 1 to 9: " + value;
       }
       c.build.level = static_cast<int>(*number);
+      break;
+    case Opt::kRelocs:
+      c.build.relocs_name = value;
+      break;
+    case Opt::kLoadAddress:
+      c.build.load_address = *number;
+      break;
+    case Opt::kVirtualOffset:
+      c.build.virt_offset = *number;
       break;
     case Opt::kJson:
       c.json = true;

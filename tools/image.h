@@ -17,12 +17,18 @@ struct BuildOptions {
   std::string cmdline;                   // built-in command line, may be empty
   std::optional<uint64_t> paddr_offset;  // --paddr-offset
   int level = 9;                         // zlib level
+  std::optional<Bytes> relocs;           // --relocs FILE's contents
+  std::string relocs_name;               // and its name
+  // A fixed placement (--load-address, --virtual-offset; lib/stage-params.h).
+  std::optional<uint64_t> load_address;
+  std::optional<uint64_t> virt_offset;
 };
 
 struct BuiltImage {
   Bytes bytes;
   KernelElf kernel;
   Placement placement;
+  KernelRelocs relocs;
   Payload payload;
 };
 
