@@ -267,14 +267,4 @@ uint32_t VirtualSlots(const KaslrKernel& k) {
   return n > 0xffff'ffff ? 0xffff'ffff : static_cast<uint32_t>(n);
 }
 
-PlanError AvoidedError(Range link, Range avoided) {
-  PlanError e;
-  e.kind = PlanError::Kind::kOverlaps;
-  e.subject = "kernel";
-  e.range = link;
-  e.kept = Kept::kReserved;
-  e.kept_range = avoided;
-  return e;
-}
-
 }  // namespace bzelf

@@ -180,7 +180,8 @@ struct KernelPlace {
 // memmap= ranges kept clear too, none ending above mem= or `ceiling`);
 // with none, the link address when Check() accepts it and it touches no
 // range to avoid, else the lowest slot at or above `kernel.floor`; with
-// none at all the link address's error. The link address's check lets
+// none at all the link address (kNoSlot), which PlanKernel then refuses.
+// The one error: an alignment that is not a power of two. The link address's check lets
 // the stage move (PlanKernel decides that). Random slots start at
 // min(link address, 512 MiB), as Linux's (choose_random_location), and
 // not below `kernel.floor`.
@@ -203,8 +204,6 @@ struct SlotSearch {
 // address of slot number `pick`, counting upwards, in *at.
 uint32_t CountSlots(const MemoryPlan& plan, const SlotSearch& s, uint32_t pick = ~0u,
                     uint64_t* at = nullptr);
-// The error of a kernel at `link` over the range to avoid `avoided`.
-PlanError AvoidedError(Range link, Range avoided);
 // Virtual offsets for kWindow: ALIGN(size) bytes at link_base + k * align
 // within the window (find_random_virt_addr); 0 when none fits.
 uint32_t VirtualSlots(const KaslrKernel& kernel);
@@ -216,6 +215,12 @@ PlanError ChooseKernelPlace(const MemoryPlan& plan, const KaslrKernel& kernel,
   *out = {};
   out->phys_base = kernel.link_base;
   if (!kernel.movable) return {};
+  if (kernel.align == 0 || (kernel.align & (kernel.align - 1)) != 0) {
+    PlanError e;
+    e.kind = PlanError::Kind::kBadAlignment;
+    e.value = kernel.align;
+    return e;
+  }
   if (options.nokaslr) {
     out->how = KaslrHow::kNokaslr;
   } else {
@@ -255,14 +260,14 @@ PlanError ChooseKernelPlace(const MemoryPlan& plan, const KaslrKernel& kernel,
   if (out->how != KaslrHow::kRandom) {
     out->phys_base = kernel.link_base;
     const Range link{kernel.link_base, kernel.link_base + kernel.size};
-    PlanError at_link = plan.Check(link, "kernel", -1, /*stage_may_move=*/true);
-    for (int i = 0; !at_link && i < keep_count; ++i) {
-      if (keep[i].Overlaps(link)) at_link = AvoidedError(link, keep[i]);
-    }
-    if (at_link) {
-      search.floor = kernel.floor;
-      uint64_t lowest = 0;
-      if (CountSlots(plan, search, 0, &lowest) == 0) return at_link;
+    bool at_link = !plan.Check(link, "kernel", -1, /*stage_may_move=*/true);
+    for (int i = 0; i < keep_count; ++i) at_link = at_link && !keep[i].Overlaps(link);
+    // With no slot at all the kernel stays at its link address, where
+    // PlanKernel refuses it segment by segment, as for a kernel that
+    // cannot move.
+    uint64_t lowest = 0;
+    search.floor = kernel.floor;
+    if (!at_link && CountSlots(plan, search, 0, &lowest) != 0) {
       out->phys_base = lowest;
       out->how = KaslrHow::kLowest;
     }

@@ -47,7 +47,6 @@ enum class Kept : uint8_t {
   kSetupData,
   kStage,       // part 5's file bytes
   kStageArena,  // its working memory
-  kReserved,    // a range the command line reserves (memmap=)
 };
 const char* KeptName(Kept kept);
 
@@ -76,6 +75,7 @@ struct PlanError {
     kOverlaps,         // subject index at range, and kept at kept_range
     kNoRoomToMove,     // range: the stage; value: the bytes it needs
     kNoRoomBelow4G,    // value: the bytes the stage needs
+    kBadAlignment,     // value: a kernel's alignment, not a power of two
   };
   Kind kind = Kind::kNone;
   const char* subject = nullptr;  // "kernel segment", "part 5"

@@ -429,11 +429,16 @@ TEST(KaslrFallback, NokaslrFixedNoSlotTooManyMemmapsAndAnUnusableLink) {
   ASSERT_FALSE(ChooseKernelPlace(plan, big, KaslrOptions{}, nullptr, 0, draw, &place));
   EXPECT_EQ(place.how, KaslrHow::kRandom);
   EXPECT_EQ(place.phys_slots, 1u);
+  // None, nor at its link address: it stays there for PlanKernel to
+  // refuse.
   big.size = 250 * kMiB;
-  const PlanError e = ChooseKernelPlace(plan, big, KaslrOptions{}, nullptr, 0, draw, &place);
-  ASSERT_TRUE(e);  // nor does it fit at its link address
-  EXPECT_EQ(ToFailure(e).detail.c_str(),
-            std::string("kernel at 0x1000000-0x10a00000 is not RAM in the E820 map"));
+  ASSERT_FALSE(ChooseKernelPlace(plan, big, KaslrOptions{}, nullptr, 0, draw, &place));
+  EXPECT_EQ(place.how, KaslrHow::kNoSlot);
+  EXPECT_EQ(place.phys_base, 0x1000000u);
+  const StageSegment segment{place.phys_base, big.size, big.size};
+  KernelPlan kp;
+  EXPECT_EQ(ToFailure(PlanKernel(plan, &segment, 1, &kp)).detail.c_str(),
+            std::string("kernel segment 0 at 0x1000000-0x10a00000 is not RAM in the E820 map"));
   // mem= takes the slots away; the link address still fits.
   ASSERT_FALSE(ChooseKernelPlace(plan, k, Parse("mem=70M"), nullptr, 0, draw, &place));
   EXPECT_EQ(place.how, KaslrHow::kNoSlot);
@@ -470,6 +475,21 @@ TEST(KaslrFallback, NokaslrFixedNoSlotTooManyMemmapsAndAnUnusableLink) {
   EXPECT_EQ(place.virt_offset, place.phys_base - high.link_base);
   ASSERT_FALSE(ChooseKernelPlace(plan, high, KaslrOptions{}, nullptr, 0, draw, &place));
   EXPECT_EQ(place.how, KaslrHow::kLowest);
+}
+
+TEST(KaslrFallback, AnAlignmentThatIsNotAPowerOfTwoIsAnError) {
+  RealMachine m({{0, 0x9fc00, E820_TYPE_RAM}, {kMiB, 255 * kMiB, E820_TYPE_RAM}});
+  MemoryPlan plan;
+  ASSERT_FALSE(m.Init(plan));
+  KaslrKernel k = DebianAmd64();
+  k.align = 0x300000;
+  KernelPlace place;
+  const PlanError e =
+      ChooseKernelPlace(plan, k, KaslrOptions{}, nullptr, 0, [] { return 0u; }, &place);
+  const Failure f = ToFailure(e);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(std::string(f.what) + ": " + f.detail.c_str(),
+            "kernel: alignment 0x300000 is not a power of two");
 }
 
 TEST(KaslrVirtualSlots, LinuxCountsForDebianAmd64) {
