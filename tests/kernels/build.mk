@@ -45,7 +45,8 @@ TK_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 \
 # -undef so that a predefined "i386" cannot rewrite OUTPUT_ARCH(i386).
 TK_CPP := $(STAGE_CXX) -E -P -undef -x c -I$(TK_DIR)
 
-TK_SRCS := $(wildcard $(TK_DIR)/*.cpp)
+# pie-*: the position-independent kernels' own (below).
+TK_SRCS := $(filter-out $(TK_DIR)/pie-%,$(wildcard $(TK_DIR)/*.cpp))
 TK_OBJS32 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj32/%.o,$(TK_SRCS) $(TK_DIR)/entry32.S)
 TK_OBJS64 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj64/%.o,$(TK_SRCS) $(TK_DIR)/entry64.S)
 

@@ -217,6 +217,22 @@ MUTATIONS = [
         "contrib/kernel-hooks/bzelf",
         'if [ -n "$action" ] && [ "$action" != configure ]; then', "if false; then",
         [suite("install", "^kernel-hook-not-configure$", r"kernel-hook-not-configure: ")]),
+    Mutation(
+        "pie-relocs", "leave a position-independent kernel's pointers as linked",
+        "compressed/relocate.cpp",
+        "  if (source == RelocSource::kNone) return {};",
+        "  if (source != RelocSource::kTable) return {};",
+        [suite("relocs", "^pie(64|32)-at-a$", r"pie(64|32)-at-a: .*FAIL pointer to .data relocated")]),
+    Mutation(
+        "table-inverse", "add the move to Linux's inverse 32-bit words instead of subtracting it",
+        "lib/reloc-table.h",
+        "v = kind == RelocKind::k32 ? v + d : v - d;", "v = v + d;",
+        [unit("RelocTable.*", r"RelocTable\.AppliesEachListAsLinuxDoes")]),
+    Mutation(
+        "pie-any-type", "accept a dynamic relocation of any type",
+        "tools/kernel-relocs.cpp",
+        "    if (!IsRelative(e.type)) {", "    if (false) {",
+        [unit("KernelRelocs.*", r"KernelRelocs\.WhatCannotBeHonouredIsRefusedByName")]),
 ]
 
 
