@@ -72,7 +72,7 @@ SETUP_LIB_SRCS := lib/e820-map.cpp lib/message.cpp
 STAGE64_MAIN := compressed/startup-64.cpp
 STAGE_SRCS := $(filter-out $(STAGE64_MAIN),$(wildcard compressed/*.cpp)) \
   $(wildcard compressed/*.S) $(STAGE_LIB_SRCS)
-PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
+PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/kaslr.cpp lib/memory-plan.cpp \
   lib/message.cpp lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
 # startup_64's C++ needs the planner, the console and the memory functions.
 # Its toolchain must also target x86-64 (-m64, ld -m elf_x86_64), as

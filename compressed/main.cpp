@@ -7,6 +7,7 @@
 #include "elf.h"
 #include "identity-map.h"
 #include "kernel-move.h"
+#include "kernel-place.h"
 #include "memory-plan.h"
 #include "physical-memory.h"
 #include "relocate.h"
@@ -56,13 +57,23 @@ void UseBuiltinCmdline(boot_params* bp, uintptr_t base, const StageParams& param
   bp->ext_cmd_line_ptr = 0;
 }
 
-// Checks every kernel segment's destination (`segments`: where the kernel
-// runs) and decides whether the stage moves (PlanKernel).
-Failure PlanPlacement(const boot_params* bp, uintptr_t base, const StageParams& params,
-                      const StageSegment* segments, MemoryPlan& plan, KernelPlan* kernel) {
+// What the planner keeps clear of: everything the loader handed over, and
+// the stage.
+Failure InitPlan(const boot_params* bp, uintptr_t base, const StageParams& params,
+                 MemoryPlan& plan) {
   const StageExtent stage{base, params.file_size, params.arena_offset, params.arena_size};
-  if (PlanError e = plan.Init(*bp, Phys(bp), PhysicalMemory{}, stage)) return ToFailure(e);
-  return ToFailure(PlanKernel(plan, segments, params.segment_count, kernel));
+  return ToFailure(plan.Init(*bp, Phys(bp), PhysicalMemory{}, stage));
+}
+
+// The command line the kernel will get: the loader's, else the built-in
+// one (UseBuiltinCmdline); nullptr when neither (or one out of reach).
+const char* EffectiveCmdline(const boot_params* bp, uintptr_t base, const StageParams& params) {
+  const uint64_t ptr = CmdlineAddress(*bp);
+  if (ptr >= k4GiB) return nullptr;
+  const char* loader = reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr));
+  if (ptr != 0 && *loader != 0) return loader;
+  if (params.cmdline_size == 0) return loader;
+  return reinterpret_cast<const char*>(base + params.cmdline_offset);
 }
 
 // Where Linux's relocation table inflates: RAM clear of everything kept
@@ -86,10 +97,6 @@ Failure FindTableBuffer(const MemoryPlan& plan, const StageParams& params,
   *table = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(at));
   return {};
 }
-
-// Where the kernel runs: the placement `bzelf build` fixed, else its link
-// address.
-KernelMove ChooseKernelMove(const StageParams& params) { return FixedMove(params); }
 
 // Kernels that live where the loader put us (most hobby kernels load at
 // 1 MiB, exactly where QEMU and GRUB put part 5) need the stage out of the
@@ -145,13 +152,19 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   ConsoleInit(bp);
   const StageParams& params = bzelf_stage_params;
   if (Failure f = CheckParams(params)) Panic(f);
-  const KernelMove move = ChooseKernelMove(params);
+  MemoryPlan plan;
+  if (Failure f = InitPlan(bp, base, params, plan)) Panic(f);
+  KernelMove move;
+  if (Failure f = ChooseKernelMove(bp, params, plan, EffectiveCmdline(bp, base, params), &move)) {
+    Panic(f);
+  }
   if (Failure f = CheckMove(params, move)) Panic(f);
   StageSegment segments[kMaxSegments];
   MovedSegments(params, move, segments);
-  MemoryPlan plan;
+  // Every kernel segment's destination checked, and whether the stage
+  // moves out of the way (PlanKernel).
   KernelPlan kernel;
-  if (Failure f = PlanPlacement(bp, base, params, segments, plan, &kernel)) Panic(f);
+  if (Failure f = ToFailure(PlanKernel(plan, segments, params.segment_count, &kernel))) Panic(f);
   if (kernel.move_stage) MoveAndRestart(bp, base, params, static_cast<uintptr_t>(kernel.stage_to));
   // Here every kernel segment is known to be writable RAM clear of
   // everything kept, the stage included.
