@@ -10,6 +10,9 @@
 #                             pointer they hold points at its target, they
 #                             lie in one E820 RAM entry, and say where
 #   pie64-pvh                 the same through the PVH entry
+#   pie64-kaslr, pie32-kaslr  built without a fixed place: the stage draws
+#                             one (lib/kaslr.h); 4 boots each pass, at
+#                             least 2 distinct addresses
 #   refuse-*                  moves a kernel cannot make: one line, no file
 #   linux64-info              Debian's amd64 vmlinux: its table's layout and
 #                             counts (137,699 + 8,385 + 76,906 on 6.1)
@@ -76,6 +79,28 @@ pie() {
   judge "$name"
 }
 
+# pie_kaslr NAME KERNEL: four boots of one image the stage places at
+# random: each passes, and they ran at 2 or more addresses.
+pie_kaslr() {
+  local name=$1 kernel=$2 reasons="" seen="" i
+  selected "$name" || return 0
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/$kernel.elf" --cmdline "console=ttyS0" ||
+    return
+  for i in 1 2 3 4; do
+    boot "$name-$i" 60 -m 128 -kernel "$WORK/$name.img"
+    kernel_passed "$name-$i"
+    seen+="$(sed -n 's/^bzelf-pie: running at \(0x[0-9a-f]*\),.*/\1/p' "$WORK/$name-$i.log") "
+  done
+  local distinct
+  distinct=$(printf '%s\n' $seen | sort -u | wc -l)
+  [ "$distinct" -ge 2 ] || reasons+="$distinct distinct address(es): $seen; "
+  if [ -z "$reasons" ]; then
+    pass "$name" "at $seen"
+  else
+    fail "$name" "${reasons%; }"
+  fi
+}
+
 # refuse NAME TEXT BZELF_BUILD_ARGS...: bzelf build fails with one line
 # containing TEXT and writes nothing.
 refuse() {
@@ -124,6 +149,8 @@ pie pie64-at-b pie64 0x6000000
 pie pie32-at-a pie32 0x2345000
 pie pie32-at-b pie32 0x7001000
 pie pie64-pvh pie64 0x3000000 pvh
+pie_kaslr pie64-kaslr pie64
+pie_kaslr pie32-kaslr pie32
 refuse refuse-no-relocs "the kernel has no relocations, it cannot move" \
   "$KERNELS_DIR/test64.elf" --load-address 0x2000000
 refuse refuse-unaligned "moves in steps of 0x1000" "$KERNELS_DIR/pie64.elf" --load-address 0x2000800
