@@ -83,7 +83,7 @@ STAGE64_MAIN := compressed/startup-64.cpp
 EFI_STUB_SRCS := $(wildcard compressed/efi-*.cpp)
 STAGE_SRCS := $(filter-out $(STAGE64_MAIN) $(EFI_STUB_SRCS),$(wildcard compressed/*.cpp)) \
   $(wildcard compressed/*.S) $(STAGE_LIB_SRCS)
-PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/memory-plan.cpp \
+PLANNER_SRCS := lib/e820-map.cpp lib/identity-map.cpp lib/kaslr.cpp lib/memory-plan.cpp \
   lib/message.cpp lib/message-dec.cpp lib/placement.cpp lib/stage-move.cpp
 # startup_64's C++ needs the planner, the console and the memory functions;
 # the EFI stub (compressed/efi-*.cpp), which shares its link unit, the EFI

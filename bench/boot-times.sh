@@ -12,7 +12,10 @@
 #   debian      Debian's vmlinuz, its own bzImage (XZ)
 #   pvh         the vmlinux inside it, booted by QEMU through its PVH note:
 #               no decompression at all
-#   bzelf       the bzelf image of that vmlinux (real-mode entry)
+#   bzelf       the bzelf image of that vmlinux (real-mode entry), KASLR
+#               on (the default: a random physical and virtual place)
+#   bzelf-nokaslr  the same image with `nokaslr`: the kernel's own
+#               addresses, no relocation
 #   bzelf-pvh   the image's stage ELF (part 5) alone, through PVH
 # Stage alone (a kernel that leaves QEMU through isa-debug-exit at once):
 #   exit-empty  bzelf image of the bare exit kernel
@@ -23,7 +26,7 @@ set -eu
 : "${WORK:=build/bench}"
 : "${KERNEL_DIR:=build/linux/kernel}"
 : "${BENCH_RUNS:=5}"
-variants="debian pvh bzelf bzelf-pvh exit-empty exit-blob"
+variants="debian pvh bzelf bzelf-nokaslr bzelf-pvh exit-empty exit-blob"
 cmdline="console=ttyS0 quiet panic=-1"
 qemu_flags="-m 96 -display none -monitor none -no-reboot"
 times=$WORK/times
@@ -47,10 +50,17 @@ kernel_of() {
   case $1 in
     debian) echo "$KERNEL_DIR/vmlinuz" ;;
     pvh) echo "$KERNEL_DIR/vmlinux" ;;
-    bzelf) echo "$WORK/linux.bzelf" ;;
+    bzelf | bzelf-nokaslr) echo "$WORK/linux.bzelf" ;;
     bzelf-pvh) echo "$WORK/stage.elf" ;;
     exit-empty) echo "$WORK/exit-empty.bzelf" ;;
     exit-blob) echo "$WORK/exit-blob.bzelf" ;;
+  esac
+}
+
+cmdline_of() {
+  case $1 in
+    bzelf-nokaslr) echo "$cmdline nokaslr" ;;
+    *) echo "$cmdline" ;;
   esac
 }
 
@@ -72,7 +82,7 @@ boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
     *)
       # shellcheck disable=SC2086
       timeout 300 qemu-system-x86_64 -kernel "$(kernel_of "$1")" \
-        -initrd "$WORK/initrd.gz" -append "$cmdline" $qemu_flags \
+        -initrd "$WORK/initrd.gz" -append "$(cmdline_of "$1")" $qemu_flags \
         -serial "file:$log" >/dev/null 2>&1 || true
       grep -q 'BZELF-LINUX-OK' "$log" && ok=1 || ok=0
       ;;
@@ -116,7 +126,8 @@ table() {
     case $v in
       debian) what="Debian's vmlinuz (its bzImage, XZ)" ;;
       pvh) what="vmlinux via PVH (no decompression)" ;;
-      bzelf) what="bzelf image of the vmlinux (gzip)" ;;
+      bzelf) what="bzelf image of the vmlinux (gzip), KASLR" ;;
+      bzelf-nokaslr) what="the same with nokaslr" ;;
       bzelf-pvh) what="bzelf stage ELF alone via PVH" ;;
       exit-empty) what="bzelf image, kernel that exits at once" ;;
       exit-blob) what="same + $payload_bytes B of payload ELF" ;;
@@ -134,13 +145,15 @@ table() {
 # machine the fastest run of each is the one least disturbed.
 ratios() { # FIELD LABEL
   awk -v deb="$(stat debian "$1")" -v pvh="$(stat pvh "$1")" -v bz="$(stat bzelf "$1")" \
+    -v bznk="$(stat bzelf-nokaslr "$1")" \
     -v bzpvh="$(stat bzelf-pvh "$1")" -v empty="$(stat exit-empty "$1")" \
     -v blob="$(stat exit-blob "$1")" -v bytes="$payload_bytes" -v label="$2" 'BEGIN {
     printf "  from the %s:\n", label
     printf "    decompression cost over pvh: debian %+.2f s, bzelf %+.2f s, bzelf-pvh %+.2f s\n",
       (deb - pvh) / 1000, (bz - pvh) / 1000, (bzpvh - pvh) / 1000
     if (deb != pvh) {
-      printf "    R     = (bzelf - pvh) / (debian - pvh)     = %.2f\n", (bz - pvh) / (deb - pvh)
+      printf "    R     = (bzelf - pvh) / (debian - pvh)     = %.2f with KASLR, %.2f with nokaslr (bzelf-nokaslr)\n",
+        (bz - pvh) / (deb - pvh), (bznk - pvh) / (deb - pvh)
       printf "    R_pvh = (bzelf-pvh - pvh) / (debian - pvh) = %.2f\n", (bzpvh - pvh) / (deb - pvh)
     }
     if (blob > empty)

@@ -51,6 +51,20 @@ void ConsoleInit(const linuxboot::boot_params* bp) {
   }
 }
 
+void ConsoleNote(const char* what, const char* detail) {
+  auto put = [](const char* text) {
+    for (; *text != 0; ++text) {
+      uart::Putc(*text);
+      VgaPut(*text);
+    }
+  };
+  put("bzelf note: ");
+  put(what);
+  put(": ");
+  put(detail);
+  put("\r\n");
+}
+
 [[noreturn]] void Panic(const char* what, const char* detail) {
   WritePanicLine(what, detail, [](char c) {
     uart::Putc(c);

@@ -13,6 +13,14 @@ namespace bzelf {
 // null: then at the top of the screen).
 void ConsoleInit(const linuxboot::boot_params* bp);
 
+// Prints "bzelf note: <what>: <detail>" on COM1 and the screen, and goes
+// on: what the stage did differently from what was asked. Not "bzelf: ",
+// which only a halt line starts with.
+void ConsoleNote(const char* what, const char* detail);
+inline void ConsoleNote(const char* what, const Message& detail) {
+  ConsoleNote(what, detail.c_str());
+}
+
 // Prints "bzelf: <what>: <detail> -- System halted" (lib/message.h's
 // WritePanicLine) on COM1 and the screen, and halts forever.
 [[noreturn]] void Panic(const char* what, const char* detail);

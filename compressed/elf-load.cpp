@@ -23,6 +23,10 @@ Failure CheckParams(const StageParams& params) {
                                    << Dec{params.segment_count} << ", "
                                    << Dec{params.region_count} << ")");
   }
+  if (params.reloc_source == static_cast<uint8_t>(RelocSource::kTable) &&
+      (params.reloc_bytes == 0 || params.reloc_bytes % 4 != 0)) {
+    return Fail("image", Message() << "bad relocation table size " << Dec{params.reloc_bytes});
+  }
   if (params.payload_offset > params.file_size ||
       params.payload_length > params.file_size - params.payload_offset) {
     return Fail("image", "payload lies outside the image");
@@ -35,7 +39,8 @@ namespace {
 // Inflates every region of the DEFLATE stream to its sink and checks the
 // gzip trailer's CRC32 and ISIZE against what came out.
 Failure InflateRegions(const uint8_t* deflate, const GzipMember& gz, const StageParams& params,
-                       uint8_t* scratch, bool sse2) {
+                       const StageSegment* segments, uint8_t* scratch, uint8_t* table,
+                       bool sse2) {
   const auto inflate = sse2 ? InflateRawSse2 : InflateRaw;
   uint32_t crc = 0;
   uint64_t total = 0;
@@ -55,7 +60,10 @@ Failure InflateRegions(const uint8_t* deflate, const GzipMember& gz, const Stage
     } else if (r.sink == static_cast<uint8_t>(RegionSink::kSegment) &&
                r.segment < params.segment_count &&
                r.out_length == params.segments[r.segment].filesz) {
-      out = PhysToPtr(params.segments[r.segment].paddr);
+      out = PhysToPtr(segments[r.segment].paddr);
+    } else if (r.sink == static_cast<uint8_t>(RegionSink::kRelocTable) && table != nullptr &&
+               r.out_length == params.reloc_bytes) {
+      out = table;
     } else {
       return Fail("payload", Message() << "region " << Dec{i} << " has no valid destination");
     }
@@ -93,9 +101,9 @@ Failure InflateRegions(const uint8_t* deflate, const GzipMember& gz, const Stage
 }
 
 // Zeroes each segment's p_memsz tail.
-void ZeroTails(const StageParams& params, bool sse2) {
+void ZeroTails(const StageParams& params, const StageSegment* segments, bool sse2) {
   for (unsigned i = 0; i < params.segment_count; ++i) {
-    const StageSegment& s = params.segments[i];
+    const StageSegment& s = segments[i];
     uint8_t* tail = PhysToPtr(s.paddr + s.filesz);
     const size_t n = static_cast<size_t>(s.memsz - s.filesz);
     if (sse2) {
@@ -109,7 +117,7 @@ void ZeroTails(const StageParams& params, bool sse2) {
 }  // namespace
 
 Failure LoadKernel(uintptr_t stage_base, const StageParams& params, const CpuFeatures& cpu,
-                   uint8_t* scratch) {
+                   const StageSegment* segments, uint8_t* scratch, uint8_t* table) {
   const uint8_t* member = reinterpret_cast<const uint8_t*>(stage_base + params.payload_offset);
   GzipMember gz = ParseGzipMember(member, params.payload_length);
   if (gz.error != GzipError::kOk) {
@@ -128,8 +136,9 @@ Failure LoadKernel(uintptr_t stage_base, const StageParams& params, const CpuFea
   // Without SSE2 the stage's own i486 build decodes (ChooseInflatePath).
   const bool use_sse2 = ChooseInflatePath(cpu) == InflatePath::kSse2;
   const Sse2State sse2 = use_sse2 ? EnableSse2() : Sse2State{};
-  Failure failure = InflateRegions(member + gz.deflate_offset, gz, params, scratch, sse2.enabled);
-  if (!failure) ZeroTails(params, sse2.enabled);
+  Failure failure = InflateRegions(member + gz.deflate_offset, gz, params, segments, scratch,
+                                   table, sse2.enabled);
+  if (!failure) ZeroTails(params, segments, sse2.enabled);
   RestoreSse2(sse2);
   return failure;
 }

@@ -16,9 +16,12 @@ namespace bzelf {
 Failure CheckParams(const StageParams& params);
 
 // The kernel's bytes, to destinations the planner has checked
-// (PlanKernel). Fails on any bad payload: gzip framing, DEFLATE stream,
-// CRC32, ISIZE, the kernel's ELF header. `cpu` chooses the decoder.
+// (PlanKernel): `segments` (the parameters' segments, moved where the
+// kernel runs), and Linux's relocation table to `table` (reloc_bytes;
+// nullptr when the payload has none). Fails on any bad payload: gzip
+// framing, DEFLATE stream, CRC32, ISIZE, the kernel's ELF header. `cpu`
+// chooses the decoder.
 Failure LoadKernel(uintptr_t stage_base, const StageParams& params, const CpuFeatures& cpu,
-                   uint8_t* scratch);
+                   const StageSegment* segments, uint8_t* scratch, uint8_t* table);
 
 }  // namespace bzelf

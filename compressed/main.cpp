@@ -7,8 +7,11 @@
 #include "elf-load.h"
 #include "elf.h"
 #include "identity-map.h"
+#include "kernel-move.h"
+#include "kernel-place.h"
 #include "memory-plan.h"
 #include "physical-memory.h"
+#include "relocate.h"
 #include "stage-move.h"
 #include "stage-checksum.h"
 #include "stage-params.h"
@@ -55,14 +58,45 @@ void UseBuiltinCmdline(boot_params* bp, uintptr_t base, const StageParams& param
   bp->ext_cmd_line_ptr = 0;
 }
 
-// Checks every kernel segment's destination and decides whether the stage
-// moves (PlanKernel).
-Failure PlanPlacement(const boot_params* bp, uintptr_t base, const StageParams& params,
-                      KernelPlan* kernel) {
+// What the planner keeps clear of: everything the loader handed over, and
+// the stage.
+Failure InitPlan(const boot_params* bp, uintptr_t base, const StageParams& params,
+                 MemoryPlan& plan) {
   const StageExtent stage{base, params.file_size, params.arena_offset, params.arena_size};
-  MemoryPlan plan;
-  if (PlanError e = plan.Init(*bp, Phys(bp), PhysicalMemory{}, stage)) return ToFailure(e);
-  return ToFailure(PlanKernel(plan, params.segments, params.segment_count, kernel));
+  return ToFailure(plan.Init(*bp, Phys(bp), PhysicalMemory{}, stage));
+}
+
+// The command line the kernel will get: the loader's, else the built-in
+// one (UseBuiltinCmdline); nullptr when neither (or one out of reach).
+const char* EffectiveCmdline(const boot_params* bp, uintptr_t base, const StageParams& params) {
+  const uint64_t ptr = CmdlineAddress(*bp);
+  if (ptr >= k4GiB) return nullptr;
+  const char* loader = reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr));
+  if (ptr != 0 && *loader != 0) return loader;
+  if (params.cmdline_size == 0) return loader;
+  return reinterpret_cast<const char*>(base + params.cmdline_offset);
+}
+
+// Where Linux's relocation table inflates: RAM clear of everything kept
+// and of the kernel's memory, p_memsz included (the table follows the
+// ELF's last byte in the payload, but must not land on the bss after the
+// last segment's file bytes). Read once the kernel is in, then left.
+Failure FindTableBuffer(const MemoryPlan& plan, const StageParams& params,
+                        const StageSegment* segments, uint8_t** table) {
+  *table = nullptr;
+  if (params.reloc_source != static_cast<uint8_t>(RelocSource::kTable)) return {};
+  Range kernel[kMaxSegments];
+  for (unsigned i = 0; i < params.segment_count; ++i) {
+    kernel[i] = {segments[i].paddr, segments[i].paddr + segments[i].memsz};
+  }
+  const uint64_t at = plan.FindFree(params.reloc_bytes, kPageSize, k1MiB, k4GiB, kernel,
+                                    params.segment_count);
+  if (at == 0) {
+    return Fail("memory", Message() << "no room for the kernel's relocation table ("
+                                    << Dec{params.reloc_bytes} << " bytes)");
+  }
+  *table = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(at));
+  return {};
 }
 
 // Kernels that live where the loader put us (most hobby kernels load at
@@ -117,18 +151,35 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   // PVH never run it. Before anything is planned or written.
   const CpuFeatures cpu = ReadCpuFeatures(HardwareCpu{});
   if (Failure f = CheckCpu(cpu, params.kernel_class, params.isa_needed)) Panic(f);
+  MemoryPlan plan;
+  if (Failure f = InitPlan(bp, base, params, plan)) Panic(f);
+  KernelMove move;
+  if (Failure f = ChooseKernelMove(bp, params, plan, EffectiveCmdline(bp, base, params), &move)) {
+    Panic(f);
+  }
+  if (Failure f = CheckMove(params, move)) Panic(f);
+  StageSegment segments[kMaxSegments];
+  MovedSegments(params, move, segments);
+  // Every kernel segment's destination checked, and whether the stage
+  // moves out of the way (PlanKernel).
   KernelPlan kernel;
-  if (Failure f = PlanPlacement(bp, base, params, &kernel)) Panic(f);
+  if (Failure f = ToFailure(PlanKernel(plan, segments, params.segment_count, &kernel))) Panic(f);
   if (kernel.move_stage) MoveAndRestart(bp, base, params, static_cast<uintptr_t>(kernel.stage_to));
   // Here every kernel segment is known to be writable RAM clear of
   // everything kept, the stage included.
+  uint8_t* table;
+  if (Failure f = FindTableBuffer(plan, params, segments, &table)) Panic(f);
   UseBuiltinCmdline(bp, base, params);
   uint8_t* arena = reinterpret_cast<uint8_t*>(base + params.arena_offset);
-  if (Failure f = LoadKernel(base, params, cpu, arena + kArenaScratchOffset)) Panic(f);
+  if (Failure f = LoadKernel(base, params, cpu, segments, arena + kArenaScratchOffset, table)) {
+    Panic(f);
+  }
+  if (Failure f = ApplyRelocations(params, move, segments, table)) Panic(f);
 
+  const uint64_t entry = params.entry + move.phys_move;
   uint32_t bp_addr = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp));
   if (params.kernel_class == elf::ELFCLASS32) {
-    HandOff32(static_cast<uint32_t>(params.entry), bp_addr);
+    HandOff32(static_cast<uint32_t>(entry), bp_addr);
   }
   // The first 4 GiB, where everything the stage accepts lies: a PML4, a
   // PDPT and four PDs, what kArenaPageTablesSize holds.
@@ -136,6 +187,6 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   for (uint64_t gib = 0; gib < 4; ++gib) {
     if (!map.MapGiB(gib << 30)) Panic("memory", "the identity map does not fit its pages");
   }
-  HandOff64(static_cast<uint32_t>(params.entry), static_cast<uint32_t>(params.entry >> 32),
-            bp_addr, static_cast<uint32_t>(map.Root()));
+  HandOff64(static_cast<uint32_t>(entry), static_cast<uint32_t>(entry >> 32), bp_addr,
+            static_cast<uint32_t>(map.Root()));
 }

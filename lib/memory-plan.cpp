@@ -39,7 +39,8 @@ const char* KeptName(Kept kept) {
 const char* Area(const PlanError& error) {
   switch (error.kind) {
     case PlanError::Kind::kSetupDataLoop: return "setup_data";
-    case PlanError::Kind::kBadSegment: return "kernel";
+    case PlanError::Kind::kBadSegment:
+    case PlanError::Kind::kBadAlignment: return "kernel";
     default: return "memory";
   }
 }
@@ -76,6 +77,9 @@ void Describe(const PlanError& e, Message& out) {
           << " and there is no free RAM to move the stage to (" << Dec{e.value} << " bytes)";
       break;
     case Kind::kNoRoomBelow4G: out << "no room below 4 GiB for the boot stage"; break;
+    case Kind::kBadAlignment:
+      out << "alignment " << Hex{e.value} << " is not a power of two";
+      break;
   }
 }
 

@@ -75,6 +75,7 @@ struct PlanError {
     kOverlaps,         // subject index at range, and kept at kept_range
     kNoRoomToMove,     // range: the stage; value: the bytes it needs
     kNoRoomBelow4G,    // value: the bytes the stage needs
+    kBadAlignment,     // value: a kernel's alignment, not a power of two
   };
   Kind kind = Kind::kNone;
   const char* subject = nullptr;  // "kernel segment", "part 5"
@@ -128,10 +129,32 @@ class MemoryPlan {
   uint64_t FindFree(uint64_t size, uint64_t align, uint64_t floor, uint64_t ceiling,
                     const Range* avoid, int avoid_count) const;
 
+  // Calls f(Range) for every maximal range inside [floor, ceiling) that
+  // is RAM and touches nothing kept and none of `avoid`, lowest first.
+  template <typename F>
+  void ForEachFree(uint64_t floor, uint64_t ceiling, const Range* avoid, int avoid_count,
+                   F f) const {
+    for (uint64_t from = floor;;) {
+      const uint64_t start = NextFreeStart(from, ceiling, avoid, avoid_count);
+      if (start >= ceiling) return;
+      from = FreeEnd(start, ceiling, avoid, avoid_count);
+      // A range that ends where it starts would be found again: the walk
+      // must move on (it always does while the two helpers agree).
+      if (from == start) return;
+      f(Range{start, from});
+    }
+  }
+
   const E820Map& map() const { return map_; }
   const StageExtent& stage() const { return stage_; }
 
  private:
+  // The lowest address at or above `from` and below `ceiling` where a
+  // free range starts; `ceiling` when there is none.
+  uint64_t NextFreeStart(uint64_t from, uint64_t ceiling, const Range* avoid,
+                         int avoid_count) const;
+  // Where the free range from `start` ends (at most `ceiling`).
+  uint64_t FreeEnd(uint64_t start, uint64_t ceiling, const Range* avoid, int avoid_count) const;
   struct KeptRange {
     Range range;
     Kept kept;

@@ -41,6 +41,47 @@ uint64_t MemoryPlan::FindFree(uint64_t size, uint64_t align, uint64_t floor, uin
   return best;
 }
 
+uint64_t MemoryPlan::NextFreeStart(uint64_t from, uint64_t ceiling, const Range* avoid,
+                                   int avoid_count) const {
+  // A free range starts where RAM starts or where something in the way
+  // ends (another type of entry, something kept, something to avoid), or
+  // at `from` itself.
+  uint64_t best = ceiling;
+  auto consider = [&](uint64_t at) {
+    if (at < from) at = from;
+    if (at < best && IsClear({at, at + 1}, avoid, avoid_count)) best = at;
+  };
+  consider(from);
+  map_.ForEach([&](const linuxboot::e820_entry& e) {
+    consider(e.type == linuxboot::E820_TYPE_RAM ? e.addr : e.addr + e.size);
+  });
+  for (int i = 0; i < kept_count_; ++i) consider(kept_[i].range.end);
+  for (int i = 0; i < avoid_count; ++i) consider(avoid[i].end);
+  return best;
+}
+
+uint64_t MemoryPlan::FreeEnd(uint64_t start, uint64_t ceiling, const Range* avoid,
+                             int avoid_count) const {
+  // Between two of these boundaries nothing changes: whether a range is
+  // free is decided at its first byte. Step from boundary to boundary
+  // while the step is free.
+  uint64_t end = start;
+  while (end < ceiling) {
+    uint64_t next = ceiling;
+    auto boundary = [&](uint64_t at) {
+      if (at > end && at < next) next = at;
+    };
+    map_.ForEach([&](const linuxboot::e820_entry& e) {
+      boundary(e.type == linuxboot::E820_TYPE_RAM ? e.addr + e.size : e.addr);
+    });
+    for (int i = 0; i < kept_count_; ++i) boundary(kept_[i].range.start);
+    for (int i = 0; i < avoid_count; ++i) boundary(avoid[i].start);
+    if (!IsClear({end, next}, avoid, avoid_count)) break;
+    end = next;
+  }
+  return end;
+}
+
 uint64_t StageHome(const MemoryPlan& plan, const StageSegment* segments, unsigned count,
                    uint64_t size) {
   Range kernel[kMaxSegments];

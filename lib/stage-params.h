@@ -56,6 +56,18 @@ static_assert(kStageNotesEnd <= kStageHeadSize, "part 5's notes overflow its hea
 enum class RegionSink : uint8_t {
   kScratch = 0,  // ELF headers and file padding: inflated into stage scratch.
   kSegment = 1,  // A PT_LOAD's file bytes: inflated at its physical address.
+  // Linux's relocation table after the ELF: inflated to a buffer the
+  // planner finds clear of the kernel's memory (p_memsz, at its place)
+  // and of everything kept, read, and left behind.
+  kRelocTable = 2,
+};
+
+// What moves the kernel's absolute pointers when it does not run at its
+// link address.
+enum class RelocSource : uint8_t {
+  kNone = 0,     // the kernel cannot move
+  kTable = 1,    // Linux's table (lib/reloc-table.h), carried as a region
+  kDynamic = 2,  // R_*_RELATIVE entries in the kernel's memory (lib/dynamic-relocs.h)
 };
 
 // One stretch of the DEFLATE stream. The host tool ends every region with
@@ -153,8 +165,21 @@ struct [[gnu::packed]] StageParams {
   uint64_t paddr_offset;    // what the rule subtracted from p_paddr
   StageSegment segments[kMaxSegments];
   StageRegion regions[kMaxRegions];
+  // Relocation (version 2).
+  uint8_t reloc_source;   // RelocSource
+  uint8_t reloc_format;   // RelocLayout for kTable, DynRelFormat for kDynamic
+  uint16_t reserved;
+  uint32_t reloc_bytes;   // the table's bytes
+  uint64_t reloc_addr;    // kDynamic: the table's link physical address
+  uint64_t kernel_map;    // link virtual - link physical of what they name
+  uint64_t move_align;    // a physical move is a multiple of this
+  // A placement `bzelf build` fixed (--load-address, --virtual-offset):
+  // the physical address of the lowest segment (0: the link address) and
+  // the virtual offset of an x86_64 Linux kernel.
+  uint64_t load_address;
+  uint64_t virt_offset;
   // As SetupParams::isa_needed, for the stage's own check (loaders that
-  // skip the setup). Version 2 added it.
+  // skip the setup). Version 2.
   uint32_t isa_needed;
 };
 // Images already built, `bzelf info --json` (what scripts read) and the
@@ -181,8 +206,17 @@ static_assert(offsetof(StageParams, entry) == 0x38);
 static_assert(offsetof(StageParams, paddr_offset) == 0x40);
 static_assert(offsetof(StageParams, segments) == 0x48);
 static_assert(offsetof(StageParams, regions) == 0x48 + kMaxSegments * 24);
-static_assert(offsetof(StageParams, isa_needed) == 0x48 + kMaxSegments * 24 + kMaxRegions * 12);
-static_assert(sizeof(StageParams) == 0x48 + kMaxSegments * 24 + kMaxRegions * 12 + 4);
+inline constexpr size_t kStageParamsRelocs = 0x48 + kMaxSegments * 24 + kMaxRegions * 12;
+static_assert(offsetof(StageParams, reloc_source) == kStageParamsRelocs);
+static_assert(offsetof(StageParams, reloc_format) == kStageParamsRelocs + 0x1);
+static_assert(offsetof(StageParams, reloc_bytes) == kStageParamsRelocs + 0x4);
+static_assert(offsetof(StageParams, reloc_addr) == kStageParamsRelocs + 0x8);
+static_assert(offsetof(StageParams, kernel_map) == kStageParamsRelocs + 0x10);
+static_assert(offsetof(StageParams, move_align) == kStageParamsRelocs + 0x18);
+static_assert(offsetof(StageParams, load_address) == kStageParamsRelocs + 0x20);
+static_assert(offsetof(StageParams, virt_offset) == kStageParamsRelocs + 0x28);
+static_assert(offsetof(StageParams, isa_needed) == kStageParamsRelocs + 0x30);
+static_assert(sizeof(StageParams) == kStageParamsRelocs + 0x34);
 
 // Filled in by `bzelf build` at the setup symbol bzelf_setup_params.
 inline constexpr uint32_t kSetupParamsMagic = 0x5053'5a42;  // "BZSP"

@@ -8,7 +8,9 @@
 namespace bzelf {
 namespace {
 
-enum class Opt { kOutput, kCmdline, kPaddrOffset, kLevel, kFloppy, kJson };
+enum class Opt {
+  kOutput, kCmdline, kPaddrOffset, kLevel, kFloppy, kRelocs, kLoadAddress, kVirtualOffset, kJson
+};
 
 struct OptionSpec {
   Opt id;
@@ -56,7 +58,18 @@ const std::vector<CommandSpec>& Commands() {
          .numeric = true},
         {.id = Opt::kFloppy, .name = "--floppy",
          .help = "pad IMAGE to a 1.44 MB floppy, or 2.88 MB when it needs\n"
-                 "that; an image too big for 2.88 MB is refused"}}},
+                 "that; an image too big for 2.88 MB is refused"},
+        {.id = Opt::kRelocs, .name = "--relocs", .value = "FILE",
+         .help = "the kernel's relocations, Linux's vmlinux.relocs, for a\n"
+                 "vmlinux that does not carry them after its ELF"},
+        {.id = Opt::kLoadAddress, .name = "--load-address", .value = "ADDR",
+         .help = "always load a kernel that can move (see `bzelf info`)\n"
+                 "with its lowest segment at physical ADDR",
+         .numeric = true},
+        {.id = Opt::kVirtualOffset, .name = "--virtual-offset", .value = "N",
+         .help = "always move an x86_64 Linux kernel N bytes up in\n"
+                 "virtual memory (a multiple of 2 MiB below 1 GiB)",
+         .numeric = true}}},
       {"info", "FILE", false, "[--json] FILE", "describe an image or a kernel",
        "Describes FILE: what it is (\"input\": an ELF, a compressed one, a Linux\n"
        "bzImage, a bzelf image); for an image, every setup header field, the\n"
@@ -176,6 +189,15 @@ std::string Apply(const OptionSpec& o, const std::string& value, CommandLine& c)
       break;
     case Opt::kFloppy:
       c.build.floppy = true;
+      break;
+    case Opt::kRelocs:
+      c.build.relocs_name = value;
+      break;
+    case Opt::kLoadAddress:
+      c.build.load_address = *number;
+      break;
+    case Opt::kVirtualOffset:
+      c.build.virt_offset = *number;
       break;
     case Opt::kJson:
       c.json = true;

@@ -70,6 +70,14 @@ InfoNode ParamsFields(uint64_t part5, uint64_t params) {
   PARAM(cmdline_size);
   PARAM(entry);
   PARAM(paddr_offset);
+  PARAM(reloc_source);
+  PARAM(reloc_format);
+  PARAM(reloc_bytes);
+  PARAM(reloc_addr);
+  PARAM(kernel_map);
+  PARAM(move_align);
+  PARAM(load_address);
+  PARAM(virt_offset);
   PARAM(isa_needed);
 #undef PARAM
   return f;

@@ -44,6 +44,42 @@ void PadToFloppy(Bytes& image, const std::string& name) {
   image.resize(image.size() <= kFloppy144 ? kFloppy144 : kFloppy288, 0);
 }
 
+// --load-address and --virtual-offset: what the kernel's relocations can
+// honour.
+void CheckFixedPlacement(const BuiltImage& b, const BuildOptions& opt, const std::string& name,
+                         StageParams& sp) {
+  const KernelRelocs& r = b.relocs;
+  if (opt.load_address) {
+    if (r.source == RelocSource::kNone) {
+      throw ToolError(name, "--load-address: the kernel has no relocations, it cannot move");
+    }
+    uint64_t link = UINT64_MAX;
+    for (unsigned i = 0; i < sp.segment_count; ++i) link = std::min(link, sp.segments[i].paddr);
+    const uint64_t move = *opt.load_address - link;
+    if (move % r.move_align != 0) {
+      throw ToolError(name, "--load-address " + HexString(*opt.load_address) +
+                                ": the kernel moves in steps of " + HexString(r.move_align) +
+                                " from its link address " + HexString(link));
+    }
+    if (*opt.load_address == 0) throw ToolError(name, "--load-address 0 is not RAM a kernel can use");
+    sp.load_address = *opt.load_address;
+  }
+  if (opt.virt_offset) {
+    if (r.source != RelocSource::kTable || b.kernel.elf_class != elf::ELFCLASS64) {
+      throw ToolError(name, "--virtual-offset: only an x86_64 Linux kernel with its relocation "
+                            "table moves in virtual memory apart from physical");
+    }
+    // Linux's KERNEL_IMAGE_SIZE: the kernel's text mapping is 1 GiB
+    // (arch/x86/include/asm/page_64_types.h, with KASLR).
+    if (*opt.virt_offset % r.move_align != 0 || *opt.virt_offset >= 0x40000000) {
+      throw ToolError(name, "--virtual-offset " + HexString(*opt.virt_offset) +
+                                ": must be a multiple of " + HexString(r.move_align) +
+                                " below 1 GiB");
+    }
+    sp.virt_offset = *opt.virt_offset;
+  }
+}
+
 }  // namespace
 
 BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
@@ -51,7 +87,9 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   BuiltImage out{};
   out.kernel = ParseKernel(kernel_file, name);
   out.placement = ChoosePlacement(out.kernel, opt.paddr_offset, name);
-  out.payload = BuildPayload(out.kernel, kernel_file, out.placement, opt.level, name);
+  out.relocs = FindRelocs(out.kernel, kernel_file, out.placement,
+                          opt.relocs ? &*opt.relocs : nullptr, opt.relocs_name, name);
+  out.payload = BuildPayload(out.kernel, kernel_file, out.placement, out.relocs, opt.level, name);
 
   // Part 5: the stage, the payload, the built-in command line, the CRC.
   Bytes part5(bzelf_stage_bin, bzelf_stage_bin_end);
@@ -60,6 +98,7 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
     throw ToolError("(stage)", "the built-in stage has no parameter block");
   }
   StageParams sp = out.payload.params;
+  CheckFixedPlacement(out, opt, name, sp);
   sp.magic = kStageParamsMagic;
   sp.version = kStageParamsVersion;
   part5.resize(AlignUp(part5.size(), 16), 0);
@@ -152,7 +191,9 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
 void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
                     const BuildOptions& options) {
   KernelInput input = OpenKernelInput(ReadFile(kernel_path), kernel_path);
-  BuiltImage image = BuildImage(input.elf, kernel_path, options, input.kernel_name);
+  BuildOptions opt = options;
+  if (!opt.relocs_name.empty() && !opt.relocs) opt.relocs = ReadFile(opt.relocs_name);
+  BuiltImage image = BuildImage(input.elf, kernel_path, opt, input.kernel_name);
   WriteFileAtomically(output_path, image.bytes);
 }
 

@@ -18,6 +18,11 @@ struct BuildOptions {
   std::optional<uint64_t> paddr_offset;  // --paddr-offset
   int level = 9;                         // zlib level
   bool floppy = false;                   // --floppy: pad to a floppy's size
+  std::optional<Bytes> relocs;           // --relocs FILE's contents
+  std::string relocs_name;               // and its name
+  // A fixed placement (--load-address, --virtual-offset; lib/stage-params.h).
+  std::optional<uint64_t> load_address;
+  std::optional<uint64_t> virt_offset;
 };
 
 // The floppy sizes --floppy pads to: 80 cylinders, 2 heads, 18 or 36
@@ -29,6 +34,7 @@ struct BuiltImage {
   Bytes bytes;
   KernelElf kernel;
   Placement placement;
+  KernelRelocs relocs;
   Payload payload;
 };
 

@@ -11,6 +11,7 @@
 #include "info-tree.h"
 #include "kernel-elf.h"
 #include "kernel-input.h"
+#include "kernel-relocs.h"
 #include "pe-header.h"
 #include "stage-checksum.h"
 
@@ -31,7 +32,31 @@ void AddHeader(InfoNode& hdr, const linuxboot::setup_header& h) {
 #undef HDR
 }
 
-void AddKernel(InfoNode& f, const KernelElf& k, const Placement& pl) {
+void AddRelocs(InfoNode& f, const KernelRelocs& r) {
+  InfoNode& n = f.Child("relocations");
+  n.Add("source", InfoNode::Text(RelocSourceName(r.source)));
+  if (!r.origin.empty()) n.Add("from", InfoNode::Text(r.origin));
+  n.Add("count", InfoNode::Dec(r.Count()));
+  if (r.source == RelocSource::kTable) {
+    n.Add("layout", InfoNode::Text(RelocLayoutName(r.parsed.layout)));
+    n.Add("count64", InfoNode::Dec(r.parsed.count64));
+    n.Add("count_inverse32", InfoNode::Dec(r.parsed.count_inverse));
+    n.Add("count32", InfoNode::Dec(r.parsed.count32));
+    n.Add("bytes", InfoNode::Dec(r.table.size()));
+  }
+  if (r.source == RelocSource::kDynamic) {
+    n.Add("table", InfoNode::Hex(r.dyn_addr));
+    n.Add("bytes", InfoNode::Dec(r.dyn_size));
+    n.Add("textrel", InfoNode::Flag(r.textrel));
+  }
+  if (r.source != RelocSource::kNone) {
+    n.Add("kernel_map", InfoNode::Hex(r.kernel_map));
+    n.Add("move_align", InfoNode::Hex(r.move_align));
+  }
+  if (!r.note.empty()) n.Add("note", InfoNode::Text(r.note));
+}
+
+void AddKernel(InfoNode& f, const KernelElf& k, const Placement& pl, const KernelRelocs& r) {
   f.Add("class", InfoNode::Text(k.elf_class == elf::ELFCLASS64 ? "ELF64" : "ELF32"));
   f.Add("machine", InfoNode::Text(k.machine == elf::EM_X86_64 ? "x86-64" : "i386"));
   f.Add("isa_needed", InfoNode::Text(k.isa_needed ? IsaLevelName(k.isa_needed) : "none"));
@@ -52,6 +77,7 @@ void AddKernel(InfoNode& f, const KernelElf& k, const Placement& pl) {
     loads.Append(InfoNode::Text(s.str()));
   }
   if (k.xen.phys32_entry) f.Add("xen_phys32_entry", InfoNode::Hex(*k.xen.phys32_entry));
+  AddRelocs(f, r);
 }
 
 // What the input was (tools/kernel-input.h).
@@ -73,11 +99,12 @@ void AddInput(InfoNode& info, const KernelInput& in) {
 int InfoKernel(const KernelInput& in, const std::string& path, bool json) {
   KernelElf k = ParseKernel(in.elf, path);
   Placement pl = ChoosePlacement(k, std::nullopt, path);
+  KernelRelocs r = FindRelocs(k, in.elf, pl, nullptr, "", path);
   InfoNode info = InfoNode::Object();
   info.Add("file", InfoNode::Text(path));
   info.Add("kind", InfoNode::Text("kernel ELF"));
   AddInput(info, in);
-  AddKernel(info.Child("kernel"), k, pl);
+  AddKernel(info.Child("kernel"), k, pl, r);
   Print(info, json);
   return 0;
 }
@@ -155,6 +182,11 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                                      HexString(s.filesz) + " memsz " + HexString(s.memsz)));
     }
     stage.Add("regions", InfoNode::Dec(sp.region_count));
+    stage.Add("reloc_source", InfoNode::Text(RelocSourceName(static_cast<RelocSource>(sp.reloc_source))));
+    stage.Add("reloc_bytes", InfoNode::Dec(sp.reloc_bytes));
+    stage.Add("move_align", InfoNode::Hex(sp.move_align));
+    if (sp.load_address != 0) stage.Add("load_address", InfoNode::Hex(sp.load_address));
+    if (sp.virt_offset != 0) stage.Add("virtual_offset", InfoNode::Hex(sp.virt_offset));
   }
   InfoNode& payload = info.Child("payload");
   payload.Add("format", InfoNode::Text(CompressionName(in.compression)));
@@ -171,7 +203,7 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                                           ? std::optional<uint64_t>(uint64_t{v.params->paddr_offset})
                                           : std::nullopt,
                                    path);
-    AddKernel(payload.Child("kernel"), k, pl);
+    AddKernel(payload.Child("kernel"), k, pl, FindRelocs(k, kernel, pl, nullptr, "", path));
   } catch (const ToolError& e) {
     payload.Add(check, InfoNode::Text(std::string("BAD: ") + e.what()));
     problem = (e.file() == path ? "" : "payload kernel: ") + std::string(e.what());

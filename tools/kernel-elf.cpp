@@ -53,8 +53,11 @@ void ParseHeaders(const Bytes& file, const std::string& name, KernelElf& k) {
     if (p.type == elf::PT_LOAD && p.paddr + p.memsz < p.paddr) {
       throw ToolError(name, where + ": wraps around the address space");
     }
-    if (p.type == elf::PT_INTERP || p.type == elf::PT_DYNAMIC) {
-      throw ToolError(name, where + ": a kernel has no dynamic linking (PT_INTERP/PT_DYNAMIC)");
+    // A position-independent kernel's PT_DYNAMIC is read for its
+    // relocations (tools/kernel-relocs.h); nothing at boot runs a program
+    // interpreter.
+    if (p.type == elf::PT_INTERP) {
+      throw ToolError(name, where + ": PT_INTERP: a kernel has no program interpreter");
     }
     if (p.filesz != 0) k.elf_end = std::max(k.elf_end, p.offset + p.filesz);
     k.phdrs.push_back(p);
@@ -211,9 +214,9 @@ KernelElf ParseKernel(const Bytes& file, const std::string& name) {
   } else {
     throw ToolError(name, "unknown ELF class " + std::to_string(k.elf_class));
   }
-  if (k.type != elf::ET_EXEC) {
+  if (k.type != elf::ET_EXEC && k.type != elf::ET_DYN) {
     throw ToolError(name, "not an executable (e_type " + std::to_string(k.type) +
-                              "); link the kernel with a fixed load address");
+                              "); link the kernel as an executable or position-independent (-pie)");
   }
 
   std::vector<const KernelPhdr*> loads;

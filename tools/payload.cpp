@@ -23,8 +23,9 @@ uint64_t FileAlign(const KernelPhdr& p) {
 struct Piece {
   uint64_t offset;  // in the rewritten file
   uint64_t length;
-  int segment;      // index into params.segments, or -1 for scratch
+  int segment;      // index into params.segments, -1 for scratch, kTablePiece
 };
+constexpr int kTablePiece = -2;
 
 // True if the file bytes of `p` lie within those of `load`.
 bool FileBytesWithin(const KernelPhdr& p, const KernelPhdr& load) {
@@ -84,8 +85,8 @@ Bytes WriteHeaders(const std::vector<KernelPhdr>& phdrs, const Bytes& file,
 
 }  // namespace
 
-Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl, int level,
-                     const std::string& name) {
+Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
+                     const KernelRelocs& relocs, int level, const std::string& name) {
   Payload pay{};
   StageParams& sp = pay.params;
   sp.kernel_class = k.elf_class;
@@ -93,6 +94,17 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
   sp.placement_rule = static_cast<uint8_t>(pl.rule);
   sp.entry = pl.entry_phys;
   sp.paddr_offset = pl.offset;
+  sp.reloc_source = static_cast<uint8_t>(relocs.source);
+  sp.kernel_map = relocs.kernel_map;
+  sp.move_align = relocs.move_align;
+  if (relocs.source == RelocSource::kTable) {
+    sp.reloc_format = static_cast<uint8_t>(relocs.parsed.layout);
+    sp.reloc_bytes = static_cast<uint32_t>(relocs.table.size());
+  } else if (relocs.source == RelocSource::kDynamic) {
+    sp.reloc_format = static_cast<uint8_t>(relocs.dyn_format);
+    sp.reloc_bytes = static_cast<uint32_t>(relocs.dyn_size);
+    sp.reloc_addr = relocs.dyn_addr;
+  }
 
   const std::vector<KernelPhdr> phdrs = TrimZeroTails(k, file);
   bool is64 = k.elf_class == elf::ELFCLASS64;
@@ -160,12 +172,21 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
     int l = containing_load(p);
     if (l >= 0) new_offset[i] = new_offset[l] + (p.offset - phdrs[l].offset);
   }
+  // Linux's table right after the ELF's last byte, where Linux's payload
+  // has it and where `bzelf build` finds it again in what `bzelf extract`
+  // gives back.
+  const uint64_t elf_size = cur;
+  if (relocs.source == RelocSource::kTable && !relocs.table.empty()) {
+    pieces.push_back({cur, relocs.table.size(), kTablePiece});
+    cur += relocs.table.size();
+  }
   if (pieces.size() > kMaxRegions) throw ToolError(name, "too many regions");
 
   pay.kernel_elf =
       is64 ? WriteHeaders<elf::Elf64_Ehdr, elf::Elf64_Phdr>(phdrs, file, new_offset, cur)
            : WriteHeaders<elf::Elf32_Ehdr, elf::Elf32_Phdr>(phdrs, file, new_offset, cur);
   Bytes& elf_out = pay.kernel_elf;
+  std::copy(relocs.table.begin(), relocs.table.end(), elf_out.begin() + elf_size);
   for (auto [off, i] : header_blobs) {
     const KernelPhdr& p = phdrs[i];
     std::copy_n(file.begin() + p.offset, p.filesz, elf_out.begin() + off);
@@ -192,11 +213,15 @@ Payload BuildPayload(const KernelElf& k, const Bytes& file, const Placement& pl,
   zs.avail_out = static_cast<uInt>(buf.size());
   for (size_t r = 0; r < pieces.size(); ++r) {
     const Piece& pc = pieces[r];
+    const RegionSink sink = pc.segment == kTablePiece ? RegionSink::kRelocTable
+                            : pc.segment < 0          ? RegionSink::kScratch
+                                                      : RegionSink::kSegment;
     sp.regions[r] = {static_cast<uint32_t>(zs.total_out), static_cast<uint32_t>(pc.length),
-                     static_cast<uint8_t>(pc.segment < 0 ? RegionSink::kScratch
-                                                         : RegionSink::kSegment),
-                     static_cast<uint8_t>(pc.segment < 0 ? 0 : pc.segment), 0};
-    if (pc.segment < 0 && pc.length > kScratchSize) throw ToolError(name, "scratch region too large");
+                     static_cast<uint8_t>(sink), static_cast<uint8_t>(pc.segment < 0 ? 0 : pc.segment),
+                     0};
+    if (sink == RegionSink::kScratch && pc.length > kScratchSize) {
+      throw ToolError(name, "scratch region too large");
+    }
     zs.next_in = elf_out.data() + pc.offset;
     zs.avail_in = static_cast<uInt>(pc.length);
     bool last = r + 1 == pieces.size();

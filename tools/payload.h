@@ -8,11 +8,14 @@
 //   [ELF header, program headers, notes outside any PT_LOAD][padding]
 //   [PT_LOAD 0 bytes][padding][PT_LOAD 1 bytes]...
 // with each p_offset congruent to p_vaddr modulo min(p_align, 4 KiB), so
-// padding is under a page. Section headers and trailing data are dropped.
+// padding is under a page, then Linux's relocation table when the kernel
+// has one (as in Linux's own payload: the ELF, then the table). Section
+// headers and other trailing data are dropped.
 // The DEFLATE stream is cut with a zlib full flush at every boundary
 // between headers/padding and segment bytes: each piece (a "region")
-// inflates on its own, segments at their physical address and the rest to
-// a small scratch buffer.
+// inflates on its own, segments at their physical address, the relocation
+// table to a buffer of its own (RegionSink::kRelocTable) and the rest to a
+// small scratch buffer.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 
 #include "common.h"
 #include "kernel-elf.h"
+#include "kernel-relocs.h"
 #include "stage-params.h"
 
 namespace bzelf {
@@ -30,11 +34,12 @@ struct Payload {
   uint32_t deflate_offset;
   uint32_t deflate_length;
   // Filled: kernel_class, placement_rule, segment_count, segments,
-  // region_count, regions, entry, paddr_offset.
+  // region_count, regions, entry, paddr_offset, and the relocation
+  // fields but load_address and virt_offset.
   StageParams params;
 };
 
 Payload BuildPayload(const KernelElf& kernel, const Bytes& file, const Placement& placement,
-                     int level, const std::string& name);
+                     const KernelRelocs& relocs, int level, const std::string& name);
 
 }  // namespace bzelf

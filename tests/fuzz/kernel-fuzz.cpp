@@ -73,6 +73,9 @@ void CheckPayload(const KernelElf& k, const Bytes& file, const Payload& pay) {
     if (reg.sink == static_cast<uint8_t>(RegionSink::kSegment) &&
         (reg.segment >= sp.segment_count || sp.segments[reg.segment].filesz != reg.out_length))
       Fail("segment region does not match its segment");
+    if (reg.sink == static_cast<uint8_t>(RegionSink::kRelocTable) &&
+        (reg.out_length != sp.reloc_bytes || i + 1 != sp.region_count))
+      Fail("relocation table region is not the table, last");
     out_pos += reg.out_length;
   }
   if (out_pos != out.size()) Fail("regions do not cover the ELF");
@@ -118,7 +121,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     KernelElf k = ParseKernel(file, "kernel");
     Placement pl = ChoosePlacement(k, override_offset, "kernel");
     // Level 1: the fastest; the level does not change what is checked.
-    Payload pay = BuildPayload(k, file, pl, 1, "kernel");
+    KernelRelocs relocs = FindRelocs(k, file, pl, nullptr, "", "kernel");
+    Payload pay = BuildPayload(k, file, pl, relocs, 1, "kernel");
     CheckPayload(k, file, pay);
   } catch (const ToolError&) {
   }

@@ -46,7 +46,8 @@ TK_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 \
 # -undef so that a predefined "i386" cannot rewrite OUTPUT_ARCH(i386).
 TK_CPP := $(STAGE_CXX) -E -P -undef -x c -I$(TK_DIR)
 
-TK_SRCS := $(wildcard $(TK_DIR)/*.cpp)
+# pie-*: the position-independent kernels' own (below).
+TK_SRCS := $(filter-out $(TK_DIR)/pie-%,$(wildcard $(TK_DIR)/*.cpp))
 TK_OBJS32 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj32/%.o,$(TK_SRCS) $(TK_DIR)/entry32.S)
 TK_OBJS64 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj64/%.o,$(TK_SRCS) $(TK_DIR)/entry64.S)
 
@@ -213,3 +214,43 @@ $(HOSTILE_KERNELS32): $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS32)
 	$(STAGE_LD) -m elf_i386 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS32)
 $(HOSTILE_KERNELS64): $(TK_OUT)/%.elf: $(TK_OUT)/%.ld $(TK_OBJS64)
 	$(TK64_LD) -m elf_x86_64 $(TK_LDFLAGS) -T $< -o $@ $(TK_OBJS64)
+
+# --- position-independent kernels: tests/relocs/run.sh ----------------------
+#   pie64.elf   ELF64 ET_DYN, linked -pie at 0, R_X86_64_RELATIVE
+#   pie32.elf   ELF32 ET_DYN, the same with R_386_RELATIVE
+# pie-main.cpp and the kernels' serial and verdict code, built -fpie with
+# hidden visibility (no GOT entries, no PLT); boot-params-offsets.cpp gives
+# pie-entry32.S boot_params.scratch.
+PIE_KERNELS := $(TK_OUT)/pie64.elf $(TK_OUT)/pie32.elf
+TEST_DEPS += $(PIE_KERNELS)
+# At 0, as a linker puts a PIE by default (GNU ld marks a PIE with another
+# base ET_EXEC): never where it runs, so every boot moves it.
+PIE_LINK_ADDRESS := 0
+export PIE_LINK_ADDRESS
+PIE_SRCS := pie-main.cpp serial.cpp verdict.cpp boot-params-offsets.cpp
+PIE_FLAGS := $(filter-out -fno-pie,$(TK_COMMON_FLAGS)) -fpie -fvisibility=hidden \
+  -DPIE_LINK_ADDRESS=$(PIE_LINK_ADDRESS)
+PIE_OBJS64 := $(patsubst %,$(TK_OUT)/pie64/%.o,$(PIE_SRCS) pie-entry64.S)
+PIE_OBJS32 := $(patsubst %,$(TK_OUT)/pie32/%.o,$(PIE_SRCS) pie-entry32.S)
+# The dynamic section must be whole relocations bzelf can apply: -z text
+# refuses relocations in read-only code, -z norelro keeps to the script's
+# program headers.
+PIE_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z norelro -z noexecstack \
+  -z max-page-size=0x1000 --build-id=none --hash-style=sysv
+
+$(TK_OUT)/pie64/%.o: $(TK_DIR)/%
+	@mkdir -p $(@D)
+	$(TK64_CXX) $(STAGE_CXXFLAGS) $(PIE_FLAGS) -m64 -mno-red-zone -c -o $@ $<
+$(TK_OUT)/pie32/%.o: $(TK_DIR)/%
+	@mkdir -p $(@D)
+	$(STAGE_CXX) $(STAGE_CXXFLAGS) $(PIE_FLAGS) -m32 -march=i686 -c -o $@ $<
+$(TK_OUT)/pie64.ld: $(TK_DIR)/pie.ld.S
+	@mkdir -p $(@D)
+	$(TK_CPP) -DPIE_LINK_ADDRESS=$(PIE_LINK_ADDRESS) -o $@ $<
+$(TK_OUT)/pie32.ld: $(TK_DIR)/pie.ld.S
+	@mkdir -p $(@D)
+	$(TK_CPP) -DPIE_LINK_ADDRESS=$(PIE_LINK_ADDRESS) -DPIE_ELF32 -o $@ $<
+$(TK_OUT)/pie64.elf: $(TK_OUT)/pie64.ld $(PIE_OBJS64)
+	$(TK64_LD) -m elf_x86_64 $(PIE_LDFLAGS) -T $< -o $@ $(PIE_OBJS64)
+$(TK_OUT)/pie32.elf: $(TK_OUT)/pie32.ld $(PIE_OBJS32)
+	$(STAGE_LD) -m elf_i386 $(PIE_LDFLAGS) -T $< -o $@ $(PIE_OBJS32)

@@ -4,6 +4,9 @@
 # busybox-static, and an /init that checks a random blob against the
 # checksum taken here (so a damaged initrd shows), prints
 #   BZELF-LINUX-OK cmdline=[<the kernel's /proc/cmdline>]
+# then where the kernel runs, from /proc/kallsyms and /proc/iomem:
+#   BZELF-LINUX-TEXT <the _text line>
+#   BZELF-LINUX-CODE <the Kernel code line>
 # and powers off. Files under DIR, if given, are added to the root.
 set -eu
 out=$1
@@ -24,6 +27,8 @@ if [ "\$got" = "$sum" ]; then
 else
   echo "BZELF-LINUX-BAD initrd blob checksum \$got"
 fi
+echo "BZELF-LINUX-TEXT \$(/bin/busybox grep -m1 ' _text\$' /proc/kallsyms)"
+echo "BZELF-LINUX-CODE \$(/bin/busybox grep -m1 'Kernel code' /proc/iomem)"
 /bin/busybox poweroff -f
 INIT
 chmod +x "$root/init"

@@ -155,10 +155,13 @@ def kernels(out):
     case("big-endian", elf(64, data=2))
     case("class-none", with_field(good64, 4, "B", 0))
     case("class-3", with_field(good64, 4, "B", 3))
-    # Not an executable: relocatable, shared object (PIE), core dump.
+    # Not an executable: relocatable, core dump. (A position-independent
+    # ET_DYN is a kernel: tests/relocs boots two; with a program
+    # interpreter it is not.)
     case("et-rel", elf(64, etype=ET_REL))
-    case("et-dyn", elf(64, etype=ET_DYN))
     case("et-core", elf(64, etype=ET_CORE))
+    case("et-dyn-interp", elf(64, etype=ET_DYN,
+                              segs=[seg(0x200000, 0x1000), seg(0, 0x10, ptype=PT_INTERP)]))
     # The entry point in no segment.
     case("entry-outside", elf(64, entry=0x900000))
     # No PT_LOAD; only an empty one.

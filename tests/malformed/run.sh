@@ -163,7 +163,7 @@ fi
 
 # A failed build must not touch an existing output file.
 printf 'old contents\n' > "$WORK/keep.img"
-run "$BZELF" build "$WORK/kernels/et-dyn.elf" -o "$WORK/keep.img"
+run "$BZELF" build "$WORK/kernels/et-rel.elf" -o "$WORK/keep.img"
 if [ "$status" -ne 0 ] && [ "$(cat "$WORK/keep.img")" = "old contents" ] &&
    [ "$(cd "$WORK" && echo keep.img*)" = "keep.img" ]; then
   pass "build-failure-keeps-old-output"

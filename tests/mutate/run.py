@@ -236,6 +236,22 @@ MUTATIONS = [
         "if (gnu && false) {",
         [unit("KernelIsaNote.*", r"KernelIsaNote"),
          suite("cpu", "^qemu64-isa-v2-64$", r"qemu64-isa-v2-64: ")]),
+    Mutation(
+        "pie-relocs", "leave a position-independent kernel's pointers as linked",
+        "compressed/relocate.cpp",
+        "  if (source == RelocSource::kNone) return {};",
+        "  if (source != RelocSource::kTable) return {};",
+        [suite("relocs", "^pie(64|32)-at-a$", r"pie(64|32)-at-a: .*FAIL pointer to .data relocated")]),
+    Mutation(
+        "table-inverse", "add the move to Linux's inverse 32-bit words instead of subtracting it",
+        "lib/reloc-table.h",
+        "v = kind == RelocKind::k32 ? v + d : v - d;", "v = v + d;",
+        [unit("RelocTable.*", r"RelocTable\.AppliesEachListAsLinuxDoes")]),
+    Mutation(
+        "pie-any-type", "accept a dynamic relocation of any type",
+        "tools/kernel-relocs.cpp",
+        "    if (!IsRelative(e.type)) {", "    if (false) {",
+        [unit("KernelRelocs.*", r"KernelRelocs\.WhatCannotBeHonouredIsRefusedByName")]),
 ]
 
 

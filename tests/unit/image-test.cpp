@@ -296,7 +296,7 @@ TEST(Payload, RegionsInflateToSegments) {
   Bytes k = HighHalfKernel64();
   KernelElf ke = ParseKernel(k, "k");
   Placement pl = ChoosePlacement(ke, std::nullopt, "k");
-  Payload pay = BuildPayload(ke, k, pl, 9, "k");
+  Payload pay = BuildPayload(ke, k, pl, KernelRelocs{}, 9, "k");
   const StageParams& sp = pay.params;
   ASSERT_EQ(sp.segment_count, 2);
   ASSERT_GE(sp.region_count, 3);
@@ -345,7 +345,7 @@ TEST(Payload, TrailingZerosMoveToMemszTail) {
                         {.vaddr = 0x205000, .paddr = 0x205000, .filesz = 0x100, .memsz = 0x100,
                          .fill_seed = 3}});
   KernelElf ke = ParseKernel(k, "k");
-  Payload pay = BuildPayload(ke, k, ChoosePlacement(ke, std::nullopt, "k"), 9, "k");
+  Payload pay = BuildPayload(ke, k, ChoosePlacement(ke, std::nullopt, "k"), KernelRelocs{}, 9, "k");
   const StageParams& sp = pay.params;
   ASSERT_EQ(sp.segment_count, 3);
   EXPECT_EQ(sp.segments[0].filesz, 0x1001u);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "e820-corpus.h"
+#include "plan-fixtures.h"
 #include "identity-map.h"
 #include "pvh.h"
 #include "stage-move.h"
@@ -32,29 +33,11 @@ using linuxboot::E820_TYPE_RAM;
 using linuxboot::E820_TYPE_RESERVED;
 
 constexpr uint64_t kKiB = 0x400;
-constexpr uint64_t kMiB = 0x100000;
-
-// Physical memory as a few separate buffers at chosen addresses; reads
-// anywhere else fail, as they do outside what the stage can reach.
-class FakeMemory {
- public:
-  uint8_t* Add(uint64_t addr, uint64_t size) {
-    auto& bytes = regions_[addr];
-    bytes.assign(size, 0);
-    return bytes.data();
-  }
-  const void* Map(uint64_t addr, uint64_t size) const {
-    for (const auto& [base, bytes] : regions_) {
-      if (addr >= base && addr - base <= bytes.size() && size <= bytes.size() - (addr - base)) {
-        return bytes.data() + (addr - base);
-      }
-    }
-    return nullptr;
-  }
-
- private:
-  std::map<uint64_t, std::vector<uint8_t>> regions_;
-};
+using testing::FakeMemory;
+using testing::HexString;
+using testing::kMiB;
+using testing::Oracle;
+using testing::RealMachine;
 
 // What QEMU -kernel sets up for an image under SeaBIOS (read off a test
 // kernel's report, tests/kernels: "bzelf-test: e820: ..."): the map for
@@ -531,130 +514,6 @@ TEST(RangeMemory, MapsOnlyInsideItsRanges) {
 }
 
 // ---- real machines ---------------------------------------------------------
-
-// A second way to the same answers, by interval arithmetic instead of the
-// planner's walk over candidate places: the usable set is the union of RAM
-// entries minus every other entry, minus what is kept.
-class Oracle {
- public:
-  explicit Oracle(const std::vector<e820_entry>& map) {
-    for (const e820_entry& e : map) {
-      if (e.type == E820_TYPE_RAM) Add(e.addr, e.addr + e.size);
-    }
-    for (const e820_entry& e : map) {
-      if (e.type != E820_TYPE_RAM) Remove(e.addr, e.addr + e.size);
-    }
-  }
-  void Remove(uint64_t start, uint64_t end) {
-    std::vector<Range> out;
-    for (const Range& r : free_) {
-      if (r.end <= start || end <= r.start) {
-        out.push_back(r);
-        continue;
-      }
-      if (r.start < start) out.push_back({r.start, start});
-      if (end < r.end) out.push_back({end, r.end});
-    }
-    free_ = out;
-  }
-  bool Contains(uint64_t start, uint64_t end) const {
-    for (const Range& r : free_) {
-      if (r.start <= start && end <= r.end) return true;
-    }
-    return false;
-  }
-  // The lowest page-aligned start at or above `floor` for `size` bytes
-  // ending at or below 4 GiB; 0 when there is none.
-  uint64_t Lowest(uint64_t size, uint64_t floor) const {
-    uint64_t best = 0;
-    for (const Range& r : free_) {
-      uint64_t at = std::max(r.start, floor);
-      at = (at + kPageSize - 1) & ~(kPageSize - 1);
-      if (at + size <= r.end && at + size <= k4GiB && (best == 0 || at < best)) best = at;
-    }
-    return best;
-  }
-
- private:
-  void Add(uint64_t start, uint64_t end) {
-    // Merge with every range it touches.
-    std::vector<Range> out;
-    for (const Range& r : free_) {
-      if (r.end < start || end < r.start) {
-        out.push_back(r);
-      } else {
-        start = std::min(start, r.start);
-        end = std::max(end, r.end);
-      }
-    }
-    out.push_back({start, end});
-    free_ = out;
-  }
-  std::vector<Range> free_;
-};
-
-std::string HexString(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
-// A loader on a real machine, as GRUB's linux16 lays it out: boot_params
-// at 0x90000 with the command line after it, part 5 at 1 MiB with its
-// arena, and a 4 MiB initrd at the top of the highest RAM range that ends
-// at or below 896 MiB (GRUB keeps initrds below the kernel's
-// initrd_addr_max and its own limit).
-struct RealMachine {
-  static constexpr uint64_t kBootParams = 0x90000;
-  static constexpr uint64_t kCmdline = 0x91000;
-  static constexpr uint64_t kInitrdSize = 4 * kMiB;
-  static constexpr char kCmdlineText[] = "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet";
-
-  FakeMemory memory;
-  boot_params* bp;
-  StageExtent stage{kMiB, 0x52ae0, 0x53000, kArenaSize};
-  uint64_t initrd = 0;
-
-  explicit RealMachine(const std::vector<e820_entry>& map) {
-    bp = reinterpret_cast<boot_params*>(memory.Add(kBootParams, sizeof(boot_params)));
-    bp->hdr.version = linuxboot::kProtocolVersion;
-    bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
-    // The corpus holds no map longer than boot_params' table.
-    EXPECT_LE(map.size(), linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
-    const size_t n = std::min<size_t>(map.size(), linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
-    std::copy(map.begin(), map.begin() + n, bp->e820_table);
-    bp->e820_entries = static_cast<uint8_t>(n);
-    std::memcpy(memory.Add(kCmdline, sizeof kCmdlineText), kCmdlineText, sizeof kCmdlineText);
-    bp->hdr.cmd_line_ptr = kCmdline;
-    uint64_t top = 0;
-    for (const e820_entry& e : map) {
-      const uint64_t end = e.addr + e.size;
-      if (e.type == E820_TYPE_RAM && e.size >= 2 * kInitrdSize && end <= 896 * kMiB &&
-          end > top) {
-        top = end;
-      }
-    }
-    if (top != 0) {
-      initrd = (top - kInitrdSize) & ~(kPageSize - 1);
-      bp->hdr.ramdisk_image = static_cast<uint32_t>(initrd);
-      bp->hdr.ramdisk_size = kInitrdSize;
-    }
-  }
-
-  PlanError Init(MemoryPlan& plan) const { return plan.Init(*bp, kBootParams, memory, stage); }
-
-  // What the planner keeps, in the order it keeps them, with its words.
-  std::vector<std::pair<Range, std::string>> Kept() const {
-    std::vector<std::pair<Range, std::string>> k = {
-        {{0, 0x500}, "the BIOS data area"},
-        {{kBootParams, kBootParams + sizeof(boot_params)}, "boot_params"},
-        {{stage.base, stage.base + stage.file_size}, "the boot stage"},
-        {stage.Arena(), "the boot stage's memory"},
-        {{kCmdline, kCmdline + sizeof kCmdlineText}, "the command line"}};
-    if (initrd != 0) k.push_back({{initrd, initrd + kInitrdSize}, "the initrd"});
-    return k;
-  }
-};
 
 // The halt line the planner must print for `kernel` on `m`, or "" when the
 // kernel fits, worked out by the oracle; `stage_to` gets where the stage

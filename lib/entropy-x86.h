@@ -1,0 +1,68 @@
+// The stage's sources of randomness for KaslrRandom (lib/kaslr.h), as
+// Linux's decompressor reads them (arch/x86/lib/kaslr.c,
+// arch/x86/include/asm/archrandom.h): RDRAND, the time stamp counter, and
+// the i8254's counter 0 when the CPU has neither.
+#pragma once
+
+#include <stdint.h>
+
+#include "cpuid.h"
+#include "port-io.h"
+
+namespace bzelf {
+
+// Leaf 1: ECX bit 30 RDRAND, EDX bit 4 TSC (Intel SDM vol. 2A, CPUID).
+constexpr uint32_t kCpuid1EcxRdrand = 1u << 30;
+constexpr uint32_t kCpuid1EdxTsc = 1u << 4;
+
+class X86Entropy {
+ public:
+  X86Entropy() {
+    const CpuidResult r = Cpuid(1);
+    rdrand_ = (r.ecx & kCpuid1EcxRdrand) != 0;
+    tsc_ = (r.edx & kCpuid1EdxTsc) != 0;
+  }
+  bool HasRdrand() const { return rdrand_; }
+  bool HasTsc() const { return tsc_; }
+
+  // RDRAND may come back empty (CF clear) when the generator is drained;
+  // Linux tries 10 times (RDRAND_RETRY_LOOPS).
+  bool Rdrand(uint32_t* out) const {
+    for (int i = 0; i < 10; ++i) {
+      bool ok;
+      asm volatile("rdrand %0" : "=r"(*out), "=@ccc"(ok));
+      if (ok) return true;
+    }
+    return false;
+  }
+
+  uint32_t Rdtsc() const {
+    uint32_t low, high;
+    asm volatile("rdtsc" : "=a"(low), "=d"(high));
+    return low;
+  }
+
+  // Counter 0's count through the read-back command, latched with its
+  // status; read again while the status says the count is not loaded yet
+  // (Intel 8254 data sheet, "Read-Back Command").
+  uint16_t I8254() const {
+    constexpr uint16_t kControl = 0x43, kCounter0 = 0x40;
+    constexpr uint8_t kReadBackCounter0 = 0xc0 | 0x02;
+    constexpr uint8_t kNullCount = 0x40;
+    uint8_t status;
+    uint16_t count;
+    do {
+      Outb(kReadBackCounter0, kControl);
+      status = Inb(kCounter0);
+      count = Inb(kCounter0);
+      count = static_cast<uint16_t>(count | (Inb(kCounter0) << 8));
+    } while (status & kNullCount);
+    return count;
+  }
+
+ private:
+  bool rdrand_ = false;
+  bool tsc_ = false;
+};
+
+}  // namespace bzelf

@@ -1,0 +1,197 @@
+#!/bin/sh
+# KASLR (lib/kaslr.h) seen from inside Linux: Debian's kernels wrapped by
+# bzelf boot to the init of tests/linux/make-initramfs.sh, which prints
+# where the kernel runs (the "Kernel code" line of /proc/iomem, the _text
+# line of /proc/kallsyms); the rows compare boots:
+#   amd64        6 boots: each reaches init; at least 4 distinct physical
+#                and 4 distinct virtual addresses, every _text offset a
+#                multiple of 2 MiB below 1 GiB
+#   nokaslr      the kernel's own addresses, 0x1000000 and ffffffff81000000
+#   control      Debian's own vmlinuz, 6 boots the same way: at least 4
+#                distinct of each (the check can see randomization)
+#   seed         two boots with bzelf.kaslr_seed=N: the same addresses
+#   memmap-limit more than four memmap= ranges: the physical address stays
+#                at the link address and the stage says so, the virtual
+#                one is still random (as in Linux)
+#   i386         Debian's 686 kernel, 4 boots: each reaches init, at least
+#                2 distinct physical addresses
+# Never above 4 GiB: the stage writes the kernel with paging off, so it
+# offers no slot past 4 GiB (lib/kaslr.h's ceiling; the unit tests show
+# slots there when the ceiling allows).
+# Boots run JOBS at a time (3), each stopped once the init has reported.
+# Environment: those of tests/lib.sh (LINUX_DIR: the amd64 kernel),
+# LINUX32_DIR (the i386 kernel, fetched to build/linux/kernel32 when not
+# given), ONLY. Output and exit status: tests/lib.sh.
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
+LINUX32_DIR=${LINUX32_DIR:-$ROOT/build/linux/kernel32}
+JOBS=${JOBS:-3}
+LOG_PREFIX=kaslr-
+# The init prints its last line, then powers off.
+STOP_RE='^BZELF-LINUX-CODE|-- System halted'
+make_work kaslr
+
+# --- booting, JOBS at a time -------------------------------------------------
+running=0
+# launch NAME MEMORY_MB KERNEL INITRD CMDLINE
+launch() {
+  (boot "$1" 300 -m "$2" -kernel "$3" -initrd "$4" -append "$5") &
+  running=$((running + 1))
+  if [ "$running" -ge "$JOBS" ]; then
+    wait
+    running=0
+  fi
+}
+settle() {
+  wait
+  running=0
+}
+
+# What a boot's init printed: the _text address, the Kernel code start.
+text_of() { grep -a -m1 '^BZELF-LINUX-TEXT' "$WORK/$1.log" | awk '{print $2}'; }
+code_of() { grep -a -m1 '^BZELF-LINUX-CODE' "$WORK/$1.log" | sed 's/^BZELF-LINUX-CODE *//; s/-.*//'; }
+
+# reached NAME CMDLINE: the init ran and found its initrd intact (adds to
+# reasons otherwise).
+reached() {
+  status=0 stopped=
+  linux_marker "$1" "$2"
+  if [ -z "$(text_of "$1")" ] || [ -z "$(code_of "$1")" ]; then
+    reasons="${reasons}$1: no _text or Kernel code line; "
+  fi
+}
+
+distinct() { sort -u | grep -c . || :; }
+
+# spread ROW PREFIX COUNT MIN_DISTINCT CMDLINE [CHECK_OFFSETS]: the boots
+# PREFIX-1..COUNT reached init, with at least MIN_DISTINCT distinct
+# physical and virtual addresses (virtual ones only with CHECK_OFFSETS,
+# which also wants every _text offset a multiple of 2 MiB below 1 GiB).
+spread() {
+  row=$1 prefix=$2 count=$3 min=$4 cmdline=$5 offsets=${6:-}
+  reasons=
+  texts='' codes=''
+  i=1
+  while [ "$i" -le "$count" ]; do
+    reached "$prefix-$i" "$cmdline"
+    t=$(text_of "$prefix-$i") c=$(code_of "$prefix-$i")
+    texts="$texts$t
+"
+    codes="$codes$c
+"
+    if [ -n "$offsets" ] && [ -n "$t" ]; then
+      # The low 32 bits: sh's arithmetic is signed 64-bit.
+      off=$((0x${t#ffffffff} - 0x81000000))
+      if [ "${t%????????}" != ffffffff ] || [ $((off % 0x200000)) -ne 0 ] || [ "$off" -lt 0 ] ||
+        [ "$off" -ge $((0x40000000)) ]; then
+        reasons="${reasons}_text $t is not 0xffffffff81000000 + a multiple of 2 MiB below 1 GiB; "
+      fi
+    fi
+    i=$((i + 1))
+  done
+  nc=$(printf '%s' "$codes" | distinct)
+  nt=$(printf '%s' "$texts" | distinct)
+  if [ "$nc" -lt "$min" ]; then
+    reasons="${reasons}$nc distinct physical addresses in $count boots (want $min):$(printf '%s' "$codes" | tr '\n' ' '); "
+  fi
+  if [ -n "$offsets" ] && [ "$nt" -lt "$min" ]; then
+    reasons="${reasons}$nt distinct _text in $count boots (want $min):$(printf '%s' "$texts" | tr '\n' ' '); "
+  fi
+  # A failure keeps the first failed boot's log (else the first's) under
+  # the row's name.
+  first_bad=$(grep -L '^BZELF-LINUX-CODE' "$WORK/$prefix"-[0-9]*.log 2>/dev/null | head -n 1)
+  cp "${first_bad:-$WORK/$prefix-1.log}" "$WORK/$row.log" 2>/dev/null || :
+  judge "$row"
+  echo "  $row: physical $(printf '%s' "$codes" | sort -u | tr '\n' ' ')"
+  [ -z "$offsets" ] || echo "  $row: _text $(printf '%s' "$texts" | sort -u | tr '\n' ' ')"
+}
+
+# no_timer_check: under TCG on a loaded machine Linux's check that the
+# IO-APIC delivers timer interrupts fails now and then ("IO-APIC + timer
+# doesn't work!", a panic at any address); the parameter skips that check
+# (arch/x86/kernel/apic/io_apic.c).
+cmdline="console=ttyS0 quiet panic=-1 no_timer_check"
+# shellcheck disable=SC2016 # memmap= takes a literal $
+memmap5='memmap=4K$0x7000000,4K$0x7100000,4K$0x7200000,4K$0x7300000,4K$0x7400000'
+
+# --- amd64 ------------------------------------------------------------------
+if selected amd64 || selected nokaslr || selected control || selected seed ||
+  selected memmap-limit; then
+  reason=$(debian_image "$WORK/linux.bzelf" "$WORK/initrd.gz" "$WORK/amd64") || {
+    fail amd64 "$reason"
+    finish
+    exit
+  }
+  if selected amd64; then
+    for i in 1 2 3 4 5 6; do
+      launch "amd64-$i" 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline"
+    done
+  fi
+  if selected control; then
+    for i in 1 2 3 4 5 6; do
+      launch "control-$i" 256 "$LINUX_DIR/vmlinuz" "$WORK/initrd.gz" "$cmdline"
+    done
+  fi
+  selected nokaslr &&
+    launch nokaslr 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline nokaslr"
+  if selected seed; then
+    launch seed-1 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline bzelf.kaslr_seed=12345"
+    launch seed-2 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline bzelf.kaslr_seed=12345"
+  fi
+  selected memmap-limit &&
+    launch memmap-limit 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline $memmap5"
+  settle
+
+  selected amd64 && spread amd64 amd64 6 4 "$cmdline" offsets
+  selected control && spread control control 6 4 "$cmdline" offsets
+  if selected nokaslr; then
+    reasons=
+    reached nokaslr "$cmdline nokaslr"
+    t=$(text_of nokaslr) c=$(code_of nokaslr)
+    [ "$t" = ffffffff81000000 ] || reasons="${reasons}_text is '$t', not ffffffff81000000; "
+    [ "$c" = 01000000 ] || reasons="${reasons}Kernel code at '$c', not 01000000; "
+    judge nokaslr
+  fi
+  if selected seed; then
+    reasons=
+    reached seed-1 "$cmdline bzelf.kaslr_seed=12345"
+    reached seed-2 "$cmdline bzelf.kaslr_seed=12345"
+    a="$(text_of seed-1) $(code_of seed-1)" b="$(text_of seed-2) $(code_of seed-2)"
+    [ "$a" = "$b" ] || reasons="${reasons}one seed, two places: '$a' and '$b'; "
+    cp "$WORK/seed-1.log" "$WORK/seed.log"
+    judge seed
+    echo "  seed: $a"
+  fi
+  if selected memmap-limit; then
+    reasons=
+    reached memmap-limit "$cmdline $memmap5"
+    c=$(code_of memmap-limit)
+    [ "$c" = 01000000 ] || reasons="${reasons}Kernel code at '$c', not 01000000; "
+    grep -aq '^bzelf note: kaslr: more than 4 memmap= ranges' "$WORK/memmap-limit.log" ||
+      reasons="${reasons}no 'bzelf note: kaslr: more than 4 memmap= ranges' line; "
+    judge memmap-limit
+    echo "  memmap-limit: _text $(text_of memmap-limit)"
+  fi
+fi
+
+# --- i386 -------------------------------------------------------------------
+if selected i386; then
+  if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX32_DIR" i386 >"$WORK/fetch32" 2>&1; then
+    fail i386 "tests/linux/fetch-kernel.sh $LINUX32_DIR i386 failed: $(oneline "$WORK/fetch32")"
+  elif ! bzelf_build "$WORK/build32" "$LINUX32_DIR/vmlinux" "$WORK/linux32.bzelf" >"$WORK/why32"; then
+    fail i386 "$(cat "$WORK/why32")"
+  elif ! "$ROOT/tests/linux/make-initramfs.sh" "$WORK/initrd32.gz" "$LINUX32_DIR/root" \
+    >"$WORK/initramfs32" 2>&1; then
+    fail i386 "tests/linux/make-initramfs.sh failed: $(oneline "$WORK/initramfs32")"
+  else
+    for i in 1 2 3 4; do
+      launch "i386-$i" 256 "$WORK/linux32.bzelf" "$WORK/initrd32.gz" "$cmdline"
+    done
+    settle
+    spread i386 i386 4 2 "$cmdline"
+  fi
+fi
+
+finish

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Kernels that run where they were not linked (issue 16): bzelf build finds
+# their relocations, bzelf info says what it found, and the stage applies
+# them for a placement fixed at build time (--load-address,
+# --virtual-offset).
+#
+#   info-pie64, info-pie32    the PIE test kernels' R_*_RELATIVE entries
+#   pie64-at-A, pie32-at-A    tests/kernels' pie64.elf / pie32.elf (ET_DYN,
+#                             linked at 0) at two addresses each: every
+#                             pointer they hold points at its target, they
+#                             lie in one E820 RAM entry, and say where
+#   pie64-pvh                 the same through the PVH entry
+#   pie64-kaslr, pie32-kaslr  built without a fixed place: the stage draws
+#                             one (lib/kaslr.h); 4 boots each pass, at
+#                             least 2 distinct addresses
+#   refuse-*                  moves a kernel cannot make: one line, no file
+#   linux64-info              Debian's amd64 vmlinux: its table's layout and
+#                             counts (137,699 + 8,385 + 76,906 on 6.1)
+#   linux64-moved             that kernel at 48 MiB and 512 MiB up in
+#                             virtual memory reaches init with _text and
+#                             "Kernel code" there
+#   linux32-moved             Debian's i386 kernel at 32 MiB reaches init
+#                             with "Kernel code" there
+#
+# Environment: those of tests/lib.sh, and LINUX32_DIR (Debian's i386
+# kernel, fetched there by tests/linux/fetch-kernel.sh: build/linux/kernel32,
+# where tests/linux keeps it). Output and exit status: tests/lib.sh.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
+LINUX32_DIR=${LINUX32_DIR:-$ROOT/build/linux/kernel32}
+LOG_PREFIX=relocs-
+require "$BZELF" "$QEMU" timeout python3
+require_kernels pie64 pie32 test64
+kernel_statuses
+make_work relocs
+
+# json_field FILE KEY: KEY (dotted) of `bzelf info --json FILE`.
+json_field() {
+  "$BZELF" info --json "$1" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[k]
+print(v)' "$2"
+}
+
+# expect_info NAME FILE KEY=VALUE...: bzelf info --json FILE says so.
+expect_info() {
+  local name=$1 file=$2 reasons="" got
+  selected "$name" || return 0
+  shift 2
+  for kv in "$@"; do
+    got=$(json_field "$file" "${kv%%=*}" 2>&1)
+    [ "$got" = "${kv#*=}" ] || reasons+="${kv%%=*} is '$got', not '${kv#*=}'; "
+  done
+  judge "$name"
+}
+
+# pie NAME KERNEL ADDRESS [pvh]: KERNEL built to run at ADDRESS passes,
+# and says it runs there.
+pie() {
+  local name=$1 kernel=$2 address=$3 reasons=""
+  selected "$name" || return 0
+  local image=$WORK/$name.img
+  build_image "$name" "$image" "$KERNELS_DIR/$kernel.elf" --cmdline "console=ttyS0" \
+    --load-address "$address" || return
+  if [ "${4:-}" = pvh ]; then
+    stage_elf "$image" "$WORK/$name.elf" || { fail "$name" "cannot cut out part 5"; return; }
+    image=$WORK/$name.elf
+  fi
+  boot "$name" 60 -m 128 -kernel "$image"
+  kernel_passed "$name"
+  local want
+  want="bzelf-pie: running at $(printf '0x%x' "$address"), linked at 0x0, "
+  grep -q "^$want" "$WORK/$name.log" ||
+    reasons+="no line '$want...' ($(grep -m1 '^bzelf-pie' "$WORK/$name.log")); "
+  judge "$name"
+}
+
+# pie_kaslr NAME KERNEL: four boots of one image the stage places at
+# random: each passes, and they ran at 2 or more addresses.
+pie_kaslr() {
+  local name=$1 kernel=$2 reasons="" seen="" i
+  selected "$name" || return 0
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/$kernel.elf" --cmdline "console=ttyS0" ||
+    return
+  for i in 1 2 3 4; do
+    boot "$name-$i" 60 -m 128 -kernel "$WORK/$name.img"
+    kernel_passed "$name-$i"
+    seen+="$(sed -n 's/^bzelf-pie: running at \(0x[0-9a-f]*\),.*/\1/p' "$WORK/$name-$i.log") "
+  done
+  local distinct
+  distinct=$(printf '%s\n' $seen | sort -u | wc -l)
+  [ "$distinct" -ge 2 ] || reasons+="$distinct distinct address(es): $seen; "
+  if [ -z "$reasons" ]; then
+    pass "$name" "at $seen"
+  else
+    fail "$name" "${reasons%; }"
+  fi
+}
+
+# refuse NAME TEXT BZELF_BUILD_ARGS...: bzelf build fails with one line
+# containing TEXT and writes nothing.
+refuse() {
+  local name=$1 text=$2 reasons=""
+  selected "$name" || return 0
+  shift 2
+  mkdir -p "$WORK/$name"
+  if "$BZELF" build "$@" -o "$WORK/$name/image" >"$WORK/$name.out" 2>&1; then
+    reasons+="bzelf build exited 0; "
+  fi
+  [ -z "$(ls -A "$WORK/$name")" ] || reasons+="left a file; "
+  [ "$(wc -l <"$WORK/$name.out")" -eq 1 ] || reasons+="not one line: $(oneline "$WORK/$name.out"); "
+  grep -qF -- "$text" "$WORK/$name.out" || reasons+="no '$text' in: $(oneline "$WORK/$name.out"); "
+  judge "$name"
+}
+
+# linux NAME VMLINUX INITRD MEMORY_MB TEXT CODE BUILD_OPTION...: reaches
+# init, whose /proc/kallsyms _text line starts with TEXT (unless empty) and
+# /proc/iomem "Kernel code" line with CODE.
+linux() {
+  local name=$1 vmlinux=$2 initrd=$3 memory=$4 text=$5 code=$6 reasons=""
+  selected "$name" || return 0
+  shift 6
+  build_image "$name" "$WORK/$name.img" "$vmlinux" "$@" || return
+  local cmdline
+  cmdline="console=ttyS0 quiet panic=-1 bzelf.token=$(token)"
+  boot "$name" 300 -m "$memory" -kernel "$WORK/$name.img" -initrd "$initrd" -append "$cmdline"
+  linux_marker "$name" "$cmdline"
+  if [ -n "$text" ] && ! grep -q "^BZELF-LINUX-TEXT $text T _text" "$WORK/$name.log"; then
+    reasons+="_text is not at $text ($(grep -m1 '^BZELF-LINUX-TEXT' "$WORK/$name.log")); "
+  fi
+  if ! grep -qE "^BZELF-LINUX-CODE +$code-[0-9a-f]+ : Kernel code" "$WORK/$name.log"; then
+    reasons+="Kernel code is not at $code ($(grep -m1 '^BZELF-LINUX-CODE' "$WORK/$name.log")); "
+  fi
+  judge "$name"
+}
+
+expect_info info-pie64 "$KERNELS_DIR/pie64.elf" kernel.relocations.source=dynamic \
+  "kernel.relocations.from=dynamic (DT_RELA)" kernel.relocations.count=6
+expect_info info-pie32 "$KERNELS_DIR/pie32.elf" kernel.relocations.source=dynamic \
+  "kernel.relocations.from=dynamic (DT_REL)" kernel.relocations.count=6
+
+# A few seconds each: one after the other, so that PASS and FAIL count.
+pie pie64-at-a pie64 0x2345000
+pie pie64-at-b pie64 0x6000000
+pie pie32-at-a pie32 0x2345000
+pie pie32-at-b pie32 0x7001000
+pie pie64-pvh pie64 0x3000000 pvh
+pie_kaslr pie64-kaslr pie64
+pie_kaslr pie32-kaslr pie32
+refuse refuse-no-relocs "the kernel has no relocations, it cannot move" \
+  "$KERNELS_DIR/test64.elf" --load-address 0x2000000
+refuse refuse-unaligned "moves in steps of 0x1000" "$KERNELS_DIR/pie64.elf" --load-address 0x2000800
+refuse refuse-pie-virtual "--virtual-offset: only an x86_64 Linux kernel" \
+  "$KERNELS_DIR/pie64.elf" --load-address 0x2000000 --virtual-offset 0x200000
+
+if selected 'linux64' && "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/fetch.log" 2>&1 &&
+  "$ROOT/tests/linux/make-initramfs.sh" "$WORK/initrd.gz" >"$WORK/initramfs.log" 2>&1; then
+  expect_info linux64-info "$LINUX_DIR/vmlinux" "kernel.relocations.from=appended" \
+    "kernel.relocations.layout=x86_64 (64-bit, inverse 32-bit, 32-bit)"
+  refuse refuse-linux-virtual "must be a multiple of 0x200000 below 1 GiB" \
+    "$LINUX_DIR/vmlinux" --virtual-offset 0x40000000
+  linux linux64-moved "$LINUX_DIR/vmlinux" "$WORK/initrd.gz" 512 ffffffffa1000000 03000000 \
+    --load-address 0x3000000 --virtual-offset 0x20000000
+elif selected 'linux64'; then
+  fail linux64 "Debian's amd64 kernel: $(oneline "$WORK/fetch.log") $(oneline "$WORK/initramfs.log")"
+fi
+if selected 'linux32' && "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX32_DIR" i386 >"$WORK/fetch32.log" 2>&1 &&
+  "$ROOT/tests/linux/make-initramfs.sh" "$WORK/initrd32.gz" "$LINUX32_DIR/root" >"$WORK/initramfs32.log" 2>&1; then
+  linux linux32-moved "$LINUX32_DIR/vmlinux" "$WORK/initrd32.gz" 256 "" 02000000 \
+    --load-address 0x2000000
+elif selected 'linux32'; then
+  fail linux32 "Debian's i386 kernel: $(oneline "$WORK/fetch32.log") $(oneline "$WORK/initramfs32.log")"
+fi
+finish

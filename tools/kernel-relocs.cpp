@@ -1,0 +1,238 @@
+#include "kernel-relocs.h"
+
+#include <algorithm>
+
+#include "elf.h"
+
+namespace bzelf {
+namespace {
+
+// Linux's CONFIG_PHYSICAL_ALIGN, the header's kernel_alignment, which the
+// vmlinux does not record: 2 MiB by default on x86 (arch/x86/Kconfig), and
+// what x86_64's head64.c needs (its page tables map 2 MiB pages).
+constexpr uint64_t kLinuxAlign = 0x200000;
+constexpr uint64_t kPage = 4096;
+
+// The psABIs' names, for the refusal of a type bzelf cannot apply
+// (x86-64 psABI "Relocation Types"; the i386 psABI's table).
+std::string TypeName(uint32_t type, bool is64) {
+  static const char* const k64[] = {
+      "R_X86_64_NONE",      "R_X86_64_64",       "R_X86_64_PC32",     "R_X86_64_GOT32",
+      "R_X86_64_PLT32",     "R_X86_64_COPY",     "R_X86_64_GLOB_DAT", "R_X86_64_JUMP_SLOT",
+      "R_X86_64_RELATIVE",  "R_X86_64_GOTPCREL", "R_X86_64_32",       "R_X86_64_32S",
+      "R_X86_64_16",        "R_X86_64_PC16",     "R_X86_64_8",        "R_X86_64_PC8",
+      "R_X86_64_DTPMOD64",  "R_X86_64_DTPOFF64", "R_X86_64_TPOFF64"};
+  static const char* const k32[] = {
+      "R_386_NONE",     "R_386_32",       "R_386_PC32",     "R_386_GOT32",   "R_386_PLT32",
+      "R_386_COPY",     "R_386_GLOB_DAT", "R_386_JMP_SLOT", "R_386_RELATIVE", "R_386_GOTOFF",
+      "R_386_GOTPC",    "R_386_32PLT",    "",               "",              "R_386_TLS_TPOFF"};
+  std::string n;
+  if (is64 && type < std::size(k64)) n = k64[type];
+  if (!is64 && type < std::size(k32)) n = k32[type];
+  if (is64 && type == 37) n = "R_X86_64_IRELATIVE";
+  if (!is64 && type == 42) n = "R_386_IRELATIVE";
+  if (n.empty()) n = std::string(is64 ? "R_X86_64_" : "R_386_") + "type " + std::to_string(type);
+  return n;
+}
+
+std::vector<StageSegment> PhysicalSegments(const KernelElf& k, const Placement& pl) {
+  std::vector<StageSegment> segs;
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && p.memsz != 0) segs.push_back({p.paddr - pl.offset, p.filesz, p.memsz});
+  }
+  return segs;
+}
+
+uint64_t MaxAlign(const KernelElf& k) {
+  uint64_t a = kPage;
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && p.align != 0 && (p.align & (p.align - 1)) == 0) {
+      a = std::max(a, p.align);
+    }
+  }
+  return a;
+}
+
+// Linux's kernel_map: link virtual minus physical address of the segment
+// the kernel starts with (its lowest physical one: .text).
+uint64_t LowestSegmentMap(const KernelElf& k, const Placement& pl) {
+  const KernelPhdr* low = nullptr;
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && p.memsz != 0 && (!low || p.paddr < low->paddr)) low = &p;
+  }
+  return low->vaddr - (low->paddr - pl.offset);
+}
+
+// Checks `table` as Linux's table for `k`: its layout, and every word it
+// names inside a segment. Returns an empty string when it is one, else why
+// not.
+std::string CheckTable(const KernelElf& k, const Placement& pl, const uint8_t* data,
+                       uint64_t size, KernelRelocs& r) {
+  RelocTableParse p = ParseRelocTable(data, size, k.elf_class);
+  if (p.error != RelocTableError::kOk) return RelocTableErrorString(p.error);
+  r.kernel_map = LowestSegmentMap(k, pl);
+  std::vector<StageSegment> segs = PhysicalSegments(k, pl);
+  RelocFault f = WalkRelocTable(data, p.table, RelocMove{r.kernel_map, 0, 0}, segs.data(),
+                                static_cast<unsigned>(segs.size()), [](RelocKind, uint64_t) {});
+  if (f) {
+    const char* list = f.kind == RelocKind::k64          ? "64-bit"
+                       : f.kind == RelocKind::kInverse32 ? "inverse 32-bit"
+                                                         : "32-bit";
+    return std::string(list) + " entry " + std::to_string(f.index) + " names " +
+           HexString(f.location) + " (physical), outside every segment";
+  }
+  r.parsed = p.table;
+  r.table.assign(data, data + size);
+  r.source = RelocSource::kTable;
+  r.move_align = std::max(kLinuxAlign, MaxAlign(k));
+  return {};
+}
+
+// File offset of `size` bytes at link virtual address `vaddr`, inside one
+// PT_LOAD's file bytes.
+std::optional<uint64_t> FileOffset(const KernelElf& k, uint64_t vaddr, uint64_t size) {
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && vaddr >= p.vaddr && vaddr - p.vaddr <= p.filesz &&
+        p.filesz - (vaddr - p.vaddr) >= size) {
+      return p.offset + (vaddr - p.vaddr);
+    }
+  }
+  return std::nullopt;
+}
+
+// A position-independent kernel's dynamic section, read as a dynamic
+// loader would, and each of its relocations checked.
+void FindDynamic(const KernelElf& k, const Bytes& file, const Placement& pl,
+                 const KernelPhdr& dyn, const std::string& name, KernelRelocs& r) {
+  const bool is64 = k.elf_class == elf::ELFCLASS64;
+  const uint64_t entsize = is64 ? 16 : 8;
+  uint64_t rela = 0, relasz = 0, relaent = 0, rel = 0, relsz = 0, relent = 0;
+  uint64_t jmprel = 0, pltrelsz = 0, flags = 0;
+  bool has_rela = false, has_rel = false;
+  for (uint64_t at = dyn.offset; at + entsize <= dyn.offset + dyn.filesz; at += entsize) {
+    uint64_t tag = is64 ? Load<uint64_t>(file, at) : Load<uint32_t>(file, at);
+    uint64_t val = is64 ? Load<uint64_t>(file, at + 8) : Load<uint32_t>(file, at + 4);
+    if (tag == DT_NULL) break;
+    switch (tag) {
+      case DT_NEEDED: throw ToolError(name, "the kernel needs a shared library (DT_NEEDED)");
+      case DT_RELA: rela = val; has_rela = true; break;
+      case DT_RELASZ: relasz = val; break;
+      case DT_RELAENT: relaent = val; break;
+      case DT_REL: rel = val; has_rel = true; break;
+      case DT_RELSZ: relsz = val; break;
+      case DT_RELENT: relent = val; break;
+      case DT_JMPREL: jmprel = val; break;
+      case DT_PLTRELSZ: pltrelsz = val; break;
+      case DT_TEXTREL: r.textrel = true; break;
+      case DT_FLAGS: flags = val; break;
+      case DT_RELR:
+      case DT_RELRSZ:
+        throw ToolError(name, "packed relative relocations (DT_RELR) are not supported; "
+                              "link without -z pack-relative-relocs");
+    }
+  }
+  if (flags & DF_TEXTREL) r.textrel = true;
+  if (pltrelsz != 0 || jmprel != 0) {
+    throw ToolError(name, "the kernel has PLT relocations (DT_JMPREL): it calls through a "
+                          "dynamic linker's PLT; link it with -z now and without shared libraries");
+  }
+  if (has_rela && has_rel) throw ToolError(name, "both DT_RELA and DT_REL: not supported");
+  r.kernel_map = LowestSegmentMap(k, pl);
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_LOAD && p.memsz != 0 && p.vaddr - (p.paddr - pl.offset) != r.kernel_map) {
+      throw ToolError(name, "PT_LOAD at p_vaddr " + HexString(p.vaddr) +
+                                " is not the same distance from its physical address as the "
+                                "others: a position-independent kernel moves as one piece");
+    }
+  }
+  r.move_align = MaxAlign(k);
+  if (!has_rela && !has_rel) {
+    r.note = "PT_DYNAMIC without DT_RELA or DT_REL: no relocations";
+    r.source = RelocSource::kDynamic;
+    r.dyn_format = is64 ? DynRelFormat::kRela64 : DynRelFormat::kRel32;
+    r.origin = "dynamic (none)";
+    return;
+  }
+  r.dyn_format = has_rela ? (is64 ? DynRelFormat::kRela64 : DynRelFormat::kRela32)
+                          : (is64 ? DynRelFormat::kRel64 : DynRelFormat::kRel32);
+  uint64_t want = DynRelEntrySize(r.dyn_format);
+  uint64_t given = has_rela ? relaent : relent;
+  if (given != 0 && given != want) {
+    throw ToolError(name, std::string(has_rela ? "DT_RELAENT " : "DT_RELENT ") +
+                              std::to_string(given) + ", expected " + std::to_string(want));
+  }
+  r.dyn_size = has_rela ? relasz : relsz;
+  uint64_t vaddr = has_rela ? rela : rel;
+  if (r.dyn_size % want != 0) throw ToolError(name, "the relocation table's size is not whole entries");
+  std::optional<uint64_t> off = FileOffset(k, vaddr, r.dyn_size);
+  if (!off) {
+    throw ToolError(name, "the relocation table at " + HexString(vaddr) +
+                              " lies outside every PT_LOAD's file bytes");
+  }
+  r.dyn_addr = vaddr - r.kernel_map;
+  std::vector<StageSegment> segs = PhysicalSegments(k, pl);
+  const uint64_t width = is64 ? 8 : 4;
+  for (uint64_t i = 0; i < r.dyn_size / want; ++i) {
+    DynRel e = DecodeDynRel(&file[*off + i * want], r.dyn_format);
+    if (IsNone(e.type)) continue;
+    if (!IsRelative(e.type)) {
+      throw ToolError(name, "dynamic relocation " + std::to_string(i) + " at " +
+                                HexString(e.offset) + " is " + TypeName(e.type, is64) +
+                                "; only " + TypeName(R_X86_64_RELATIVE, is64) +
+                                " can be applied to a kernel");
+    }
+    if (!WordInSegments(e.offset - r.kernel_map, width, segs.data(),
+                        static_cast<unsigned>(segs.size()))) {
+      throw ToolError(name, "dynamic relocation " + std::to_string(i) + " at " +
+                                HexString(e.offset) + " lies outside every PT_LOAD" +
+                                (r.textrel ? " (DT_TEXTREL cannot be honoured there)" : ""));
+    }
+    ++r.dyn_count;
+  }
+  r.source = RelocSource::kDynamic;
+  r.origin = has_rela ? "dynamic (DT_RELA)" : "dynamic (DT_REL)";
+}
+
+}  // namespace
+
+const char* RelocSourceName(RelocSource source) {
+  switch (source) {
+    case RelocSource::kNone: return "none";
+    case RelocSource::kTable: return "Linux table";
+    case RelocSource::kDynamic: return "dynamic";
+  }
+  return "?";
+}
+
+KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& pl,
+                        const Bytes* relocs_file, const std::string& relocs_name,
+                        const std::string& name) {
+  KernelRelocs r;
+  const KernelPhdr* dyn = nullptr;
+  for (const KernelPhdr& p : k.phdrs) {
+    if (p.type == elf::PT_DYNAMIC) dyn = &p;
+  }
+  if (dyn != nullptr) {
+    if (relocs_file) throw ToolError(name, "--relocs given for a kernel with its own (PT_DYNAMIC)");
+    FindDynamic(k, file, pl, *dyn, name, r);
+    return r;
+  }
+  if (relocs_file) {
+    std::string why = CheckTable(k, pl, relocs_file->data(), relocs_file->size(), r);
+    if (!why.empty()) throw ToolError(relocs_name, "not a relocation table for " + name + ": " + why);
+    r.origin = "--relocs " + relocs_name;
+    return r;
+  }
+  if (k.trailing != 0) {
+    std::string why = CheckTable(k, pl, file.data() + k.elf_end, k.trailing, r);
+    if (why.empty()) {
+      r.origin = "appended";
+    } else {
+      r = {};
+      r.note = "the " + std::to_string(k.trailing) + " bytes after the ELF are no relocation table: " + why;
+    }
+  }
+  return r;
+}
+
+}  // namespace bzelf

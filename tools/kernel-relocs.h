@@ -1,0 +1,49 @@
+// Where a kernel's relocations come from, checked at build time: Linux's
+// table after the ELF's last byte (lib/reloc-table.h), or a file given
+// with --relocs; or a position-independent kernel's own R_*_RELATIVE
+// entries (lib/dynamic-relocs.h). A kernel with none of these cannot move.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common.h"
+#include "dynamic-relocs.h"
+#include "kernel-elf.h"
+#include "reloc-table.h"
+#include "stage-params.h"
+
+namespace bzelf {
+
+struct KernelRelocs {
+  RelocSource source = RelocSource::kNone;
+  std::string origin;      // "appended", "--relocs FILE", "dynamic (DT_RELA)"
+  std::string note;        // for `bzelf info`: why none, or what else it saw
+  // kTable: Linux's table, as the image carries it.
+  Bytes table;
+  RelocTable parsed;
+  // kDynamic: the entries' table in the kernel's memory.
+  DynRelFormat dyn_format = DynRelFormat::kNone;
+  uint64_t dyn_addr = 0;   // link physical address
+  uint64_t dyn_size = 0;
+  uint32_t dyn_count = 0;  // R_*_RELATIVE entries
+  bool textrel = false;
+  // Link virtual minus link physical address of what they name.
+  uint64_t kernel_map = 0;
+  // A physical move must be a multiple of this.
+  uint64_t move_align = 0;
+
+  uint32_t Count() const { return source == RelocSource::kDynamic ? dyn_count : parsed.Count(); }
+};
+
+// `relocs_file` is --relocs FILE's contents (nullptr: none given) and
+// `relocs_name` its name. Throws ToolError for what cannot be honoured: a
+// dynamic relocation of another type (named), a table entry outside the
+// kernel, a --relocs file that is no table.
+KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& pl,
+                        const Bytes* relocs_file, const std::string& relocs_name,
+                        const std::string& name);
+
+const char* RelocSourceName(RelocSource source);
+
+}  // namespace bzelf
