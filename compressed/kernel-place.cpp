@@ -45,7 +45,8 @@ KaslrKernel KernelFor(const StageParams& p) {
 }  // namespace
 
 Failure ChooseKernelMove(linuxboot::boot_params* bp, const StageParams& params,
-                         const MemoryPlan& plan, const char* cmdline, KernelMove* move) {
+                         const MemoryPlan& plan, const char* cmdline, const CpuFeatures& cpu,
+                         KernelMove* move) {
   *move = FixedMove(params);
   const KaslrKernel kernel = KernelFor(params);
   if (!kernel.movable) return {};
@@ -53,7 +54,7 @@ Failure ChooseKernelMove(linuxboot::boot_params* bp, const StageParams& params,
   // Linux hashes its build string and boot_params; the image's parameters
   // (its CRC32 and the kernel's segments among them) stand for the build.
   const uint32_t seed = BootSeed(&params, sizeof params, *bp);
-  X86Entropy hw;
+  X86Entropy hw(cpu);
   SeededEntropy fixed(options.seed);
   auto draw = [&]() -> uint32_t {
     return options.has_seed ? KaslrRandom(seed, fixed) : KaslrRandom(seed, hw);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "boot-params.h"
+#include "cpu-check.h"
 #include "kernel-move.h"
 #include "memory-plan.h"
 #include "message.h"
@@ -19,6 +20,7 @@ namespace bzelf {
 // console when it cannot be (no slot fits, too many memmap= ranges) or
 // goes elsewhere than asked (its link address is not usable).
 Failure ChooseKernelMove(linuxboot::boot_params* bp, const StageParams& params,
-                         const MemoryPlan& plan, const char* cmdline, KernelMove* move);
+                         const MemoryPlan& plan, const char* cmdline, const CpuFeatures& cpu,
+                         KernelMove* move);
 
 }  // namespace bzelf

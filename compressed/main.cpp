@@ -154,7 +154,8 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   MemoryPlan plan;
   if (Failure f = InitPlan(bp, base, params, plan)) Panic(f);
   KernelMove move;
-  if (Failure f = ChooseKernelMove(bp, params, plan, EffectiveCmdline(bp, base, params), &move)) {
+  if (Failure f = ChooseKernelMove(bp, params, plan, EffectiveCmdline(bp, base, params), cpu,
+                                &move)) {
     Panic(f);
   }
   if (Failure f = CheckMove(params, move)) Panic(f);

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "cpuid.h"
+#include "cpu-check.h"
 #include "port-io.h"
 
 namespace bzelf {
@@ -17,11 +17,11 @@ constexpr uint32_t kCpuid1EdxTsc = 1u << 4;
 
 class X86Entropy {
  public:
-  X86Entropy() {
-    const CpuidResult r = Cpuid(1);
-    rdrand_ = (r.ecx & kCpuid1EcxRdrand) != 0;
-    tsc_ = (r.edx & kCpuid1EdxTsc) != 0;
-  }
+  // From ReadCpuFeatures: an i486 without CPUID has neither (its leaf 1
+  // reads as zero), and no CPUID is executed here.
+  explicit X86Entropy(const CpuFeatures& cpu)
+      : rdrand_((cpu.leaf1_ecx & kCpuid1EcxRdrand) != 0),
+        tsc_((cpu.leaf1_edx & kCpuid1EdxTsc) != 0) {}
   bool HasRdrand() const { return rdrand_; }
   bool HasTsc() const { return tsc_; }
 
