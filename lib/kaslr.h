@@ -39,6 +39,9 @@ inline constexpr uint64_t kKaslrFloorCap = 0x2000'0000;
 // Linux takes at most this many `memmap=` ranges into account and turns
 // physical randomization off when there are more (MAX_MEMMAP_REGIONS).
 inline constexpr int kMaxMemmapRanges = 4;
+// Ranges a caller may add to what the planner keeps (ChooseKernelPlace's
+// `avoid`); more are not taken.
+inline constexpr int kMaxKaslrAvoid = 4;
 
 // What the command line says about placement.
 struct KaslrOptions {
@@ -173,18 +176,19 @@ struct KernelPlace {
 };
 
 // The random source: a callable `uint32_t()` drawn once for the physical
-// slot and once for the virtual one, in that order (as Linux draws).
+// slot and once for the virtual one, in that order (as Linux draws), each
+// only when there is something to choose from.
 //
 // The place: the kernel's own when it cannot move or `nokaslr` says so;
-// else a random slot among all that fit (ForEachFree, `avoid` and the
-// memmap= ranges kept clear too, none ending above mem= or `ceiling`);
-// with none, the link address when Check() accepts it and it touches no
-// range to avoid, else the lowest slot at or above `kernel.floor`; with
-// none at all the link address (kNoSlot), which PlanKernel then refuses.
-// The one error: an alignment that is not a power of two. The link address's check lets
-// the stage move (PlanKernel decides that). Random slots start at
-// min(link address, 512 MiB), as Linux's (choose_random_location), and
-// not below `kernel.floor`.
+// else a random slot among all that fit (ForEachFree, the first
+// kMaxKaslrAvoid of `avoid` and the memmap= ranges kept clear too, none
+// ending above mem= or `ceiling`), from min(link address, 512 MiB) up as
+// Linux's (choose_random_location) but not below `kernel.floor`; with
+// none, the link address when Check() accepts it (the stage may move out
+// of its way: PlanKernel decides that) and it touches no range to avoid,
+// else the lowest slot at or above `kernel.floor`; with none at all the
+// link address (kNoSlot), which PlanKernel then refuses. The one error:
+// an alignment that is not a power of two.
 template <typename Draw>
 PlanError ChooseKernelPlace(const MemoryPlan& plan, const KaslrKernel& kernel,
                             const KaslrOptions& options, const Range* avoid, int avoid_count,
@@ -228,9 +232,9 @@ PlanError ChooseKernelPlace(const MemoryPlan& plan, const KaslrKernel& kernel,
     out->how = KaslrHow::kNoSlot;
   }
   // Everything to keep clear of: the caller's ranges and memmap='s.
-  Range keep[kMaxMemmapRanges + 4];
+  Range keep[kMaxMemmapRanges + kMaxKaslrAvoid];
   int keep_count = 0;
-  for (int i = 0; i < avoid_count && keep_count < 4; ++i) keep[keep_count++] = avoid[i];
+  for (int i = 0; i < avoid_count && i < kMaxKaslrAvoid; ++i) keep[keep_count++] = avoid[i];
   for (int i = 0; i < options.memmap_count; ++i) keep[keep_count++] = options.memmap[i];
   uint64_t ceiling = kernel.ceiling;
   if (options.mem_limit < ceiling) ceiling = options.mem_limit;

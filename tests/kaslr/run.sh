@@ -15,11 +15,16 @@
 #                one is still random (as in Linux)
 #   i386         Debian's 686 kernel, 4 boots: each reaches init, at least
 #                2 distinct physical addresses
+#   pie64, pie32 tests/kernels' position-independent kernels, built with no
+#                placement, 4 boots each: every one passes its own checks
+#                (each pointer relocated to where it runs, wholly in one
+#                E820 RAM entry), at least 2 distinct addresses
 # Never above 4 GiB: the stage writes the kernel with paging off, so it
 # offers no slot past 4 GiB (lib/kaslr.h's ceiling; the unit tests show
 # slots there when the ceiling allows).
 # Boots run JOBS at a time (3), each stopped once the init has reported.
-# Environment: those of tests/lib.sh (LINUX_DIR: the amd64 kernel),
+# Environment: those of tests/lib.sh (LINUX_DIR: the amd64 kernel;
+# KERNELS_DIR: the PIE test kernels),
 # LINUX32_DIR (the i386 kernel, fetched to build/linux/kernel32 when not
 # given), ONLY. Output and exit status: tests/lib.sh.
 set -eu
@@ -193,5 +198,33 @@ if selected i386; then
     spread i386 i386 4 2 "$cmdline"
   fi
 fi
+
+# --- position-independent test kernels -----------------------------------------
+# One at a time: each takes a second or two, and the verdict needs QEMU's
+# exit status.
+for k in pie64 pie32; do
+  selected "$k" || continue
+  if [ ! -f "$KERNELS_DIR/$k.elf" ]; then
+    fail "$k" "no $k.elf in $KERNELS_DIR (make test-deps)"
+    continue
+  fi
+  kernel_statuses
+  STOP_RE='-- System halted'
+  build_image "$k" "$WORK/$k.img" "$KERNELS_DIR/$k.elf" --cmdline "console=ttyS0" || continue
+  reasons='' places=''
+  for i in 1 2 3 4; do
+    boot "$k-$i" 60 -m 128 -kernel "$WORK/$k.img"
+    kernel_passed "$k-$i"
+    at=$(grep -a -m1 '^bzelf-pie: running at ' "$WORK/$k-$i.log" | awk '{print $4}' | tr -d ,)
+    [ -n "$at" ] || reasons="${reasons}$k-$i: no 'bzelf-pie: running at' line; "
+    places="$places$at
+"
+  done
+  n=$(printf '%s' "$places" | distinct)
+  [ "$n" -ge 2 ] || reasons="${reasons}$n distinct addresses in 4 boots:$(printf '%s' "$places" | tr '\n' ' '); "
+  cp "$WORK/$k-1.log" "$WORK/$k.log"
+  judge "$k"
+  echo "  $k: running at $(printf '%s' "$places" | sort -u | tr '\n' ' ')"
+done
 
 finish

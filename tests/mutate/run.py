@@ -252,6 +252,22 @@ MUTATIONS = [
         "tools/kernel-relocs.cpp",
         "    if (!IsRelative(e.type)) {", "    if (false) {",
         [unit("KernelRelocs.*", r"KernelRelocs\.WhatCannotBeHonouredIsRefusedByName")]),
+    Mutation(
+        "kaslr-no-entropy", "draw every place from the fixed seed's hardware, never the CPU's",
+        "compressed/kernel-place.cpp",
+        "return options.has_seed ? KaslrRandom(seed, fixed) : KaslrRandom(seed, hw);",
+        "return KaslrRandom(seed, fixed);",
+        [suite("kaslr", "^pie64$", r"pie64: .*1 distinct addresses in 4 boots")]),
+    Mutation(
+        "kaslr-memmap-bang", "take memmap=nn!ss for RAM",
+        "lib/kaslr.cpp",
+        "(*q == '#' || *q == '$' || *q == '!')", "(*q == '#' || *q == '$')",
+        [unit("KaslrOptions.*", r"KaslrOptions\.MemmapRangesLimitsAndWhatIsIgnored")]),
+    Mutation(
+        "kaslr-free-over-kept", "let a free range run on over something kept",
+        "lib/placement.cpp",
+        "    for (int i = 0; i < kept_count_; ++i) boundary(kept_[i].range.start);\n", "",
+        [unit("Kaslr*", r"KaslrAvoid\.EverySlotKeepsClearOfWhatLinuxAvoids")]),
 ]
 
 
