@@ -143,7 +143,7 @@ case $EFI_BZELF in
     ;;
 esac
 if [ "$BZELF_ROWS" = 0 ]; then
-  echo "efi: bzelf variants not run: the bzelf image is not an EFI application (bzelf info --json: no pe.subsystem 10 with a pe.address_of_entry_point; EFI_BZELF=$EFI_BZELF); only GRUB's legacy linux rows boot it"
+  echo "efi: bzelf variants not run: the bzelf image is not an EFI application (bzelf info --json: no pe.Subsystem 10 with a pe.AddressOfEntryPoint; EFI_BZELF=$EFI_BZELF); only GRUB's legacy linux rows boot it"
 fi
 
 # args ROW KERNEL: the command line a loader's configuration gives KERNEL.
@@ -305,6 +305,15 @@ check() {
       fi
       ;;
   esac
+  # A bzelf image that a row starts as an EFI application must have run
+  # its EFI stub, which says so on ConOut (OVMF mirrors ConOut on the
+  # serial port): not OVMF's legacy bzImage loader, nor GRUB's legacy path
+  # (DESIGN.md, "EFI test pitfalls"). GRUB's linux rows take that legacy
+  # path on purpose.
+  if [ "$kernel" != vmlinuz ] && [[ $name != grub-linux-* ]]; then
+    grep -q 'bzelf: EFI stub: command line ' "$WORK/$name.log" ||
+      reasons+="no 'bzelf: EFI stub:' line: the image's EFI stub did not run; "
+  fi
   # A stop explains what is missing.
   if [ -n "$reasons" ] && [ -n "$stopped" ] && [[ $reasons != *"$stopped"* ]]; then
     reasons+="stopped at '$stopped'; "
