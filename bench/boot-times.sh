@@ -21,14 +21,32 @@
 #   exit-empty  bzelf image of the bare exit kernel
 #   exit-blob   the same with the payload's kernel ELF as data: the
 #               difference is the stage inflating (and checking) it
-# Environment: WORK (inputs from bench/run.sh), KERNEL_DIR, BENCH_RUNS.
+# With EFI=1 (bench/run.sh sets it when the bzelf image is an EFI
+# application), Debian's kernel started by UEFI firmware itself, no boot
+# loader: OVMF (q35, OVMF_CODE_4M.fd, a fresh copy of OVMF_VARS_4M.fd for
+# each boot) given the image by QEMU's -kernel, which it starts with
+# LoadImage and StartImage, the initrd offered through LoadFile2; the same
+# initramfs (its --efi /init also checks /sys/firmware/efi), command line
+# and -m 256 for both:
+#   efi-debian  Debian's vmlinuz, through Linux's EFI stub
+#   efi-bzelf   the bzelf image of its vmlinux, through bzelf's EFI stub
+# Each must show the command line with the " initrd=initrd" OVMF adds only
+# when it starts a PE image (its legacy loader for a bzImage without a PE
+# header adds nothing), so neither is timed through another path.
+# Environment: WORK (inputs from bench/run.sh), KERNEL_DIR, BENCH_RUNS,
+# EFI, OVMF_CODE and OVMF_VARS (Debian's ovmf).
 set -eu
 : "${WORK:=build/bench}"
 : "${KERNEL_DIR:=build/linux/kernel}"
 : "${BENCH_RUNS:=5}"
+: "${EFI:=0}"
+: "${OVMF_CODE:=/usr/share/OVMF/OVMF_CODE_4M.fd}"
+: "${OVMF_VARS:=/usr/share/OVMF/OVMF_VARS_4M.fd}"
 variants="debian pvh bzelf bzelf-nokaslr bzelf-pvh exit-empty exit-blob"
+[ "$EFI" = 1 ] && variants="$variants efi-debian efi-bzelf"
 cmdline="console=ttyS0 quiet panic=-1"
 qemu_flags="-m 96 -display none -monitor none -no-reboot"
+efi_flags="-machine q35 -m 256 -nodefaults -vga std -display none -monitor none -no-reboot"
 times=$WORK/times
 rm -rf "$times"
 mkdir -p "$times"
@@ -54,6 +72,8 @@ kernel_of() {
     bzelf-pvh) echo "$WORK/stage.elf" ;;
     exit-empty) echo "$WORK/exit-empty.bzelf" ;;
     exit-blob) echo "$WORK/exit-blob.bzelf" ;;
+    efi-debian) echo "$KERNEL_DIR/vmlinuz" ;;
+    efi-bzelf) echo "$WORK/linux.bzelf" ;;
   esac
 }
 
@@ -67,10 +87,21 @@ cmdline_of() {
 boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
   log=$times/$1.log
   rm -f "$log"
+  # The firmware's variables as they come, untimed.
+  case $1 in efi-*) cp "$OVMF_VARS" "$times/vars.fd" ;; esac
   children_cpu_ms
   cpu_start=$children_ms
   start=$(now_ms)
   case $1 in
+    efi-*)
+      # shellcheck disable=SC2086
+      timeout 300 qemu-system-x86_64 $efi_flags \
+        -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
+        -drive "if=pflash,format=raw,unit=1,file=$times/vars.fd" \
+        -kernel "$(kernel_of "$1")" -initrd "$WORK/initrd-efi.gz" -append "$cmdline" \
+        -serial "file:$log" >/dev/null 2>&1 || true
+      grep -qF "BZELF-LINUX-OK cmdline=[$cmdline initrd=initrd]" "$log" && ok=1 || ok=0
+      ;;
     exit-*)
       # shellcheck disable=SC2086
       timeout 120 qemu-system-x86_64 -kernel "$(kernel_of "$1")" $qemu_flags \
@@ -131,6 +162,8 @@ table() {
       bzelf-pvh) what="bzelf stage ELF alone via PVH" ;;
       exit-empty) what="bzelf image, kernel that exits at once" ;;
       exit-blob) what="same + $payload_bytes B of payload ELF" ;;
+      efi-debian) what="OVMF starts Debian's vmlinuz (its EFI stub)" ;;
+      efi-bzelf) what="OVMF starts the bzelf image (bzelf's stub)" ;;
     esac
     if [ -s "$times/$v$SUFFIX" ]; then
       stats "$times/$v$SUFFIX" | awk -v v="$v" -v what="$what" '{
@@ -159,6 +192,12 @@ ratios() { # FIELD LABEL
     if (blob > empty)
       printf "    stage inflate + CRC under TCG = exit-blob - exit-empty = %.2f s, %.0f MB/s of output\n",
         (blob - empty) / 1000, bytes / 1e6 / ((blob - empty) / 1000)
+  }'
+  [ "$EFI" = 1 ] || return 0
+  awk -v deb="$(stat efi-debian "$1")" -v bz="$(stat efi-bzelf "$1")" 'BEGIN {
+    if (deb > 0 && bz > 0)
+      printf "    EFI, firmware-direct: efi-bzelf / efi-debian = %.2f (%+.2f s)\n",
+        bz / deb, (bz - deb) / 1000
   }'
 }
 payload_bytes=$(wc -c < "$WORK/payload.elf" | tr -d ' ')

@@ -9,7 +9,9 @@
 #      payload, whole processes on a tmpfs, round robin;
 #   4. boot times under QEMU, round robin: Debian's vmlinuz, the vmlinux
 #      through PVH, the bzelf image and its stage ELF through PVH, and a
-#      kernel that exits at once with and without a payload-sized blob.
+#      kernel that exits at once with and without a payload-sized blob;
+#      once the bzelf image is an EFI application, Debian's vmlinuz and
+#      the bzelf image started by OVMF itself.
 # Nothing here passes or fails on time; the script exits non-zero only when
 # something could not be measured (a boot without its marker, a decoder
 # whose output does not match, extract and libdeflate-gunzip disagreeing).
@@ -109,4 +111,14 @@ echo
 
 # --- 4. boot times -----------------------------------------------------------
 echo "== 4. Boot times under QEMU (TCG), round robin, BENCH_RUNS=$BENCH_RUNS boots per variant"
-WORK=$WORK KERNEL_DIR=$KERNEL_DIR BENCH_RUNS=$BENCH_RUNS "$here/boot-times.sh"
+# Firmware-direct EFI boots of Debian's kernel, its vmlinuz and the bzelf
+# image side by side, once the image is an EFI application: before that,
+# OVMF would boot it through its legacy bzImage loader instead.
+efi=0
+if python3 "$here/../tests/image_info.py" --efi-application "$image"; then
+  efi=1
+  "$here/../tests/linux/make-initramfs.sh" --efi "$WORK/initrd-efi.gz"
+else
+  echo "  EFI firmware-direct boots (efi-debian, efi-bzelf) skipped: the bzelf image is not an EFI application yet (bzelf info --json: no pe.Subsystem 10 with an AddressOfEntryPoint)"
+fi
+WORK=$WORK KERNEL_DIR=$KERNEL_DIR BENCH_RUNS=$BENCH_RUNS EFI=$efi "$here/boot-times.sh"

@@ -12,6 +12,12 @@
 
 namespace bzelf {
 
+// Descriptors of slack in the memory-map buffer: the allocations and
+// firmware events between sizing the map and the final GetMemoryMap split
+// a few descriptors each (Linux's stub adds the same kind of slack,
+// EFI_MMAP_NR_SLACK_SLOTS).
+inline constexpr uint64_t kMapSlack = 32;
+
 struct EfiBoot {
   efi::EFI_HANDLE image = nullptr;
   efi::EFI_SYSTEM_TABLE* st = nullptr;

@@ -31,12 +31,6 @@ T* At(uint64_t addr) {
   return reinterpret_cast<T*>(static_cast<uintptr_t>(addr));
 }
 
-// Descriptors of slack in the memory-map buffer: the allocations and
-// firmware events between sizing the map and the final GetMemoryMap split
-// a few descriptors each (Linux's stub adds the same kind of slack,
-// EFI_MMAP_NR_SLACK_SLOTS).
-constexpr uint64_t kMapSlack = 32;
-
 // What the stub keeps across ExitBootServices, in one allocation: the
 // zero page, the command line, the final memory map (Linux reads it from
 // efi_info) and a SETUP_E820_EXT node for entries past 128.
@@ -122,51 +116,6 @@ Failure CheckImage(const EFI_LOADED_IMAGE_PROTOCOL& li, uint64_t part5, const St
 }
 
 }  // namespace
-
-Failure EfiFail(const char* what, const char* call, EFI_STATUS status) {
-  Message m;
-  m << call << " failed (EFI status " << Hex{status} << ")";
-  return Fail(what, m);
-}
-
-Failure EfiBoot::GetMap(void** buffer, uint64_t* size, uint64_t* descriptor_size) const {
-  UINTN map_size = 0, key, desc_size;
-  uint32_t version;
-  EFI_STATUS s = bs->GetMemoryMap(&map_size, nullptr, &key, &desc_size, &version);
-  for (int tries = 0; s == EFI_BUFFER_TOO_SMALL && tries < 4; ++tries) {
-    // The pool allocation may itself add descriptors.
-    map_size += kMapSlack * desc_size;
-    if ((s = bs->AllocatePool(EfiLoaderData, map_size, buffer)) != EFI_SUCCESS) break;
-    s = bs->GetMemoryMap(&map_size, static_cast<EFI_MEMORY_DESCRIPTOR*>(*buffer), &key,
-                         &desc_size, &version);
-    if (s != EFI_SUCCESS) bs->FreePool(*buffer);
-  }
-  if (s != EFI_SUCCESS) return EfiFail("memory", "GetMemoryMap", s);
-  *size = map_size;
-  *descriptor_size = desc_size;
-  return {};
-}
-
-Failure EfiBoot::Allocate(uint64_t size, uint64_t limit, const char* what, uint64_t* addr) const {
-  void* buffer;
-  uint64_t map_size, desc_size;
-  if (Failure f = GetMap(&buffer, &map_size, &desc_size)) return f;
-  const uint64_t at = FindEfiFree(EfiMemoryMap(buffer, map_size, desc_size), size, limit, kernel,
-                                  kernel_count);
-  bs->FreePool(buffer);
-  EFI_PHYSICAL_ADDRESS a = at;
-  const UINTN pages = (size + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE;
-  EFI_STATUS s = at == 0 ? EFI_OUT_OF_RESOURCES
-                         : bs->AllocatePages(AllocateAddress, EfiLoaderData, pages, &a);
-  if (s != EFI_SUCCESS) {
-    Message m;
-    m << "no room for " << what << " (" << Dec{size} << " bytes) below " << Hex{limit}
-      << " clear of the kernel (EFI status " << Hex{s} << ")";
-    return Fail("memory", m);
-  }
-  *addr = a;
-  return {};
-}
 
 }  // namespace bzelf
 

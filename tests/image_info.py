@@ -11,6 +11,11 @@ indices as numbers ("layout.part5.file_offset",
 no KEY, the whole JSON. Python scripts import it instead (hence the
 underscore: a module name cannot have a hyphen) and call Load.
 
+    image_info.py --efi-application IMAGE
+
+exits 0 when IMAGE is an EFI application that UEFI firmware can start
+(EfiApplication), 1 when it is not, printing nothing.
+
 The tool is $BZELF, else build/bin/bzelf at the top of the tree. `bzelf
 info` exits 1 for an image it finds fault with (a damaged one), but
 prints its JSON all the same: that is accepted; no JSON is an error.
@@ -46,9 +51,24 @@ def Get(info, key):
     return value
 
 
+def EfiApplication(info):
+    """Whether `bzelf info --json` says the image is an EFI application:
+    a "pe" object (the PE/COFF header, its fields under the PE format
+    spec's names) whose "Subsystem" is 10, IMAGE_SUBSYSTEM_EFI_APPLICATION
+    (Microsoft's PE format spec), with an "AddressOfEntryPoint" that is
+    not 0. tests/efi runs its bzelf rows
+    and make bench its EFI boot times only for such an image."""
+    pe = info.get("pe") or {}
+    return pe.get("Subsystem") == 10 and bool(pe.get("AddressOfEntryPoint"))
+
+
 def Main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
+    if sys.argv[1] == "--efi-application":
+        if len(sys.argv) != 3:
+            sys.exit(__doc__)
+        sys.exit(0 if EfiApplication(Load(sys.argv[2])) else 1)
     info = Load(sys.argv[1])
     if len(sys.argv) == 2:
         json.dump(info, sys.stdout, indent=2)

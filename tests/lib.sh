@@ -128,7 +128,9 @@ fail() {
   if [ -s "$WORK/$1.log" ]; then
     cp "$WORK/$1.log" "$LOG_DIR/$LOG_PREFIX$1.log"
     echo "  serial log kept in $LOG_DIR/$LOG_PREFIX$1.log; its last lines:"
-    tail -n 20 "$WORK/$1.log" | sed 's/^/  | /'
+    # awk ends the last line too: a log cut short of its newline must
+    # not run into the next report.
+    tail -n 20 "$WORK/$1.log" | awk '{ print "  | " $0 }'
   fi
   if [ -s "$WORK/$1.qemu-log" ]; then
     cp "$WORK/$1.qemu-log" "$LOG_DIR/$LOG_PREFIX$1.qemu-log"
@@ -181,8 +183,17 @@ debian_image() {
     return 1
   fi
   bzelf_build "$3.build" "$LINUX_DIR/vmlinux" "$1" || return 1
-  if ! "$ROOT/tests/linux/make-initramfs.sh" "$2" >"$3.initramfs" 2>&1; then
-    echo "tests/linux/make-initramfs.sh failed: $(oneline "$3.initramfs")"
+  linux_initramfs "$2" "$3"
+}
+
+# linux_initramfs INITRD LOGS [--efi]: the initramfs of tests/linux in
+# INITRD, whose /init checks its blob (and with --efi, that Linux found
+# EFI: /sys/firmware/efi), prints the marker and powers off; its words go
+# to LOGS.initramfs. On failure prints the reason and returns 1.
+linux_initramfs() {
+  # shellcheck disable=SC2086 # no option or one
+  if ! "$ROOT/tests/linux/make-initramfs.sh" ${3:-} "$1" >"$2.initramfs" 2>&1; then
+    echo "tests/linux/make-initramfs.sh failed: $(oneline "$2.initramfs")"
     return 1
   fi
 }
@@ -225,6 +236,13 @@ image_info() {
   python3 "$ROOT/tests/image_info.py" "$@"
 }
 
+# efi_application IMAGE: whether `bzelf info --json IMAGE` says IMAGE is
+# an EFI application that UEFI firmware can start (tests/image_info.py,
+# EfiApplication: pe.Subsystem 10 and an entry point).
+efi_application() {
+  python3 "$ROOT/tests/image_info.py" --efi-application "$1"
+}
+
 # part5_offset IMAGE: where part 5 starts in IMAGE.
 part5_offset() {
   image_info "$1" layout.part5.file_offset
@@ -238,12 +256,13 @@ stage_elf() {
 }
 
 # serial_log NAME: the serial output of NAME's boot so far, in NAME.log,
-# without the '\r' before each '\n' and the escape sequences GRUB draws
-# its screen with. (One sed, as boot runs it several times a second.)
+# without the '\r' before each '\n' and the escape sequences GRUB and
+# OVMF draw their screens with (OVMF's terminal also sends "ESC [=3h",
+# a screen mode). (One sed, as boot runs it several times a second.)
 CR=$(printf '\r')
 ESC=$(printf '\033')
 serial_log() {
-  LC_ALL=C sed "s/$CR//g; s/$ESC\[[0-9;?]*[A-Za-z]//g" \
+  LC_ALL=C sed "s/$CR//g; s/$ESC\[[0-9;?=]*[A-Za-z]//g" \
     <"$WORK/$1.serial" >"$WORK/$1.log"
 }
 

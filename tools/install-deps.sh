@@ -8,7 +8,7 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
   zlib1g-dev zlib1g:i386 libdeflate-dev libdeflate-tools clang libclang-rt-14-dev qemu-system-x86 qemu-user
   qemu-utils xz-utils cpio busybox-static python3 grub-common grub-pc-bin grub-efi-amd64-bin ovmf
   syslinux syslinux-common isolinux pxelinux mtools xorriso dosfstools
-  ipxe-qemu kexec-tools file
+  ipxe-qemu kexec-tools file systemd-boot-efi
   debhelper dpkg-dev lintian man-db mandoc git"
 # The host tool reads kernels compressed by any method Linux offers for
 # its bzImage (tools/kernel-input.h), through these libraries; the tests
@@ -20,6 +20,11 @@ packages="$packages liblzma-dev libbz2-dev liblz4-dev liblzo2-dev libzstd-dev
 # verifies it; binutils' objdump reads its PE header.
 packages="$packages sbsigntool openssl"
 
+# tests/efi boots through systemd-boot (systemd-boot-efi) besides OVMF and
+# GRUB; it fetches rEFInd and iPXE's EFI build with apt-get download
+# instead of installing them (their install scripts write to the ESP and
+# run update-grub), and writes FAT file systems with mtools.
+#
 # make deb and tests/install: debhelper and dpkg-dev build the package
 # (debian/control's Build-Depends are in the list above too), lintian
 # checks it, man-db and mandoc check the manual, git clones the tree.

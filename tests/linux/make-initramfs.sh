@@ -1,19 +1,29 @@
 #!/bin/sh
 # Builds the initramfs the real-Linux tests boot to:
-#   make-initramfs.sh OUT.cpio.gz [DIR]
+#   make-initramfs.sh [--efi] OUT.cpio.gz [DIR]
 # busybox-static, and an /init that checks a random blob against the
 # checksum taken here (so a damaged initrd shows), prints
 #   BZELF-LINUX-OK cmdline=[<the kernel's /proc/cmdline>]
 # then where the kernel runs, from /proc/kallsyms and /proc/iomem:
 #   BZELF-LINUX-TEXT <the _text line>
 #   BZELF-LINUX-CODE <the Kernel code line>
-# and powers off. Files under DIR, if given, are added to the root.
+# and powers off. With --efi, /init also requires /sys/firmware/efi (Linux
+# kept the EFI system table and runtime services: tests/efi); else it
+# prints "BZELF-LINUX-BAD no /sys/firmware/efi" instead. Files under DIR,
+# if given, are added to the root.
 set -eu
+# The lines of /init's check that --efi adds.
+efi_check=
+if [ "${1:-}" = --efi ]; then
+  efi_check='elif ! { /bin/busybox mount -t sysfs sysfs /sys && [ -d /sys/firmware/efi ]; }; then
+  echo "BZELF-LINUX-BAD no /sys/firmware/efi"'
+  shift
+fi
 out=$1
 extra=${2:-}
 root=$(mktemp -d "${TMPDIR:-/tmp}/bzelf-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/bin" "$root/proc"
+mkdir -p "$root/bin" "$root/proc" "$root/sys"
 cp /bin/busybox "$root/bin/busybox"
 [ -n "$extra" ] && cp -a "$extra/." "$root/"
 head -c 300000 /dev/urandom > "$root/blob"
@@ -22,10 +32,11 @@ cat > "$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 got=\$(/bin/busybox md5sum /blob | /bin/busybox cut -d' ' -f1)
-if [ "\$got" = "$sum" ]; then
-  echo "BZELF-LINUX-OK cmdline=[\$(/bin/busybox cat /proc/cmdline)]"
-else
+if [ "\$got" != "$sum" ]; then
   echo "BZELF-LINUX-BAD initrd blob checksum \$got"
+$efi_check
+else
+  echo "BZELF-LINUX-OK cmdline=[\$(/bin/busybox cat /proc/cmdline)]"
 fi
 echo "BZELF-LINUX-TEXT \$(/bin/busybox grep -m1 ' _text\$' /proc/kallsyms)"
 echo "BZELF-LINUX-CODE \$(/bin/busybox grep -m1 'Kernel code' /proc/iomem)"
