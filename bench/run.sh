@@ -106,6 +106,6 @@ if python3 "$here/../tests/image_info.py" --efi-application "$image"; then
   efi=1
   "$here/../tests/linux/make-initramfs.sh" --efi "$WORK/initrd-efi.gz"
 else
-  echo "  EFI firmware-direct boots (efi-debian, efi-bzelf) skipped: the bzelf image is not an EFI application yet (bzelf info --json: no pe.subsystem 10 with an address_of_entry_point)"
+  echo "  EFI firmware-direct boots (efi-debian, efi-bzelf) skipped: the bzelf image is not an EFI application yet (bzelf info --json: no pe.Subsystem 10 with a non-zero pe.AddressOfEntryPoint)"
 fi
 WORK=$WORK KERNEL_DIR=$KERNEL_DIR BENCH_RUNS=$BENCH_RUNS EFI=$efi "$here/boot-times.sh"

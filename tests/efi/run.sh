@@ -145,7 +145,7 @@ esac
 if [ "$EFI_BZELF" = no ]; then
   echo "efi: bzelf variants not run (EFI_BZELF=no); only GRUB's legacy linux rows boot the bzelf images"
 elif [ "$BZELF_ROWS" = 0 ]; then
-  echo "efi: bzelf variants not run: the bzelf image is not an EFI application (bzelf info --json: no pe.subsystem 10 with a pe.address_of_entry_point); only GRUB's legacy linux rows boot it"
+  echo "efi: bzelf variants not run: the bzelf image is not an EFI application (bzelf info --json: no pe.Subsystem 10 with a non-zero pe.AddressOfEntryPoint); only GRUB's legacy linux rows boot it"
 fi
 
 # args ROW KERNEL: the command line a loader's configuration gives KERNEL.
