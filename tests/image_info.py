@@ -53,11 +53,11 @@ def Get(info, key):
 
 def EfiApplication(info):
     """Whether `bzelf info --json` says the image is an EFI application:
-    a "pe" object (the PE/COFF header, its fields under the PE format
-    spec's names) whose "Subsystem" is 10, IMAGE_SUBSYSTEM_EFI_APPLICATION
-    (Microsoft's PE format spec), with an "AddressOfEntryPoint" that is
-    not 0. tests/efi runs its bzelf rows
-    and make bench its EFI boot times only for such an image."""
+    a "pe" object (the PE/COFF header, its fields named as in Microsoft's
+    PE format spec) whose "Subsystem" is 10, IMAGE_SUBSYSTEM_EFI_APPLICATION,
+    with an "AddressOfEntryPoint" that is not 0 (a header with no EFI stub
+    behind it has 0 there). tests/efi runs its bzelf rows and make bench
+    its EFI boot times only for such an image."""
     pe = info.get("pe") or {}
     return pe.get("Subsystem") == 10 and bool(pe.get("AddressOfEntryPoint"))
 

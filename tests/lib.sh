@@ -238,7 +238,7 @@ image_info() {
 
 # efi_application IMAGE: whether `bzelf info --json IMAGE` says IMAGE is
 # an EFI application that UEFI firmware can start (tests/image_info.py,
-# EfiApplication: pe.Subsystem 10 and an entry point).
+# EfiApplication: pe.Subsystem 10 and a non-zero pe.AddressOfEntryPoint).
 efi_application() {
   python3 "$ROOT/tests/image_info.py" --efi-application "$1"
 }
