@@ -16,6 +16,11 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
 packages="$packages liblzma-dev libbz2-dev liblz4-dev liblzo2-dev libzstd-dev
   bzip2 zstd lz4 lzop"
 
+# tests/bochs: a second PC model. bochs needs one display library
+# package; bochs-term is the small one (the suite uses the rfb display,
+# built into bochs itself), and naming it keeps apt from choosing wx.
+packages="$packages bochs bochs-term bochsbios vgabios"
+
 # make deb and tests/install: debhelper and dpkg-dev build the package
 # (debian/control's Build-Depends are in the list above too), lintian
 # checks it, man-db and mandoc check the manual, git clones the tree.
