@@ -15,6 +15,12 @@
 #   bochs-syslinux-test32  test32 and an initrd through syslinux on a FAT
 #       disk image, as tests/loaders makes one: the command line and the
 #       initrd syslinux was given arrive
+#   bochs-a20-kbc-test32  an ISA PC's A20 gate: tests/int15's hook hides
+#       the BIOS's A20 services, tests/a20's chain-loader closes the
+#       gate, and the setup must open it with the keyboard controller
+#       (the others must find it open: Bochs's BIOS leaves it so)
+# Every row's setup must say on the debug console how it opened the A20
+# gate (boot/debugcon.cpp; Bochs's port_e9_hack).
 #   bochs-linux32  (only with BOCHS_LINUX=1: make check-bochs) Debian's
 #       i386 kernel (tests/linux/fetch-kernel.sh i386, an ELF32 vmlinux)
 #       and its initramfs through syslinux, to the marker of the /init of
@@ -40,6 +46,7 @@
 #   LINUX_TIMEOUT  seconds allowed for Debian's kernel (600)
 #   BOCHS_LINUX  non-empty: the bochs-linux32 row too
 #   JOBS         rows at a time                 (2)
+#   A20_CHAINLOAD, INT15_DIR  as tests/a20 and tests/int15 take them
 #
 # Output and exit status: tests/lib.sh.
 set -u
@@ -53,15 +60,17 @@ TIMEOUT=${TIMEOUT:-60}
 BOCHS_BIOS=/usr/share/bochs/BIOS-bochs-latest
 VGA_BIOS=/usr/share/vgabios/vgabios.bin
 LDLINUX_C32=/usr/lib/syslinux/modules/bios/ldlinux.c32
+A20_CHAINLOAD=${A20_CHAINLOAD:-$ROOT/build/a20/a20-off-chainload.bin}
+NO_A20_BIOS=${INT15_DIR:-$ROOT/build/int15}/int15-no-a20-bios.bin
 # The test kernels' verdict ends a row: Bochs would sit in the kernel's
 # closing hlt for ever.
 KERNEL_EXITS=
 VERDICT_RE="^bzelf-test: (PASS|FAIL)|$STOP_RE"
 
 require "$BZELF" "$BOCHS" timeout truncate mformat mcopy syslinux python3
-for file in "$BOCHS_BIOS" "$VGA_BIOS" "$LDLINUX_C32"; do
+for file in "$BOCHS_BIOS" "$VGA_BIOS" "$LDLINUX_C32" "$A20_CHAINLOAD" "$NO_A20_BIOS"; do
   if [ ! -f "$file" ]; then
-    echo "run.sh: no $file (tools/install-deps.sh installs it)" >&2
+    echo "run.sh: no $file (tools/install-deps.sh installs it; make test-deps builds it)" >&2
     exit 2
   fi
 done
@@ -82,39 +91,64 @@ pad_to_cylinders() {
   truncate -s $(((size + kCylinderBytes - 1) / kCylinderBytes * kCylinderBytes)) "$1"
 }
 
-# bochs_config NAME DISK: the machine of every row, NAME.bochsrc in WORK:
-# 128 MiB, DISK as the primary master and the only ATA device, booted
-# from it, COM1 to NAME.serial. The Bochs log (NAME.bochs-log) keeps what
-# the BIOS says; clock sync=none lets the guest run as fast as the host
-# can, which only changes how long the BIOS's own waits take.
+# bochs_config NAME DISK...: the machine of every row, NAME.bochsrc in
+# WORK: 128 MiB, the DISKs as the ATA channels' devices in order (primary
+# master and slave, then secondary: the BIOS numbers them 0x80 up),
+# booted from the first, COM1 to NAME.serial, the debug console (port
+# 0xE9, where the setup says how it opened the A20 gate) to Bochs's own
+# output (bochs_boot). The Bochs log (NAME.bochs-log) keeps what the BIOS
+# says; clock sync=none lets the guest run as fast as the host can, which
+# only changes how long the BIOS's own waits take.
 bochs_config() {
-  cat >"$WORK/$1.bochsrc" <<EOF
+  local name=$1 disk channel=0 role=master
+  shift
+  {
+    cat <<EOF
 memory: guest=128, host=128
 romimage: file=$BOCHS_BIOS
 vgaromimage: file=$VGA_BIOS
 display_library: rfb, options="timeout=0"
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
-ata0-master: type=disk, path="$2", mode=flat
-ata1: enabled=0
+EOF
+    if [ $# -gt 2 ]; then
+      echo "ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15"
+    else
+      echo "ata1: enabled=0"
+    fi
+    for disk in "$@"; do
+      echo "ata$channel-$role: type=disk, path=\"$disk\", mode=flat"
+      if [ $role = master ]; then
+        role=slave
+      else
+        role=master channel=$((channel + 1))
+      fi
+    done
+    cat <<EOF
 ata2: enabled=0
 ata3: enabled=0
 boot: disk
-com1: enabled=1, mode=file, dev="$WORK/$1.serial"
-log: $WORK/$1.bochs-log
+com1: enabled=1, mode=file, dev="$WORK/$name.serial"
+log: $WORK/$name.bochs-log
 panic: action=fatal
 error: action=report
 info: action=report
 debug: action=ignore
 clock: sync=none
+port_e9_hack: enabled=1
 EOF
+  } >"$WORK/$name.bochsrc"
 }
 
 # bochs_boot NAME SECONDS STOP_RE: boots NAME.bochsrc (bochs_config)
-# until a line matches STOP_RE (run_watched). A failed row keeps the
-# Bochs log next to its serial log.
+# until a line matches STOP_RE (run_watched). Bochs's own output, the
+# debug console's text among its banner and notes, goes to NAME.out
+# (judge would quote its banner as the emulator's words; its complaints
+# are in the Bochs log, which a failed row keeps).
 bochs_boot() {
   run_watched "$1" "$2" "$3" "$BOCHS" -q -unlock -f "$WORK/$1.bochsrc" \
     -rc "$WORK/continue.rc"
+  mv "$WORK/$1.qemu" "$WORK/$1.out"
+  : >"$WORK/$1.qemu"
 }
 
 # keep_bochs_log NAME: after a FAIL, the Bochs log goes with the serial log.
@@ -132,6 +166,17 @@ row_verdict() {
   [ "$failed" -eq "$before" ] || keep_bochs_log "$1"
 }
 
+# a20_report NAME HOW: the setup said on the debug console that it
+# opened the A20 gate HOW (Bochs's BIOS hands over with the gate open, so
+# a plain boot says "already on"). Adds a reason if not.
+a20_report() {
+  local said
+  said=$(grep -a -m1 '^bzelf-setup: a20: ' "$WORK/$1.out") || :
+  if [ "$said" != "bzelf-setup: a20: $2" ]; then
+    reasons+="the setup did not report 'a20: $2' on the debug console (${said:-it said nothing}); "
+  fi
+}
+
 # disk_row NAME KERNEL: KERNEL's image, built-in command line, as the disk.
 disk_row() {
   local name=$1 disk=$WORK/$1.img reasons=""
@@ -143,6 +188,34 @@ disk_row() {
   kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
   grep -q '^bzelf-test: boot_params at .* type_of_loader=0x20 ' "$WORK/$name.log" ||
     reasons+="type_of_loader is not 0x20 (bootsect-loader); "
+  a20_report "$name" "already on"
+  row_verdict "$name"
+}
+
+# a20_row NAME KERNEL: an ISA PC's A20 on Bochs's PC, as tests/a20's
+# a20-kbc rows do it on QEMU's: tests/int15's hook takes the BIOS's AH=24h
+# services away (drive 0x80), tests/a20's chain-loader closes the gate
+# (0x81), KERNEL's image boots from 0x82; the setup must open the gate
+# with the keyboard controller.
+a20_row() {
+  local name=$1 disk=$WORK/$1.img hook=$WORK/$1.hook chain=$WORK/$1.chain reasons=""
+  selected "$name" || return 0
+  build_image "$name" "$disk" "$KERNELS_DIR/$2.elf" --cmdline "$BUILTIN_CMDLINE" || return
+  cp "$NO_A20_BIOS" "$hook"
+  cp "$A20_CHAINLOAD" "$chain"
+  pad_to_cylinders "$disk"
+  pad_to_cylinders "$hook"
+  pad_to_cylinders "$chain"
+  bochs_config "$name" "$hook" "$chain" "$disk"
+  bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
+  if ! grep -qx 'int15-hook: hidden: AH=24h, handler at 0x[0-9a-f]*' "$WORK/$name.log"; then
+    reasons+="no 'int15-hook: hidden: AH=24h' line, so the BIOS's A20 services were there; "
+  elif ! grep -qx 'a20-off: A20 closed (wrap-around)' "$WORK/$name.log"; then
+    reasons+="no 'a20-off: A20 closed (wrap-around)' line, so the boot proves nothing about A20; "
+  else
+    kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
+    a20_report "$name" "on by the keyboard controller"
+  fi
   row_verdict "$name"
 }
 
@@ -193,6 +266,8 @@ syslinux_row() {
   bochs_config "$name" "$WORK/$name.fat"
   bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
   kernel_report "$name" "BOOT_IMAGE=test32.img $args initrd=test32.initrd" "$expected_initrd"
+  # syslinux opens the gate itself before it loads the image.
+  a20_report "$name" "already on"
   row_verdict "$name"
 }
 
@@ -225,7 +300,7 @@ linux_row() {
 # The rows, JOBS at a time (2: the suites share two cores), each Bochs on
 # its own files; their reports in row order. Linux, the longest, first.
 JOBS=${JOBS:-2}
-ROWS=(bochs-test32 bochs-test64 bochs-syslinux-test32)
+ROWS=(bochs-test32 bochs-test64 bochs-syslinux-test32 bochs-a20-kbc-test32)
 [ -z "${BOCHS_LINUX:-}" ] || ROWS=(bochs-linux32 "${ROWS[@]}")
 run_row() {
   case $1 in
@@ -233,6 +308,7 @@ run_row() {
     bochs-test32) disk_row "$1" test32 ;;
     bochs-test64) disk_row "$1" test64 ;;
     bochs-syslinux-test32) syslinux_row ;;
+    bochs-a20-kbc-test32) a20_row "$1" test32 ;;
   esac
 }
 for name in "${ROWS[@]}"; do
