@@ -435,3 +435,38 @@ judge() {
   fi
   fail "$1" "${reasons%; }"
 }
+
+# legacy_sizes NAME: alt_mem_k and ext_mem_k as a setup must make them
+# (boot/e820.cpp; Linux's arch/x86/boot/memory.c reads them alike) from
+# what INT 15h E801h and AH=88h answered tests/int15's hook in NAME's
+# log ("int15-hook: E801h: AX BX CX DX" or "... none"; the same for
+# 88h), one line "ALT EXT"; nothing when the hook printed neither line.
+# E801: CX/DX when either is non-zero, else AX/BX; KiB from 1 to 16 MiB
+# plus 64 KiB blocks above, the blocks counting only when the first
+# count is the full 15 MiB (else a hole below 16 MiB ends the RAM);
+# more than 15 MiB in the first count is nonsense and gives 0.
+legacy_sizes() {
+  legacy_e801=$(sed -n 's/^int15-hook: E801h: //p' "$WORK/$1.log" | head -n 1)
+  legacy_88h=$(sed -n 's/^int15-hook: 88h: //p' "$WORK/$1.log" | head -n 1)
+  [ -n "$legacy_e801" ] && [ -n "$legacy_88h" ] || return 0
+  legacy_alt=0 legacy_ext=0
+  if [ "$legacy_e801" != none ]; then
+    # shellcheck disable=SC2086 # four words
+    set -- $legacy_e801
+    legacy_low=$((0x$1)) legacy_high=$((0x$2))
+    if [ $((0x$3)) -ne 0 ] || [ $((0x$4)) -ne 0 ]; then
+      legacy_low=$((0x$3)) legacy_high=$((0x$4))
+    fi
+    if [ "$legacy_low" -eq $((15 * 1024)) ]; then
+      legacy_alt=$((legacy_low + legacy_high * 64))
+    elif [ "$legacy_low" -lt $((15 * 1024)) ]; then
+      legacy_alt=$legacy_low
+    fi
+  fi
+  if [ "$legacy_88h" != none ]; then
+    # shellcheck disable=SC2086 # four words
+    set -- $legacy_88h
+    legacy_ext=$((0x$1))
+  fi
+  echo "$legacy_alt $legacy_ext"
+}

@@ -19,8 +19,12 @@
 #       the BIOS's A20 services, tests/a20's chain-loader closes the
 #       gate, and the setup must open it with the keyboard controller
 #       (the others must find it open: Bochs's BIOS leaves it so)
-# Every row's setup must say on the debug console how it opened the A20
-# gate (boot/debugcon.cpp; Bochs's port_e9_hack).
+#   bochs-no-e820-test32, bochs-no-e820-e801-test32  Bochs's BIOS without
+#       E820, and without E801 too: tests/int15's hooks in front of the
+#       image; the sizes the kernel gets must be what the BIOS's E801h
+#       and AH=88h answered the hook
+# The disk rows' setup must say on the debug console how it opened the
+# A20 gate (boot/debugcon.cpp; Bochs's port_e9_hack).
 #   bochs-linux32  (only with BOCHS_LINUX=1: make check-bochs) Debian's
 #       i386 kernel (tests/linux/fetch-kernel.sh i386, an ELF32 vmlinux)
 #       and its initramfs through syslinux, to the marker of the /init of
@@ -61,14 +65,16 @@ BOCHS_BIOS=/usr/share/bochs/BIOS-bochs-latest
 VGA_BIOS=/usr/share/vgabios/vgabios.bin
 LDLINUX_C32=/usr/lib/syslinux/modules/bios/ldlinux.c32
 A20_CHAINLOAD=${A20_CHAINLOAD:-$ROOT/build/a20/a20-off-chainload.bin}
-NO_A20_BIOS=${INT15_DIR:-$ROOT/build/int15}/int15-no-a20-bios.bin
+INT15_DIR=${INT15_DIR:-$ROOT/build/int15}
+NO_A20_BIOS=$INT15_DIR/int15-no-a20-bios.bin
 # The test kernels' verdict ends a row: Bochs would sit in the kernel's
 # closing hlt for ever.
 KERNEL_EXITS=
 VERDICT_RE="^bzelf-test: (PASS|FAIL)|$STOP_RE"
 
 require "$BZELF" "$BOCHS" timeout truncate mformat mcopy syslinux python3
-for file in "$BOCHS_BIOS" "$VGA_BIOS" "$LDLINUX_C32" "$A20_CHAINLOAD" "$NO_A20_BIOS"; do
+for file in "$BOCHS_BIOS" "$VGA_BIOS" "$LDLINUX_C32" "$A20_CHAINLOAD" "$NO_A20_BIOS" \
+  "$INT15_DIR/int15-no-e820.bin" "$INT15_DIR/int15-no-e820-e801.bin"; do
   if [ ! -f "$file" ]; then
     echo "run.sh: no $file (tools/install-deps.sh installs it; make test-deps builds it)" >&2
     exit 2
@@ -208,13 +214,46 @@ a20_row() {
   pad_to_cylinders "$chain"
   bochs_config "$name" "$hook" "$chain" "$disk"
   bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
-  if ! grep -qx 'int15-hook: hidden: AH=24h, handler at 0x[0-9a-f]*' "$WORK/$name.log"; then
+  if ! grep -qx 'int15-hook: hidden: AH=24h' "$WORK/$name.log"; then
     reasons+="no 'int15-hook: hidden: AH=24h' line, so the BIOS's A20 services were there; "
   elif ! grep -qx 'a20-off: A20 closed (wrap-around)' "$WORK/$name.log"; then
     reasons+="no 'a20-off: A20 closed (wrap-around)' line, so the boot proves nothing about A20; "
   else
     kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
     a20_report "$name" "on by the keyboard controller"
+  fi
+  row_verdict "$name"
+}
+
+# no_e820_row NAME HOOK KERNEL: Bochs's BIOS without E820 (HOOK
+# no-e820), or without E801 too (no-e820-e801): tests/int15's hook on
+# drive 0x80, KERNEL's image on 0x81, as tests/int15 does on QEMU. The
+# kernel, told bzelf.test.no-e820, must pass with an empty E820 table,
+# and report the sizes the setup must have made of what INT 15h answered
+# the hook (tests/lib.sh legacy_sizes).
+no_e820_row() {
+  local name=$1 disk=$WORK/$1.img hook=$WORK/$1.hook reasons="" sizes alt ext
+  local cmdline="$BUILTIN_CMDLINE bzelf.test.no-e820"
+  selected "$name" || return 0
+  build_image "$name" "$disk" "$KERNELS_DIR/$3.elf" --cmdline "$cmdline" || return
+  cp "$INT15_DIR/int15-$2.bin" "$hook"
+  pad_to_cylinders "$disk"
+  pad_to_cylinders "$hook"
+  bochs_config "$name" "$hook" "$disk"
+  bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
+  sizes=$(legacy_sizes "$name")
+  if [ -z "$sizes" ]; then
+    reasons+="no 'int15-hook: E801h:' and '88h:' lines, so the boot proves nothing; "
+  else
+    read -r alt ext <<<"$sizes"
+    kernel_report "$name" "$cmdline" 'bzelf-test: initrd: none'
+    grep -qx "bzelf-test: e801: alt_mem_k=$alt" "$WORK/$name.log" ||
+      reasons+="alt_mem_k is not $alt ($(grep -m1 '^bzelf-test: e801: ' "$WORK/$name.log")); "
+    grep -qx "bzelf-test: 88h: ext_mem_k=$ext" "$WORK/$name.log" ||
+      reasons+="ext_mem_k is not $ext ($(grep -m1 '^bzelf-test: 88h: ' "$WORK/$name.log")); "
+    if [[ $2 == *e801* ]] && [ "$alt" -ne 0 ]; then
+      reasons+="E801h answered through a hook that hides it; "
+    fi
   fi
   row_verdict "$name"
 }
@@ -300,7 +339,8 @@ linux_row() {
 # The rows, JOBS at a time (2: the suites share two cores), each Bochs on
 # its own files; their reports in row order. Linux, the longest, first.
 JOBS=${JOBS:-2}
-ROWS=(bochs-test32 bochs-test64 bochs-syslinux-test32 bochs-a20-kbc-test32)
+ROWS=(bochs-test32 bochs-test64 bochs-syslinux-test32 bochs-a20-kbc-test32
+  bochs-no-e820-test32 bochs-no-e820-e801-test32)
 [ -z "${BOCHS_LINUX:-}" ] || ROWS=(bochs-linux32 "${ROWS[@]}")
 run_row() {
   case $1 in
@@ -309,6 +349,8 @@ run_row() {
     bochs-test64) disk_row "$1" test64 ;;
     bochs-syslinux-test32) syslinux_row ;;
     bochs-a20-kbc-test32) a20_row "$1" test32 ;;
+    bochs-no-e820-test32) no_e820_row "$1" no-e820 test32 ;;
+    bochs-no-e820-e801-test32) no_e820_row "$1" no-e820-e801 test32 ;;
   esac
 }
 for name in "${ROWS[@]}"; do

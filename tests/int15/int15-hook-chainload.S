@@ -28,10 +28,14 @@
  * each, in front of the image.
  *
  * Its lines on COM1, each alone on a line:
- *   int15-hook: hidden: <services>, handler at 0x9f800 (the address
- *       varies with the BIOS's base memory size)
- *   int15-hook: cannot read the next drive -- System halted
- *   int15-hook: the next drive has no boot sector -- System halted
+ *   int15-hook: hidden: <services>
+ *   int15-hook: E801h: <ax> <bx> <cx> <dx> | int15-hook: E801h: none
+ *   int15-hook: 88h: <ax> <bx> <cx> <dx> | int15-hook: 88h: none
+ *       what INT 15h now answers (through the hook: "none" for a hidden
+ *       service), four hex digits a register, so that a suite can tell
+ *       what the image's setup must have made of it on any BIOS
+ *   int15-hook: read error -- System halted
+ *   int15-hook: no boot sector -- System halted
  *
  * 16-bit code, linked at 0x0600 (tests/a20/a20-off-chainload.ld): it
  * first moves itself there from 0x7C00, where the sector it loads must go.
@@ -84,10 +88,14 @@ relocated:
 
 	movw	$msg_hidden, %si
 	call	puts
-	movw	%es, %ax		/* the segment's four hex digits */
-	call	puthex16
-	movw	$msg_hidden_end, %si
+	movw	$msg_e801, %si
 	call	puts
+	movw	$0xe801, %ax
+	call	size_query
+	movw	$msg_88h, %si
+	call	puts
+	movb	$0x88, %ah
+	call	size_query
 
 	/* Sector 0 of the next drive to LOADED (INT 13h AH=42h: ds:si = the
 	   disk address packet, dl = the drive). */
@@ -142,6 +150,31 @@ hook_unsupported:
 hook_old:
 	.word	0, 0
 hook_end:
+
+/* size_query: INT 15h with ax as given and bx = cx = dx = 0, then on
+   COM1 " none" when CF came back set, else " AX BX CX DX" in hex, and
+   the line's end. Clobbers every general register but bp and sp. */
+size_query:
+	xorw	%bx, %bx
+	xorw	%cx, %cx
+	xorw	%dx, %dx
+	stc
+	int	$0x15
+	movw	$msg_none, %si
+	jc	2f
+	pushw	%dx
+	pushw	%cx
+	pushw	%bx
+	pushw	%ax
+	movw	$4, %di
+1:	movb	$' ', %al
+	call	putc
+	popw	%ax
+	call	puthex16
+	decw	%di
+	jnz	1b
+	movw	$msg_crlf, %si
+2:	jmp	puts
 
 /* COM1, an 8250: 115200 baud (divisor 1), 8N1, polled. */
 serial_init:
@@ -211,10 +244,12 @@ msg_hidden:
 #ifdef HIDE_A20
 	.ascii	" AH=24h"
 #endif
-	.asciz	", handler at 0x"
-msg_hidden_end:		.asciz	"0\r\n"
-msg_read_error:		.asciz	"int15-hook: cannot read the next drive -- System halted\r\n"
-msg_no_signature:	.asciz	"int15-hook: the next drive has no boot sector -- System halted\r\n"
+msg_crlf:		.asciz	"\r\n"
+msg_e801:		.asciz	"int15-hook: E801h:"
+msg_88h:		.asciz	"int15-hook: 88h:"
+msg_none:		.asciz	" none\r\n"
+msg_read_error:		.asciz	"int15-hook: read error -- System halted\r\n"
+msg_no_signature:	.asciz	"int15-hook: no boot sector -- System halted\r\n"
 
 boot_drive:	.byte	0
 

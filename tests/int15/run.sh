@@ -23,7 +23,9 @@
 #   int15-no-e820-e801-<kernel>  E820 and E801 hidden: alt_mem_k 0,
 #                                ext_mem_k from AH=88h (63 MiB)
 # Each kernel must pass, see its command line and no initrd, with the
-# hook's line before the kernel's first.
+# hook's line before the kernel's first; what the hook saw INT 15h answer
+# ("int15-hook: E801h: ...", tests/lib.sh legacy_sizes) must agree with
+# SeaBIOS's map too.
 #
 # Environment (all optional): those of tests/lib.sh, and
 #   INT15_DIR    the built hooks                (build/int15)
@@ -80,6 +82,10 @@ hook_row() {
   sizes=$(bios_sizes "$name")
   read -r e801_k ah88_k <<<"$sizes"
   [[ $hook == *e801* ]] && e801_k=0
+  # What the hook saw INT 15h answer must agree (tests/lib.sh).
+  if [ -n "$sizes" ] && [ "$(legacy_sizes "$name")" != "$e801_k $ah88_k" ]; then
+    reasons+="the hook's E801h/88h lines ($(legacy_sizes "$name")) are not SeaBIOS's map's $e801_k $ah88_k; "
+  fi
   hook_at=$(grep -n -m1 '^int15-hook: hidden: ' "$WORK/$name.log" | cut -d: -f1)
   first_at=$(grep -n -m1 '^bzelf-test: ' "$WORK/$name.log" | cut -d: -f1)
   if [ -z "$hook_at" ] || { [ -n "$first_at" ] && [ "$first_at" -lt "$hook_at" ]; }; then
