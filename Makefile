@@ -3,8 +3,6 @@
 #   make          build build/bin/bzelf (host tool with both stages inside)
 #   make run      boot the bundled sample kernel under QEMU
 #   make check    every test: unit tests, then QEMU boots
-#   make check-bochs  the Bochs suite with its slow row (Debian's i386
-#                 kernel), which make check leaves out
 #   make mutate   deliberate breakages that the tests must catch
 #   make install  install the tool, its manual and its bash completion
 #                 (DESTDIR, PREFIX or prefix, bindir, mandir ... as GNU's
@@ -91,7 +89,7 @@ UNIT_OBJS := $(patsubst %,$(B)/host/%.o,$(UNIT_SRCS))
 
 BZELF := $(B)/bin/bzelf
 
-.PHONY: all deps run check check-bochs mutate test-deps unit-tests qemu-tests linux-tests bench fuzz clean \
+.PHONY: all deps run check mutate test-deps unit-tests qemu-tests linux-tests bench fuzz clean \
   install uninstall deb
 all: $(BZELF)
 
@@ -224,12 +222,6 @@ test-deps: $(BZELF) $(B)/bin/unit-tests $(TEST_KERNELS) $(TEST_DEPS)
 check: $(B)/.deps-ok
 	$(MAKE) test-deps
 	./tests/check.sh
-
-# tests/bochs/run.sh runs in make check without its Debian kernel row,
-# which takes about 3 minutes of Bochs on its own; this runs all of it.
-check-bochs: $(B)/.deps-ok
-	$(MAKE) test-deps
-	BOCHS_LINUX=1 ./tests/bochs/run.sh
 
 run: $(B)/.deps-ok $(BZELF) $(B)/kernels/sample64.elf
 	$(BZELF) build $(B)/kernels/sample64.elf -o $(B)/sample.bzelf \
