@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A second PC model: Bochs 2.7 (Debian's bochs), with its own BIOS
-# (bochsbios: BIOS-bochs-latest, a descendant of the Bochs rombios, not
-# SeaBIOS) and the LGPL VGA BIOS (vgabios), a PIIX3 chipset and its own
-# CPU, ATA and 8250 models. QEMU with SeaBIOS is the PC every other suite
-# boots; what differs here (the BIOS's INT 13h and INT 15h services, its
+# (bochsbios: BIOS-bochs-latest, the Bochs project's own rombios, not
+# SeaBIOS) and the LGPL VGA BIOS (vgabios), an i440FX/PIIX3 chipset and
+# its own CPU, ATA and 8250 models. QEMU with SeaBIOS is the PC every
+# other suite boots; what differs here (the BIOS's INT 13h and INT 15h services, its
 # E820 map, how it hands over) can break the direct boot unnoticed.
 #
 # Rows:
@@ -23,17 +23,18 @@
 #       E820, and without E801 too: tests/int15's hooks in front of the
 #       image; the sizes the kernel gets must be what the BIOS's E801h
 #       and AH=88h answered the hook
-# The disk rows' setup must say on the debug console how it opened the
-# A20 gate (boot/debugcon.cpp; Bochs's port_e9_hack).
 #   bochs-linux32  Debian's i386 kernel (tests/linux/fetch-kernel.sh
 #       i386, an ELF32 vmlinux) and its initramfs through syslinux, to the
 #       marker of the /init of tests/linux/make-initramfs.sh: about 20 s
 #       (the others about 2 s each)
+# The test kernels' setup must say on the debug console how it opened
+# the A20 gate (boot/debugcon.cpp; Bochs's port_e9_hack).
 #
-# Headless: Debian builds Bochs with two display libraries only, rfb (a
-# VNC server) and term (curses, which wants a terminal); rfb with
-# timeout=0 starts without waiting for a viewer. It listens on TCP port
-# 5900, or the next free one, for as long as a row runs.
+# Headless: of Debian's Bochs display libraries, x, sdl and wx (packages
+# bochs-x, bochs-sdl, bochs-wx) want a display and term (bochs-term) a
+# terminal; rfb (a VNC server, in bochs itself) with timeout=0 starts
+# without waiting for a viewer. It listens on TCP port 5900, or the next
+# free one, for as long as a row runs.
 # Debian's Bochs has the internal debugger compiled in, which stops
 # before the first instruction: an -rc file with `c` starts the machine.
 # COM1 goes to a file; the suite stops Bochs at the kernel's verdict line
