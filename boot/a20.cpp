@@ -2,7 +2,8 @@
 // above 1 MiB aliases the first megabyte; the protected-mode stage lives at
 // 1 MiB. Tried in order of safety, each verified by the wrap-around test:
 // already on, the BIOS (INT 15h AX=2401h), the keyboard controller, then
-// the "fast A20" bit of system control port 0x92.
+// the "fast A20" bit of system control port 0x92. The way that worked is
+// said on the emulators' debug console (debugcon.cpp).
 #include "bioscall.h"
 #include "far-memory.h"
 #include "port-io.h"
@@ -100,25 +101,41 @@ void A20ByPort92() {
   Outb(value, kSystemControlA);
 }
 
-}  // namespace
-
-void EnableA20() {
+// Opens the gate, the safest way first; says how, or nullptr when no way
+// worked.
+const char* OpenA20() {
   if (A20IsOn(kTestLoopsShort)) {
-    return;
+    return "already on";
   }
   A20ByBios();
   if (A20IsOn(kTestLoopsShort)) {
-    return;
+    return "on by INT 15h AX=2401h";
   }
+  // An ISA PC's BIOS has no AH=24h services, and the 8042 is its only gate.
   A20ByKbc();
   if (A20IsOn(kTestLoopsLong)) {
-    return;
+    return "on by the keyboard controller";
   }
+  // Tried last: on a machine without the port its bit may be something
+  // else, and a PC whose 8042 gates A20 never gets here.
   A20ByPort92();
   if (A20IsOn(kTestLoopsShort)) {
-    return;
+    return "on by port 0x92";
   }
-  Panic("a20", "unable to enable the A20 gate");
+  return nullptr;
+}
+
+}  // namespace
+
+void EnableA20() {
+  const char* how = OpenA20();
+  if (how == nullptr) {
+    Panic("a20", "unable to enable the A20 gate");
+  }
+  // Which way worked on this machine, for tests/a20 and tests/bochs.
+  DebugConsolePrint("bzelf-setup: a20: ");
+  DebugConsolePrint(how);
+  DebugConsolePrint("\n");
 }
 
 }  // namespace bzelf::setup

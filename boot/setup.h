@@ -27,6 +27,9 @@ void EnableA20();                         // a20.cpp
 // Console output for the panic path (tty.cpp).
 void SerialPutc(char c);  // COM1, set up on first use
 void BiosPutc(char c);    // the BIOS teletype
+// Text for the emulators' debug console, port 0xE9, when one is there
+// (debugcon.cpp).
+void DebugConsolePrint(const char* text);
 
 // Prints "bzelf: <what>: <detail> -- System halted" (lib/message.h's
 // WritePanicLine) on COM1 and the screen, then halts for good (panic.cpp).

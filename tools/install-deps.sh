@@ -20,6 +20,11 @@ packages="$packages liblzma-dev libbz2-dev liblz4-dev liblzo2-dev libzstd-dev
 # verifies it; binutils' objdump reads its PE header.
 packages="$packages sbsigntool openssl"
 
+# tests/bochs: a second PC model. bochs needs one display library
+# package; bochs-term is the small one (the suite uses the rfb display,
+# built into bochs itself), and naming it keeps apt from choosing wx.
+packages="$packages bochs bochs-term bochsbios vgabios"
+
 # tests/efi boots through systemd-boot (systemd-boot-efi) besides OVMF and
 # GRUB; it fetches rEFInd and iPXE's EFI build with apt-get download
 # instead of installing them (their install scripts write to the ESP and

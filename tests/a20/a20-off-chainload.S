@@ -1,10 +1,11 @@
 /*
- * a20-off-chainload.bin: a boot sector for the first disk (BIOS drive
- * 0x80) of tests/a20/run.sh. It closes the A20 gate, proves with the
+ * a20-off-chainload.bin: a boot sector for a disk in front of the image
+ * in tests/a20/run.sh. It closes the A20 gate, proves with the
  * wrap-around test that it is closed, says so on COM1, then chain-loads
- * sector 0 of the second disk (drive 0x81, a bzelf image) to 0000:7C00 and
- * enters it with dl = 0x81, as a disk's MBR chain-loads a partition's boot
- * sector. The bzelf boot sector then runs with the gate closed, as on a PC
+ * sector 0 of the next BIOS drive (the one it was booted from plus one: a
+ * bzelf image, or one more chain-loader such as tests/int15's) to
+ * 0000:7C00 and enters it with that drive in dl, as a disk's MBR
+ * chain-loads a partition's boot sector. The bzelf boot sector then runs with the gate closed, as on a PC
  * whose BIOS leaves it closed, which SeaBIOS does not (run.sh says why
  * that matters).
  *
@@ -14,8 +15,8 @@
  *   a20-off: A20 closed (wrap-around)
  *       the gate is closed now; the chain-load follows
  *   a20-off: A20 still open -- System halted
- *   a20-off: cannot read drive 0x81 -- System halted
- *   a20-off: drive 0x81 has no boot sector -- System halted
+ *   a20-off: read error on the next drive -- System halted
+ *   a20-off: no boot sector -- System halted
  * The halt lines end as the project's own do, so that a suite's default
  * STOP_RE stops QEMU at them.
  *
@@ -24,7 +25,6 @@
  */
 #define RELOCATED 0x0600
 #define LOADED 0x7c00
-#define NEXT_DRIVE 0x81
 
 /* The wrap-around test's two addresses: 0000:0500 (free conventional
    memory, just above the BIOS data area) and FFFF:0510, linear 0x100500,
@@ -72,6 +72,8 @@ chainload_start:
 	ljmp	$0, $relocated
 
 relocated:
+	incb	%dl
+	movb	%dl, next_drive
 	sti
 	call	serial_init
 
@@ -117,14 +119,14 @@ relocated:
 	   disk address packet, dl = the drive). */
 	movw	$dap, %si
 	movb	$0x42, %ah
-	movb	$NEXT_DRIVE, %dl
+	movb	next_drive, %dl
 	int	$0x13
 	movw	$msg_read_error, %si
 	jc	halt
 	movw	$msg_no_signature, %si
 	cmpw	$0xaa55, LOADED + 510
 	jne	halt
-	movb	$NEXT_DRIVE, %dl
+	movb	next_drive, %dl
 	ljmp	$0, $LOADED
 
 /* si = a line: print it and stop, interrupts on (Ctrl-Alt-Del works). */
@@ -207,8 +209,10 @@ msg_open_at_start:	.asciz	"a20-off: A20 open at hand-over\r\n"
 msg_closed_at_start:	.asciz	"a20-off: A20 closed at hand-over\r\n"
 msg_closed:		.asciz	"a20-off: A20 closed (wrap-around)\r\n"
 msg_still_open:		.asciz	"a20-off: A20 still open -- System halted\r\n"
-msg_read_error:		.asciz	"a20-off: cannot read drive 0x81 -- System halted\r\n"
-msg_no_signature:	.asciz	"a20-off: drive 0x81 has no boot sector -- System halted\r\n"
+msg_read_error:		.asciz	"a20-off: read error on the next drive -- System halted\r\n"
+msg_no_signature:	.asciz	"a20-off: no boot sector -- System halted\r\n"
+
+next_drive:		.byte	0
 
 /* The disk address packet (EDD 1.1): one sector, LBA 0, to 0000:LOADED. */
 	.balign	4

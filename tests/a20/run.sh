@@ -11,6 +11,8 @@
 # prints "a20-off: A20 closed (wrap-around)", and boots sector 0 of the
 # second disk (drive 0x81), the bzelf image, with dl = 0x81. Our boot
 # sector and setup then load the image from drive 0x81 as from 0x80.
+# The setup says on the debug console (port 0xE9, QEMU's isa-debugcon)
+# which way it opened the gate: "bzelf-setup: a20: on by ...".
 #
 # Why the gate is still closed when EnableA20 runs: the setup copies part
 # 5 above 1 MiB with INT 15h AH=87h (boot/block-move.cpp), and SeaBIOS
@@ -44,11 +46,23 @@
 # command line; each must pass, see that command line, no initrd and the
 # boot sector as its loader (type_of_loader 0x20), and its serial log must
 # show the chain-loader's "A20 closed" line before the kernel's first
-# line. Then Debian's x86_64 kernel the same way, to its root-fs panic
-# (no initrd on this path), with its command line from the image.
+# line; the setup must have opened the gate through the BIOS (SeaBIOS has
+# INT 15h AX=2401h: src/system.c, handle_152401). Then Debian's x86_64
+# kernel the same way, to its root-fs panic (no initrd on this path),
+# with its command line from the image.
+#
+# The a20-kbc rows are an ISA PC's A20: one more disk in front, the hook
+# of tests/int15 that takes the BIOS's AH=24h services away
+# (int15-no-a20-bios.bin: "int15-hook: hidden: AH=24h"), then the
+# chain-loader, then the image, as drives 0x80, 0x81 and 0x82. The BIOS
+# call fails, and the setup must open the gate with the keyboard
+# controller, before it ever writes port 0x92: QEMU's PC has both (its
+# i8042 and port 0x92 come and go together, -machine i8042=off), so
+# "port 0x92 absent" is shown by the keyboard controller's being enough.
 #
 # Environment (all optional): those of tests/lib.sh, and
 #   A20_CHAINLOAD  the chain-loader            (build/a20/a20-off-chainload.bin)
+#   INT15_DIR    tests/int15's hooks            (build/int15)
 #   TIMEOUT        seconds allowed per boot    (20; 300 for Linux)
 #
 # Output and exit status: tests/lib.sh. A failed row also keeps what
@@ -59,34 +73,59 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$ROOT/tests/lib.sh"
 A20_CHAINLOAD=${A20_CHAINLOAD:-$ROOT/build/a20/a20-off-chainload.bin}
+INT15_DIR=${INT15_DIR:-$ROOT/build/int15}
+NO_A20_BIOS=$INT15_DIR/int15-no-a20-bios.bin
 TIMEOUT=${TIMEOUT:-20}
 # The chain-loader's line once the gate is closed; its other lines say
 # what went wrong and end with "-- System halted", where boot stops.
 CLOSED_LINE='a20-off: A20 closed (wrap-around)'
 
 require "$BZELF" "$QEMU" timeout truncate
-if [ ! -f "$A20_CHAINLOAD" ]; then
-  echo "run.sh: no $A20_CHAINLOAD (make build/a20/a20-off-chainload.bin)" >&2
-  exit 2
-fi
+for chainloader in "$A20_CHAINLOAD" "$NO_A20_BIOS"; do
+  if [ ! -f "$chainloader" ]; then
+    echo "run.sh: no $chainloader (make test-deps)" >&2
+    exit 2
+  fi
+done
 require_kernels test32 test64
 kernel_statuses
 make_work a20
 
-# The chain-loader's disk: its sector, then zeros to 1 MiB, so that the
+# The chain-loaders' disks: a sector, then zeros to 1 MiB, so that the
 # BIOS sees an ordinary (small) hard disk.
 chain_disk=$WORK/chainload.img
 cp "$A20_CHAINLOAD" "$chain_disk"
 truncate -s 1M "$chain_disk"
+hook_disk=$WORK/no-a20-bios.img
+cp "$NO_A20_BIOS" "$hook_disk"
+truncate -s 1M "$hook_disk"
 
-# qemu_args IMAGE: the machine of every row, into the array args: the
-# chain-loader's disk first (IDE index 0, the primary master: SeaBIOS
-# boots it and numbers it 0x80) and IMAGE second (index 1, the primary
-# slave, drive 0x81).
+# qemu_args NAME IMAGE [kbc]: the machine of row NAME, into the array
+# args: the chain-loader's disk first (IDE index 0, the primary master:
+# SeaBIOS boots it and numbers it 0x80) and IMAGE second (index 1, the
+# primary slave, drive 0x81); with kbc, the hook's disk before both
+# (0x80, 0x81 and 0x82). The debug console at 0xE9 goes to NAME.debugcon.
 qemu_args() {
+  local disks=("$chain_disk" "$2") index=0 disk
+  [ "${3:-}" = kbc ] && disks=("$hook_disk" "${disks[@]}")
+  # shellcheck disable=SC2054 # the commas are QEMU's
   args=(-m 128 -boot c
-    -drive "file=$chain_disk,format=raw,if=ide,index=0"
-    -drive "file=$1,format=raw,if=ide,index=1")
+    -chardev "file,id=debugcon,path=$WORK/$1.debugcon"
+    -device isa-debugcon,iobase=0xe9,chardev=debugcon)
+  for disk in "${disks[@]}"; do
+    args+=(-drive "file=$disk,format=raw,if=ide,index=$index")
+    index=$((index + 1))
+  done
+}
+
+# a20_method NAME HOW: the setup said on the debug console that it
+# opened the gate HOW ("on by the keyboard controller"). Adds a reason if
+# not.
+a20_method() {
+  local said
+  grep -qxF "bzelf-setup: a20: $2" "$WORK/$1.debugcon" 2>/dev/null && return
+  said=$(grep -a -m1 '^bzelf-setup: a20: ' "$WORK/$1.debugcon" 2>/dev/null) || :
+  reasons+="the setup did not report 'a20: $2' on the debug console (${said:-it said nothing}); "
 }
 
 # chain_closed NAME FIRST_LINE_RE: the chain-loader closed the gate before
@@ -108,18 +147,25 @@ chain_closed() {
   fi
 }
 
-# boot_kernel NAME KERNEL: a test kernel's image on the second disk. A
-# failure after the gate was closed also keeps QEMU's trace (diagnose):
-# where the CPU faulted or spins.
+# boot_kernel NAME KERNEL [kbc]: a test kernel's image behind the
+# chain-loader (qemu_args). A failure after the gate was closed also
+# keeps QEMU's trace (diagnose): where the CPU faulted or spins.
 boot_kernel() {
   local name=$1 img=$WORK/$1.img reasons=""
   selected "$name" || return 0
   build_image "$name" "$img" "$KERNELS_DIR/$2.elf" --cmdline "$BUILTIN_CMDLINE" || return
-  qemu_args "$img"
+  qemu_args "$name" "$img" "${3:-}"
   boot "$name" "$TIMEOUT" "${args[@]}"
 
-  if chain_closed "$name" '^bzelf-test: '; then
+  if [ "${3:-}" = kbc ] && ! grep -qx 'int15-hook: hidden: AH=24h' "$WORK/$name.log"; then
+    reasons+="no 'int15-hook: hidden: AH=24h' line, so the BIOS's A20 services were there; "
+  elif chain_closed "$name" '^bzelf-test: '; then
     kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
+    if [ "${3:-}" = kbc ]; then
+      a20_method "$name" "on by the keyboard controller"
+    else
+      a20_method "$name" "on by INT 15h AX=2401h"
+    fi
     grep -q '^bzelf-test: boot_params at .* type_of_loader=0x20 ' "$WORK/$name.log" ||
       reasons+="type_of_loader is not 0x20 (bootsect-loader); "
     if [ -n "$reasons" ]; then
@@ -131,6 +177,8 @@ boot_kernel() {
 
 boot_kernel a20-test32 test32
 boot_kernel a20-test64 test64
+boot_kernel a20-kbc-test32 test32 kbc
+boot_kernel a20-kbc-test64 test64 kbc
 
 # Debian's kernel: its own serial lines show the command line it got and
 # that it ran up to mounting the root file system (panic=-1 and
@@ -143,7 +191,7 @@ elif ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/$linux_name.fetc
 else
   cmdline="console=ttyS0 panic=-1 bzelf.token=$(token)"
   if build_image "$linux_name" "$WORK/$linux_name.img" "$LINUX_DIR/vmlinux" --cmdline "$cmdline"; then
-    qemu_args "$WORK/$linux_name.img"
+    qemu_args "$linux_name" "$WORK/$linux_name.img"
     boot "$linux_name" 300 "${args[@]}"
     reasons=""
     # Linux's first line on ttyS0 is its version banner.
@@ -152,6 +200,7 @@ else
         reasons+="no 'Kernel command line: $cmdline'; "
       grep -q 'Kernel panic - not syncing: VFS: Unable to mount root fs' "$WORK/$linux_name.log" ||
         reasons+="the kernel did not get to mounting the root fs (QEMU exit status $status); "
+      a20_method "$linux_name" "on by INT 15h AX=2401h"
     fi
     judge "$linux_name"
   fi

@@ -53,6 +53,22 @@ uint64_t CommandLineBytes(const boot_params& params) {
   return limit;
 }
 
+bool CommandLineHasWord(const boot_params& params, const char* word) {
+  const uint64_t bytes = CommandLineBytes(params);
+  if (bytes == 0) return false;
+  const char* text = PhysToPointer<char>(CommandLineAddress(params));
+  uint64_t length = 0;
+  while (word[length] != '\0') ++length;
+  for (uint64_t start = 0; start + length <= bytes; ++start) {
+    if (start > 0 && text[start - 1] != ' ') continue;
+    uint64_t i = 0;
+    while (i < length && text[start + i] == word[i]) ++i;
+    const char after = start + length < bytes ? text[start + length] : '\0';
+    if (i == length && (after == ' ' || after == '\0')) return true;
+  }
+  return false;
+}
+
 // Prints the command line verbatim on one line, for the harness to compare
 // with what it passed:  bzelf-test: cmdline: <text>
 void CheckCommandLine(Verdict& verdict, const boot_params& params) {

@@ -58,4 +58,9 @@ inline uint64_t CommandLineLimit(const boot_params& params) {
 // there is no NUL within it); 0 when there is none or it is out of reach.
 uint64_t CommandLineBytes(const boot_params& params);
 
+// Whether the command line holds `word` as a whole word (between spaces,
+// or the line's ends). The suites tell a kernel what its boot lacks this
+// way (memory-map-checks.cpp).
+bool CommandLineHasWord(const boot_params& params, const char* word);
+
 }  // namespace bzelf::testkernel

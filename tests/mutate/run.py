@@ -120,6 +120,18 @@ MUTATIONS = [
         "  zero_page.e820_entries = count;\n", "  zero_page.e820_entries = count - 1;\n",
         [suite("qemu", "^test32$", r"test32: .*E820 map .* is not SeaBIOS's")]),
     Mutation(
+        "no-e801", "ignore what INT 15h E801h says in the setup",
+        "boot/e820.cpp",
+        "  uint32_t low_k = out.ax;\n", "  return;\n  uint32_t low_k = out.ax;\n",
+        [suite("int15", "^int15-no-e820-test32$", r"int15-no-e820-test32: alt_mem_k is not"),
+         suite("bochs", "^bochs-no-e820-test32$", r"bochs-no-e820-test32: alt_mem_k is not")]),
+    Mutation(
+        "e801-only", "take E801's size alone when there is no E820 map, never AH=88h's",
+        "lib/e820-map.cpp",
+        "const uint32_t ext_k = bp.alt_mem_k > bp.screen_info.ext_mem_k ? bp.alt_mem_k",
+        "const uint32_t ext_k = true ? bp.alt_mem_k",
+        [suite("int15", "^int15-no-e820-e801-test32$", r"int15-no-e820-e801-test32: ")]),
+    Mutation(
         "cmdline-copy", "off by one in startup_64's copy of a command line from above 4 GiB",
         "lib/stage-move.cpp",
         "  page[n] = 0;\n", "  page[n > 0 ? n - 1 : 0] = 0;\n",
@@ -152,6 +164,12 @@ MUTATIONS = [
         "boot/a20.cpp",
         "void EnableA20() {\n", "void EnableA20() {\n  return;\n",
         [suite("a20", "^a20-test32$", r"a20-test32: ")]),
+    Mutation(
+        "a20-no-kbc", "skip the keyboard controller's A20 method",
+        "boot/a20.cpp",
+        "void A20ByKbc() {\n", "void A20ByKbc() {\n  return;\n",
+        [suite("a20", "^a20-kbc-test32$", r"a20-kbc-test32: .*on by port 0x92"),
+         suite("bochs", "^bochs-a20-kbc-test32$", r"bochs-a20-kbc-test32: .*on by port 0x92")]),
     Mutation(
         "xen-sign", "add XEN_ELFNOTE_PADDR_OFFSET to p_paddr instead of subtracting it",
         "tools/kernel-elf.cpp",
