@@ -29,6 +29,7 @@ const char* KeptName(Kept kept) {
     case Kept::kBootParams: return "boot_params";
     case Kept::kCmdline: return "the command line";
     case Kept::kInitrd: return "the initrd";
+    case Kept::kEfiMemmap: return "the EFI memory map";
     case Kept::kSetupData: return "setup_data";
     case Kept::kStage: return "the boot stage";
     case Kept::kStageArena: return "the boot stage's memory";
@@ -133,6 +134,16 @@ PlanError MemoryPlan::InitFixed(const boot_params& bp, uint64_t bp_addr, uint64_
   const uint64_t initrd = bp.hdr.ramdisk_image | (uint64_t{bp.ext_ramdisk_image} << 32);
   const uint64_t initrd_size = bp.hdr.ramdisk_size | (uint64_t{bp.ext_ramdisk_size} << 32);
   if (initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);
+  // An EFI loader (our stub, GRUB's EFI linux, Linux's own stub under
+  // kexec) leaves the final EFI memory map where efi_info says, in loader
+  // data that E820 calls RAM; Linux reserves and reads it at boot
+  // (arch/x86/platform/efi/efi.c, efi_memblock_x86_reserve_range).
+  linuxboot::efi_info efi;
+  __builtin_memcpy(&efi, bp.efi_info, sizeof efi);
+  if (efi.efi_loader_signature == linuxboot::EFI64_LOADER_SIGNATURE && efi.efi_memmap_size != 0) {
+    Keep(efi.efi_memmap | (uint64_t{efi.efi_memmap_hi} << 32), efi.efi_memmap_size,
+         Kept::kEfiMemmap);
+  }
   return {};
 }
 

@@ -44,6 +44,7 @@ enum class Kept : uint8_t {
   kBootParams,
   kCmdline,
   kInitrd,
+  kEfiMemmap,   // the memory map efi_info points at (Linux reads it)
   kSetupData,
   kStage,       // part 5's file bytes
   kStageArena,  // its working memory

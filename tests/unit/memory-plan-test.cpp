@@ -169,6 +169,25 @@ TEST(MemoryPlanHostile, OverWhatTheLoaderHandedOver) {
   }
 }
 
+// The map an EFI loader leaves for Linux (efi_info, "EL64") is kept like
+// the initrd: a kernel over it is refused, and KASLR's free ranges (the
+// same plan) leave it out.
+TEST(MemoryPlanHostile, OverTheEfiMemoryMap) {
+  QemuMachine m(128);
+  linuxboot::efi_info efi{};
+  efi.efi_loader_signature = linuxboot::EFI64_LOADER_SIGNATURE;
+  efi.efi_memmap = 0x7e50000;
+  efi.efi_memmap_size = 0x1800;
+  std::memcpy(m.bp->efi_info, &efi, sizeof efi);
+  EXPECT_EQ(Judge(m, Test32(0x7e00000)).line,
+            "memory: kernel segment 3 at 0x7e48000-0x7f4c000 overlaps the EFI memory map at "
+            "0x7e50000-0x7e51800");
+  // Without the signature the same words are no loader's map.
+  efi.efi_loader_signature = 0;
+  std::memcpy(m.bp->efi_info, &efi, sizeof efi);
+  EXPECT_EQ(Judge(m, Test32(0x7e00000)).line, "");
+}
+
 TEST(MemoryPlanHostile, OverTheStageItMoves) {
   for (uint64_t base : {kMiB, uint64_t{0x150000}}) {
     QemuMachine m(128);
