@@ -307,6 +307,15 @@ check() {
       fi
       ;;
   esac
+  # A bzelf image that a row starts as an EFI application must have run
+  # its EFI stub, which says so on ConOut (OVMF mirrors ConOut on the
+  # serial port): not OVMF's legacy bzImage loader, nor GRUB's legacy path
+  # (DESIGN.md, "EFI test pitfalls"). GRUB's linux rows take that legacy
+  # path on purpose.
+  if [ "$kernel" != vmlinuz ] && [[ $name != grub-linux-* ]]; then
+    grep -q 'bzelf: EFI stub: command line ' "$WORK/$name.log" ||
+      reasons+="no 'bzelf: EFI stub:' line: the image's EFI stub did not run; "
+  fi
   # A stop explains what is missing.
   if [ -n "$reasons" ] && [ -n "$stopped" ] && [[ $reasons != *"$stopped"* ]]; then
     reasons+="stopped at '$stopped'; "
@@ -533,6 +542,27 @@ EOF
   check "$name" "$k" "$(how_with_initrd "$k")" "$expected" 512 "${disk[@]}"
 }
 
+# --- the EFI stub's refusal --------------------------------------------------------
+# A kernel whose range reaches memory the firmware keeps for good: with
+# OVMF (q35, 256 MiB) ACPI NVS lies at 0x806000-0x807fff, inside
+# hostile-lowbig32's 1 MiB to 0x1fa2820. The stub refuses before
+# ExitBootServices, on ConOut and COM1, naming the segment and the
+# firmware's memory type, and halts.
+refusal_row() {
+  local name=refusal-$1 reasons=""
+  local line='bzelf: memory: kernel segment [0-9]+ \[0x[0-9a-f]+, 0x[0-9a-f]+\) lies in EFI ACPI NVS memory at \[0x[0-9a-f]+, 0x[0-9a-f]+\) -- System halted'
+  STOP_RE="$STOP_COMMON|$STOP_FIRMWARE"
+  builtin_image "$name" hostile-lowbig32 "console=ttyS0 bzelf.loader=firmware" || return
+  esp_row "$name" "$WORK/$name.efi=EFI/BOOT/BOOTX64.EFI" || return
+  readarray -t disk < <(disk_args "$name")
+  local -a machine
+  mapfile -t machine < <(machine_args "$name" 256)
+  boot "$name" "$TIMEOUT" "${machine[@]}" "${disk[@]}"
+  grep -qE -e "$line" "$WORK/$name.log" ||
+    reasons+="no 'bzelf: memory: kernel segment ... lies in EFI ACPI NVS memory ... -- System halted' line (stopped at '$stopped'); "
+  judge "$name"
+}
+
 # ---------------------------------------------------------------------------
 # The rows: every row with the control, the bzelf variants where they run.
 if ! "$here/fetch-loaders.sh" "$EFI_LOADERS_DIR" >"$WORK/in/loaders" 2>&1; then
@@ -548,6 +578,7 @@ done
 for k in vmlinuz test64 test32 debian; do
   ROWS+=("grub_row grub-linux $k")
 done
+[ "$BZELF_ROWS" = 1 ] && ROWS+=("refusal_row nvs")
 
 # row_name ROW: the test a row reports on.
 row_name() {
