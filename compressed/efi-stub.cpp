@@ -138,13 +138,16 @@ extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS Efi
   if (s != EFI_SUCCESS) console.Halt(EfiFail("efi", "HandleProtocol(LoadedImage)", s));
   if (Failure f = CheckImage(*boot.loaded_image, Phys(part5), *params)) console.Halt(f);
 
-  // The kernel's ranges must be memory that is free once boot services
-  // exit; issue 9's relocation would choose another place instead.
+  // The kernel's link ranges: the stub's allocations stay clear of them
+  // (the kernel may go there after ExitBootServices). A kernel that
+  // cannot move must find them free once boot services exit; one with
+  // relocations goes elsewhere when they are not (compressed/kernel-place.cpp
+  // chooses from the final map), so it is not refused here.
   for (unsigned i = 0; i < params->segment_count; ++i) {
     const StageSegment& seg = params->segments[i];
     boot.kernel[boot.kernel_count++] = {seg.paddr, seg.paddr + seg.memsz};
   }
-  {
+  if (static_cast<RelocSource>(params->reloc_source) == RelocSource::kNone) {
     void* buffer;
     uint64_t size, desc_size;
     if (Failure f = boot.GetMap(&buffer, &size, &desc_size)) console.Halt(f);
