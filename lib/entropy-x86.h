@@ -49,14 +49,17 @@ class X86Entropy {
     constexpr uint16_t kControl = 0x43, kCounter0 = 0x40;
     constexpr uint8_t kReadBackCounter0 = 0xc0 | 0x02;
     constexpr uint8_t kNullCount = 0x40;
-    uint8_t status;
-    uint16_t count;
-    do {
+    // Bounded: where no 8254 answers, the port reads 0xFF, NULL COUNT
+    // included, for ever; the count read last is then as good as any.
+    constexpr int kTries = 1000;
+    uint16_t count = 0;
+    for (int i = 0; i < kTries; ++i) {
       Outb(kReadBackCounter0, kControl);
-      status = Inb(kCounter0);
+      const uint8_t status = Inb(kCounter0);
       count = Inb(kCounter0);
       count = static_cast<uint16_t>(count | (Inb(kCounter0) << 8));
-    } while (status & kNullCount);
+      if (!(status & kNullCount)) break;
+    }
     return count;
   }
 

@@ -81,6 +81,16 @@ selected() {
   [ -z "${ONLY:-}" ] || printf '%s\n' "$1" | grep -qE -e "$ONLY"
 }
 
+# any_selected NAME...: whether ONLY selects one of the rows NAME... (for
+# set-up that several rows share).
+any_selected() {
+  local name
+  for name in "$@"; do
+    selected "$name" && return 0
+  done
+  return 1
+}
+
 # require TOOL...: exits with status 2 unless every TOOL can be run.
 require() {
   for required in "$@"; do

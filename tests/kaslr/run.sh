@@ -9,7 +9,8 @@
 #   nokaslr      the kernel's own addresses, 0x1000000 and ffffffff81000000
 #   control      Debian's own vmlinuz, 6 boots the same way: at least 4
 #                distinct of each (the check can see randomization)
-#   seed         two boots with bzelf.kaslr_seed=N: the same addresses
+#   seed         two boots with bzelf.kaslr_seed=N: the same addresses;
+#                a third with another seed: other addresses
 #   memmap-limit more than four memmap= ranges: the physical address stays
 #                at the link address and the stage says so, the virtual
 #                one is still random (as in Linux)
@@ -144,6 +145,7 @@ if selected amd64 || selected nokaslr || selected control || selected seed ||
   if selected seed; then
     launch seed-1 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline bzelf.kaslr_seed=12345"
     launch seed-2 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline bzelf.kaslr_seed=12345"
+    launch seed-3 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline bzelf.kaslr_seed=54321"
   fi
   selected memmap-limit &&
     launch memmap-limit 256 "$WORK/linux.bzelf" "$WORK/initrd.gz" "$cmdline $memmap5"
@@ -163,11 +165,17 @@ if selected amd64 || selected nokaslr || selected control || selected seed ||
     reasons=
     reached seed-1 "$cmdline bzelf.kaslr_seed=12345"
     reached seed-2 "$cmdline bzelf.kaslr_seed=12345"
+    # Another seed, another place: a seed that turned the choice off (or
+    # ignored the seed) would pass the first check alone. Both addresses
+    # alike by chance: about one in 473 x (the physical slots).
+    reached seed-3 "$cmdline bzelf.kaslr_seed=54321"
     a="$(text_of seed-1) $(code_of seed-1)" b="$(text_of seed-2) $(code_of seed-2)"
+    c="$(text_of seed-3) $(code_of seed-3)"
     [ "$a" = "$b" ] || reasons="${reasons}one seed, two places: '$a' and '$b'; "
+    [ "$a" != "$c" ] || reasons="${reasons}two seeds, one place: '$a'; "
     cp "$WORK/seed-1.log" "$WORK/seed.log"
     judge seed
-    echo "  seed: $a"
+    echo "  seed: $a; another seed: $c"
   fi
   if selected memmap-limit; then
     reasons=

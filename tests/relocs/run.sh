@@ -157,7 +157,8 @@ refuse refuse-unaligned "moves in steps of 0x1000" "$KERNELS_DIR/pie64.elf" --lo
 refuse refuse-pie-virtual "--virtual-offset: only an x86_64 Linux kernel" \
   "$KERNELS_DIR/pie64.elf" --load-address 0x2000000 --virtual-offset 0x200000
 
-if selected 'linux64' && "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/fetch.log" 2>&1 &&
+if any_selected linux64-info refuse-linux-virtual linux64-moved &&
+  "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/fetch.log" 2>&1 &&
   "$ROOT/tests/linux/make-initramfs.sh" "$WORK/initrd.gz" >"$WORK/initramfs.log" 2>&1; then
   expect_info linux64-info "$LINUX_DIR/vmlinux" "kernel.relocations.from=appended" \
     "kernel.relocations.layout=x86_64 (64-bit, inverse 32-bit, 32-bit)"
@@ -165,14 +166,14 @@ if selected 'linux64' && "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WOR
     "$LINUX_DIR/vmlinux" --virtual-offset 0x40000000
   linux linux64-moved "$LINUX_DIR/vmlinux" "$WORK/initrd.gz" 512 ffffffffa1000000 03000000 \
     --load-address 0x3000000 --virtual-offset 0x20000000
-elif selected 'linux64'; then
+elif any_selected linux64-info refuse-linux-virtual linux64-moved; then
   fail linux64 "Debian's amd64 kernel: $(oneline "$WORK/fetch.log") $(oneline "$WORK/initramfs.log")"
 fi
-if selected 'linux32' && "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX32_DIR" i386 >"$WORK/fetch32.log" 2>&1 &&
+if selected linux32-moved && "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX32_DIR" i386 >"$WORK/fetch32.log" 2>&1 &&
   "$ROOT/tests/linux/make-initramfs.sh" "$WORK/initrd32.gz" "$LINUX32_DIR/root" >"$WORK/initramfs32.log" 2>&1; then
   linux linux32-moved "$LINUX32_DIR/vmlinux" "$WORK/initrd32.gz" 256 "" 02000000 \
     --load-address 0x2000000
-elif selected 'linux32'; then
+elif selected linux32-moved; then
   fail linux32 "Debian's i386 kernel: $(oneline "$WORK/fetch32.log") $(oneline "$WORK/initramfs32.log")"
 fi
 finish
