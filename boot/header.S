@@ -74,8 +74,11 @@ bootsect_start:
 	 * above), probe: hard disks 0x80-0x83 first (they answer at once; an
 	 * empty floppy drive takes seconds to fail), then floppy drives 0x00
 	 * and 0x01, and take the first whose sector 0 is byte for byte the
-	 * sector the BIOS loaded at 0x7C00. The same image on two disks makes
-	 * either one as good.
+	 * sector the BIOS loaded at 0x7C00. Two images differ there even when
+	 * only their kernels' command lines or payloads differ: `bzelf build`
+	 * writes part 5's CRC32 into the PE header's TimeDateStamp
+	 * (tools/pe-header.h). The same image on two disks makes either one
+	 * as good.
 	 *
 	 * Each probe reads sectors 0-7 (4 KiB: cylinder 0, head 0, sectors
 	 * 1-8) to DIRECT_BOOT_SETUP_SEG:0000, what the setup needs first.

@@ -177,7 +177,7 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   Store(image, symbols::kSetupPeHeader,
         MakePeHeader({static_cast<uint32_t>(image.size()), symbols::kStageData,
                       static_cast<uint32_t>(image.size() + part5_size), hdr.init_size,
-                      symbols::kEfiPeEntry},
+                      symbols::kEfiPeEntry, Crc32Raw(0xffffffff, part5.data(), part5.size())},
                      name));
 
   image.insert(image.end(), part5.begin(), part5.end());

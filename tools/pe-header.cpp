@@ -41,6 +41,7 @@ PeHeader MakePeHeader(const PeLayout& l, const std::string& name) {
   IMAGE_FILE_HEADER& f = h.FileHeader;
   f.Machine = IMAGE_FILE_MACHINE_AMD64;
   f.NumberOfSections = kSections;
+  f.TimeDateStamp = l.stamp;
   f.SizeOfOptionalHeader = sizeof(IMAGE_OPTIONAL_HEADER64);
   f.Characteristics =
       IMAGE_FILE_EXECUTABLE_IMAGE | IMAGE_FILE_LINE_NUMS_STRIPPED | IMAGE_FILE_DEBUG_STRIPPED;

@@ -35,6 +35,11 @@ struct PeLayout {
   uint32_t file_size;     // a multiple of 512
   uint32_t memory_size;   // part 5 and its arena, from part 5 (init_size)
   uint32_t entry;         // efi_pe_entry from part 5, or 0: no EFI entry yet
+  // CRC32 of part 5 (code, parameters, command line, payload), written
+  // into TimeDateStamp, which no loader reads (the PE format spec calls it
+  // informational): it makes sector 0 tell images apart for the boot
+  // sector's drive probe (boot/header.S).
+  uint32_t stamp;
 };
 
 // The header for `layout`; throws ToolError naming `name` when the layout

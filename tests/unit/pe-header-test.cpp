@@ -21,6 +21,20 @@ BuiltImage Build() {
   return BuildImage(k, "k.elf", {.cmdline = "console=ttyS0"});
 }
 
+// The boot sector finds its drive by comparing sector 0 (boot/header.S):
+// images that differ only in their built-in command line must differ
+// there too, through the PE header's TimeDateStamp.
+TEST(PeHeader, SectorZeroTellsImagesApart) {
+  Bytes k = testing::MakeKernel(elf::ELFCLASS64, 0x1000000,
+                                {{.vaddr = 0x1000000, .paddr = 0x1000000, .filesz = 0x3000,
+                                  .memsz = 0x8000}});
+  const Bytes a = BuildImage(k, "k.elf", {.cmdline = "root=/dev/sda1"}).bytes;
+  const Bytes b = BuildImage(k, "k.elf", {.cmdline = "root=/dev/sdb1"}).bytes;
+  const Bytes a2 = BuildImage(k, "k.elf", {.cmdline = "root=/dev/sda1"}).bytes;
+  EXPECT_NE(std::memcmp(a.data(), b.data(), 512), 0);
+  EXPECT_EQ(std::memcmp(a.data(), a2.data(), 512), 0);  // and stay reproducible
+}
+
 TEST(PeHeader, BuiltImageFollowsTheRules) {
   BuiltImage img = Build();
   const Bytes& b = img.bytes;
