@@ -74,6 +74,13 @@ require_kernels() {
   done
 }
 
+# What every boot of a Debian kernel in the suites adds to its command
+# line: quiet; panic=-1 (a panic resets, and -no-reboot ends QEMU); and
+# no_timer_check: on a loaded host TCG's timer interrupts can come too late
+# for Linux's IO-APIC timer check, which then panics ("IO-APIC + timer
+# doesn't work!", seen in the kexec, EFI and KASLR suites here).
+LINUX_TEST_ARGS="quiet panic=-1 no_timer_check"
+
 # selected NAME: whether the test NAME is to run: every test, or with
 # ONLY set (an extended regular expression; make mutate uses it), those
 # whose names match it.

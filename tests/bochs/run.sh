@@ -327,7 +327,7 @@ linux_row() {
   # cryptomgr.notests: Linux's crypto self-tests (the late initcall
   # crypto_algapi_init runs those of every algorithm registered before
   # it) took 146 of this row's 164 s here, and test nothing of ours.
-  cmdline="console=ttyS0 quiet panic=-1 cryptomgr.notests bzelf.token=$(token)"
+  cmdline="console=ttyS0 $LINUX_TEST_ARGS cryptomgr.notests bzelf.token=$(token)"
   syslinux_cfg linux32.img initrd32.gz "$cmdline" >"$WORK/$name.cfg"
   fat_disk "$name" "$WORK/$name.cfg" "$WORK/linux32.img" "$WORK/initrd32.gz" || return
   bochs_config "$name" "$WORK/$name.fat"

@@ -155,7 +155,7 @@ fi
 # timer doesn't work!"; seen here under GRUB's linux, load average 13).
 args() {
   if [ "${LINUX[$2]}" = 1 ]; then
-    echo "console=ttyS0 quiet panic=-1 no_timer_check bzelf.loader=$1 token=$TOKEN"
+    echo "console=ttyS0 $LINUX_TEST_ARGS bzelf.loader=$1 token=$TOKEN"
   else
     echo "console=ttyS0 bzelf.loader=$1 token=$TOKEN"
   fi

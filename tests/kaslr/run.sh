@@ -118,7 +118,7 @@ spread() {
 # IO-APIC delivers timer interrupts fails now and then ("IO-APIC + timer
 # doesn't work!", a panic at any address); the parameter skips that check
 # (arch/x86/kernel/apic/io_apic.c).
-cmdline="console=ttyS0 quiet panic=-1 no_timer_check"
+cmdline="console=ttyS0 $LINUX_TEST_ARGS"
 # shellcheck disable=SC2016 # memmap= takes a literal $
 memmap5='memmap=4K$0x7000000,4K$0x7100000,4K$0x7200000,4K$0x7300000,4K$0x7400000'
 

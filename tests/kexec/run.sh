@@ -93,7 +93,7 @@ fi
 # --append and --initrd). Each gets the command line args NAME KERNEL.
 args() {
   case $2 in
-    debian) echo "console=ttyS0 quiet panic=-1 bzelf.loader=$1 token=$TOKEN" ;;
+    debian) echo "console=ttyS0 $LINUX_TEST_ARGS bzelf.loader=$1 token=$TOKEN" ;;
     *) echo "console=ttyS0 bzelf.loader=$1 token=$TOKEN say=\"two words\" end" ;;
   esac
 }
@@ -177,7 +177,7 @@ run_row() {
   fi
   boot "$name" "$TIMEOUT" -m "$memory" -d int,cpu_reset -D "$WORK/$name.qemu-d" \
     -kernel "$FIRST_KERNEL" -initrd "$WORK/$kernel.cpio" \
-    -append "console=ttyS0 quiet panic=-1 bzelf.kexec.row=$name"
+    -append "console=ttyS0 $LINUX_TEST_ARGS bzelf.kexec.row=$name"
   local log=$WORK/$name.log
 
   if ! grep -q '^bzelf-kexec: kexec ' "$log"; then

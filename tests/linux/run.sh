@@ -23,7 +23,7 @@ mkdir -p "$WORK" "$LOG_DIR"
 
 boot_linux() { # NAME KERNEL INITRD MEMORY_MB
   name=$1
-  cmdline="console=ttyS0 quiet panic=-1 bzelf.token=$(token)"
+  cmdline="console=ttyS0 $LINUX_TEST_ARGS bzelf.token=$(token)"
   boot "$name" 300 -m "$4" -kernel "$2" -initrd "$3" -append "$cmdline"
   reasons=
   linux_marker "$name" "$cmdline"

@@ -89,7 +89,7 @@ done
 # wrapped here; the initramfs's /init prints the marker and powers off,
 # and panic=-1 turns a panic into a reset, which -no-reboot ends.
 IMG_OK[debian]=0
-ARGS_EXTRA[debian]="quiet panic=-1 "
+ARGS_EXTRA[debian]="$LINUX_TEST_ARGS "
 if why=$(debian_image "$WORK/in/debian.img" "$WORK/in/debian.initrd" "$WORK/in/debian"); then
   IMG_OK[debian]=1
 else

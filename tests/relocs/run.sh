@@ -126,7 +126,7 @@ linux() {
   shift 6
   build_image "$name" "$WORK/$name.img" "$vmlinux" "$@" || return
   local cmdline
-  cmdline="console=ttyS0 quiet panic=-1 bzelf.token=$(token)"
+  cmdline="console=ttyS0 $LINUX_TEST_ARGS bzelf.token=$(token)"
   boot "$name" 300 -m "$memory" -kernel "$WORK/$name.img" -initrd "$initrd" -append "$cmdline"
   linux_marker "$name" "$cmdline"
   if [ -n "$text" ] && ! grep -q "^BZELF-LINUX-TEXT $text T _text" "$WORK/$name.log"; then
