@@ -132,6 +132,7 @@ extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS Efi
   boot.st = st;
   boot.bs = st->BootServices;
   EfiConsole console(st->ConOut);
+  console.Info("entered at efi_pe_entry");
 
   EFI_STATUS s = boot.bs->HandleProtocol(image, &EFI_LOADED_IMAGE_PROTOCOL_GUID,
                                          reinterpret_cast<void**>(&boot.loaded_image));
