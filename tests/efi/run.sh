@@ -601,7 +601,7 @@ kernels=(vmlinuz)
 for k in "${kernels[@]}"; do
   ROWS+=("firmware_row $k" "ovmf_kernel_row $k" "shell_row $k" "systemd_boot_row $k"
     "refind_row $k" "ipxe_row $k" "pxe_row $k" "grub_row grub-chainloader $k"
-    "uki_row uki $k")
+    "uki_row uki $k" "uki_row uki-handover $k")
 done
 for k in vmlinuz test64 test32 debian; do
   ROWS+=("grub_row grub-linux $k")
