@@ -174,13 +174,14 @@ $(B)/stage64.elf: $(STAGE64_OBJS) linker/stage64.ld
 	  --no-warn-rwx-segments --gc-sections -T linker/stage64.ld -o $@ $(STAGE64_OBJS)
 $(B)/stage64.bin: $(B)/stage64.elf
 	$(STAGE_OBJCOPY) -O binary $< $@
-# Where the 32-bit link finds the 64-bit unit's other entry, EfiMain (the
-# EFI stub), inside the blob.
+# Where the 32-bit link finds the 64-bit unit's other entries, the EFI
+# stub's EfiMain and EfiHandoverMain, inside the blob.
 $(B)/gen/stage64-symbols.h: $(B)/stage64.elf
 	@mkdir -p $(@D)
-	printf '#define STAGE64_EFI_MAIN 0x%s\n' \
-	  "$$($(STAGE_NM) $< | awk '$$3 == "EfiMain" { print $$1 }')" > $@.tmp
-	grep -q '0x[0-9a-f]' $@.tmp && mv $@.tmp $@
+	printf '#define STAGE64_EFI_MAIN 0x%s\n#define STAGE64_EFI_HANDOVER_MAIN 0x%s\n' \
+	  "$$($(STAGE_NM) $< | awk '$$3 == "EfiMain" { print $$1 }')" \
+	  "$$($(STAGE_NM) $< | awk '$$3 == "EfiHandoverMain" { print $$1 }')" > $@.tmp
+	test "$$(grep -c ' 0x[0-9a-f]' $@.tmp)" = 2 && mv $@.tmp $@
 $(B)/stage.elf: $(STAGE_OBJS) linker/stage.ld
 	$(STAGE_LD) -m elf_i386 -nostdlib -pie --no-dynamic-linker -z noexecstack \
 	  --no-warn-rwx-segments \

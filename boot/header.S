@@ -236,9 +236,10 @@ min_alignment:	.byte	12		/* log2: 4 KiB; tool may patch */
 	 * XLF_KERNEL_64: the entry at +0x200. XLF_CAN_BE_LOADED_ABOVE_4G:
 	 * startup_64 moves part 5 (and boot_params, the command line) below
 	 * 4 GiB itself (compressed/startup-64.cpp); kexec's bzImage64 loaders
-	 * want both bits.
+	 * want both bits. XLF_EFI_HANDOVER_64: the EFI handover entry at
+	 * +0x200 + handover_offset (compressed/head.S, efi_handover_entry).
 	 */
-xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
+xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | XLF_EFI_HANDOVER_64
 cmdline_size:	.long	CMDLINE_SIZE	/* lib/boot-params.h kCmdlineSize */
 hardware_subarch:	.long	0	/* default PC */
 hardware_subarch_data:	.quad	0
@@ -247,7 +248,7 @@ payload_length:	.long	0		/* tool */
 setup_data:	.quad	0
 pref_address:	.quad	0x1000000	/* tool may patch */
 init_size:	.long	0		/* tool */
-handover_offset:	.long	0	/* no EFI handover */
+handover_offset:	.long	0	/* tool: efi_handover_entry - startup_64 */
 	CHECK_AT(kernel_info_offset)
 kernel_info_offset:	.long	0
 	CHECK_AT(end)

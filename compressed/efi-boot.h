@@ -3,6 +3,7 @@
 // everything the stub allocates must stay clear of.
 #pragma once
 
+#include "boot-params.h"
 #include "efi-console.h"
 #include "efi-memory-map.h"
 #include "efi.h"
@@ -51,5 +52,12 @@ struct EfiInitrd {
   const char* source = "none";
 };
 Failure LoadInitrd(const EfiBoot& boot, const char* cmdline, uint64_t limit, EfiInitrd* out);
+
+// The EFI stub (efi-stub.cpp), from either entry: `loader` is null from
+// the PE entry point, and the boot_params a loader filled from the EFI
+// handover entry (efi-handover.cpp). Exits boot services and enters
+// startup_64; halts on failure.
+[[noreturn]] void EfiStub(efi::EFI_HANDLE image, efi::EFI_SYSTEM_TABLE* st, uint8_t* part5,
+                          const StageParams* params, const linuxboot::boot_params* loader);
 
 }  // namespace bzelf

@@ -9,6 +9,11 @@
 // 64-bit loader takes (head.S): the planner checks the final map there
 // and the kernel is placed and entered as on every other path.
 //
+// The same code serves the EFI handover entry (efi-handover.cpp), where
+// the loader has filled a boot_params already: its setup header, command
+// line and initrd are taken from there, and part 5 is never run in place
+// (it lies inside the loader's file, next to whatever follows it).
+//
 // The kernel's ranges usually lie in memory the firmware still uses
 // (OVMF keeps boot-services data at 9-21 MiB): they are checked to be
 // memory the firmware gives up at ExitBootServices, and everything the
@@ -78,13 +83,17 @@ void FillVideo(const EfiBoot& boot, boot_params* bp) {
 // high, or a setup whose size leaves part 5 off a page boundary: the
 // arena's page tables must be page-aligned, and the arena lies at a fixed
 // offset from part 5).
-Failure PlaceStage(const EfiBoot& boot, uint64_t part5, const StageParams& params,
+// Entered through the handover entry, the loaded image is the loader's
+// (a UKI's, with part 5 somewhere inside one of its sections): never in
+// place then.
+Failure PlaceStage(const EfiBoot& boot, uint64_t part5, const StageParams& params, bool handover,
                    uint64_t* run_at) {
   const uint64_t size = uint64_t{params.arena_offset} + params.arena_size;
   const Range stage{part5, part5 + size};
   const uint64_t image = Phys(boot.loaded_image->ImageBase);
-  bool in_place = stage.start >= image && stage.end <= image + boot.loaded_image->ImageSize &&
-                  stage.end <= k4GiB && part5 % kPageSize == 0;
+  bool in_place = !handover && stage.start >= image &&
+                  stage.end <= image + boot.loaded_image->ImageSize && stage.end <= k4GiB &&
+                  part5 % kPageSize == 0;
   for (int i = 0; i < boot.kernel_count; ++i) {
     if (stage.Overlaps(boot.kernel[i])) in_place = false;
   }
@@ -96,13 +105,17 @@ Failure PlaceStage(const EfiBoot& boot, uint64_t part5, const StageParams& param
   return {};
 }
 
-Failure CheckImage(const EFI_LOADED_IMAGE_PROTOCOL& li, uint64_t part5, const StageParams& params) {
+Failure CheckParams(const StageParams& params) {
   if (params.magic != kStageParamsMagic || params.version != kStageParamsVersion ||
       params.segment_count > kMaxSegments || params.cmdline_offset > params.file_size ||
       params.cmdline_size > params.file_size - params.cmdline_offset ||
       params.file_size > params.arena_offset) {
     return Fail("image", "stage parameters missing or damaged: this image was not made by `bzelf build`");
   }
+  return {};
+}
+
+Failure CheckImage(const EFI_LOADED_IMAGE_PROTOCOL& li, uint64_t part5) {
   const uint64_t image = Phys(li.ImageBase);
   const auto& hdr = *At<const linuxboot::setup_header>(image + linuxboot::kSetupHeaderOffset);
   const uint64_t setup_sects = hdr.setup_sects == 0 ? 4 : hdr.setup_sects;
@@ -115,28 +128,81 @@ Failure CheckImage(const EFI_LOADED_IMAGE_PROTOCOL& li, uint64_t part5, const St
   return {};
 }
 
+// What the handover entry needs of the loader's boot_params: a setup
+// header (Linux's stub trusts it blindly; a zero page with no "HdrS" is
+// a loader that called the wrong address or passed the wrong argument).
+Failure CheckLoaderParams(const boot_params& loader) {
+  if (loader.hdr.header != linuxboot::kHeaderMagic) {
+    Message m;
+    m << "the loader's boot_params at " << Hex{Phys(&loader)} << " has no setup header (HdrS)";
+    return Fail("efi handover", m);
+  }
+  return {};
+}
+
+// The loader's command line (cmd_line_ptr and ext_cmd_line_ptr, a
+// NUL-terminated ASCII string, as boot.rst puts it), copied: the stage
+// is 32-bit and keeps what it reads below 4 GiB.
+const char* LoaderCmdline(const boot_params& loader, char* out, size_t capacity) {
+  const uint64_t at = loader.hdr.cmd_line_ptr | uint64_t{loader.ext_cmd_line_ptr} << 32;
+  size_t n = 0;
+  if (at != 0) {
+    const char* text = At<const char>(at);
+    for (; n + 1 < capacity && text[n] != '\0'; ++n) out[n] = text[n];
+  }
+  out[n] = '\0';
+  return at == 0 ? "none from the loader" : "the loader's cmd_line_ptr";
+}
+
+// The initrd the loader put in memory and named in boot_params: it stays
+// where it is (inside the loader's file for a UKI), so it must lie below
+// 4 GiB, where the stage reaches it, and clear of the kernel, which is
+// written over whatever is there.
+Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, EfiInitrd* out) {
+  const uint64_t addr = loader.hdr.ramdisk_image | uint64_t{loader.ext_ramdisk_image} << 32;
+  const uint64_t size = loader.hdr.ramdisk_size | uint64_t{loader.ext_ramdisk_size} << 32;
+  if (addr + size > k4GiB || addr + size < addr) {
+    Message m;
+    m << "the loader's initrd [" << Hex{addr} << ", " << Hex{addr + size}
+      << ") reaches above 4 GiB";
+    return Fail("initrd", m);
+  }
+  for (int i = 0; i < boot.kernel_count; ++i) {
+    if (boot.kernel[i].Overlaps(Range{addr, addr + size})) {
+      Message m;
+      m << "the loader's initrd [" << Hex{addr} << ", " << Hex{addr + size}
+        << ") overlaps kernel segment " << Dec{static_cast<uint64_t>(i)} << " [" << Hex{boot.kernel[i].start} << ", "
+        << Hex{boot.kernel[i].end} << ")";
+      return Fail("initrd", m);
+    }
+  }
+  out->addr = addr;
+  out->size = size;
+  out->source = "the loader's boot_params";
+  return {};
+}
+
 }  // namespace
 
-}  // namespace bzelf
-
-// The PE entry point's C++ half (compressed/head.S, efi_pe_entry): the
-// firmware's image handle and system table, part 5's address and its
-// parameters. Never returns.
-extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS EfiMain(
-    bzelf::efi::EFI_HANDLE image, bzelf::efi::EFI_SYSTEM_TABLE* st, uint8_t* part5,
-    const bzelf::StageParams* params) {
-  using namespace bzelf;
-  using namespace bzelf::efi;
+[[noreturn]] void EfiStub(efi::EFI_HANDLE image, efi::EFI_SYSTEM_TABLE* st, uint8_t* part5,
+                          const StageParams* params, const boot_params* loader) {
   EfiBoot boot;
   boot.image = image;
   boot.st = st;
   boot.bs = st->BootServices;
   EfiConsole console(st->ConOut);
+  console.Info(loader == nullptr ? "entered at efi_pe_entry"
+                                 : "entered at efi_handover_entry, boot_params from the loader");
 
   EFI_STATUS s = boot.bs->HandleProtocol(image, &EFI_LOADED_IMAGE_PROTOCOL_GUID,
                                          reinterpret_cast<void**>(&boot.loaded_image));
   if (s != EFI_SUCCESS) console.Halt(EfiFail("efi", "HandleProtocol(LoadedImage)", s));
-  if (Failure f = CheckImage(*boot.loaded_image, Phys(part5), *params)) console.Halt(f);
+  if (Failure f = CheckParams(*params)) console.Halt(f);
+  if (loader == nullptr) {
+    if (Failure f = CheckImage(*boot.loaded_image, Phys(part5))) console.Halt(f);
+  } else {
+    if (Failure f = CheckLoaderParams(*loader)) console.Halt(f);
+  }
 
   // The kernel's link ranges: the stub's allocations stay clear of them
   // (the kernel may go there after ExitBootServices). A kernel that
@@ -159,18 +225,29 @@ extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS Efi
   }
 
   uint64_t stage;
-  if (Failure f = PlaceStage(boot, Phys(part5), *params, &stage)) console.Halt(f);
+  if (Failure f = PlaceStage(boot, Phys(part5), *params, loader != nullptr, &stage)) {
+    console.Halt(f);
+  }
 
-  // The image's own setup header: what the kernel and the stage read.
-  const auto* image_hdr = At<const linuxboot::setup_header>(
-      Phys(boot.loaded_image->ImageBase) + linuxboot::kSetupHeaderOffset);
+  // The setup header the kernel and the stage read: the image's own, or
+  // the loader's copy of it.
+  const auto* image_hdr =
+      loader != nullptr ? &loader->hdr
+                        : At<const linuxboot::setup_header>(Phys(boot.loaded_image->ImageBase) +
+                                                            linuxboot::kSetupHeaderOffset);
   char cmdline[linuxboot::kCmdlineSize + 1];
-  const char* cmdline_source = Cmdline(*boot.loaded_image, part5, *params, cmdline, sizeof(cmdline));
+  const char* cmdline_source =
+      loader != nullptr ? LoaderCmdline(*loader, cmdline, sizeof(cmdline))
+                        : Cmdline(*boot.loaded_image, part5, *params, cmdline, sizeof(cmdline));
 
   uint64_t initrd_limit = uint64_t{image_hdr->initrd_addr_max} + 1;
   if (initrd_limit > k4GiB) initrd_limit = k4GiB;
   EfiInitrd initrd;
-  if (Failure f = LoadInitrd(boot, cmdline, initrd_limit, &initrd)) console.Halt(f);
+  if (loader != nullptr && loader->hdr.ramdisk_size != 0) {
+    if (Failure f = LoaderInitrd(boot, *loader, &initrd)) console.Halt(f);
+  } else if (Failure f = LoadInitrd(boot, cmdline, initrd_limit, &initrd)) {
+    console.Halt(f);
+  }
 
   // The kept block, sized for the map as it is now plus slack.
   void* probe;
@@ -188,10 +265,22 @@ extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS Efi
   }
   __builtin_memset(At<void>(keep), 0, keep_size);
   auto* bp = At<boot_params>(keep);
-  __builtin_memcpy(&bp->hdr, image_hdr, sizeof(bp->hdr));
-  bp->hdr.type_of_loader = linuxboot::kLoaderTypeEfiStub;
+  uint64_t loader_setup_data = 0;
+  if (loader != nullptr) {
+    // The loader's zero page as it filled it (its setup header with its
+    // type_of_loader, whatever else it set); the command line, the
+    // initrd, the maps and efi_info are the stub's below, as in Linux's
+    // efi_stub_entry, which works on the loader's boot_params.
+    __builtin_memcpy(bp, loader, sizeof(*bp));
+    bp->ext_cmd_line_ptr = 0;
+    bp->ext_ramdisk_image = 0;
+    loader_setup_data = loader->hdr.setup_data;
+  } else {
+    __builtin_memcpy(&bp->hdr, image_hdr, sizeof(bp->hdr));
+    bp->hdr.type_of_loader = linuxboot::kLoaderTypeEfiStub;
+  }
   bp->hdr.code32_start = static_cast<uint32_t>(stage);
-  bp->hdr.setup_data = 0;
+  bp->hdr.setup_data = loader_setup_data;
   char* kept_cmdline = At<char>(keep + kKeepCmdlineOffset);
   for (size_t i = 0; cmdline[i] != '\0'; ++i) kept_cmdline[i] = cmdline[i];
   bp->hdr.cmd_line_ptr = static_cast<uint32_t>(keep + kKeepCmdlineOffset);
@@ -231,7 +320,10 @@ extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS Efi
   const E820Fill fill = FillE820(EfiMemoryMap(map_buffer, map_size, final_desc_size), *bp, ext,
                                  static_cast<uint32_t>(ext_capacity));
   if (!fill.fits) serial.Halt("memory", Message() << "the E820 map outgrew its buffer");
-  if (fill.ext_entries != 0) bp->hdr.setup_data = keep + ext_offset;
+  if (fill.ext_entries != 0) {
+    ext->next = loader_setup_data;
+    bp->hdr.setup_data = keep + ext_offset;
+  }
 
   linuxboot::efi_info info{};
   info.efi_loader_signature = linuxboot::EFI64_LOADER_SIGNATURE;
@@ -245,4 +337,15 @@ extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS Efi
   __builtin_memcpy(bp->efi_info, &info, sizeof(info));
 
   EnterStartup64(stage, bp);
+}
+
+}  // namespace bzelf
+
+// The PE entry point's C++ half (compressed/head.S, efi_pe_entry): the
+// firmware's image handle and system table, part 5's address and its
+// parameters. Never returns.
+extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS EfiMain(
+    bzelf::efi::EFI_HANDLE image, bzelf::efi::EFI_SYSTEM_TABLE* st, uint8_t* part5,
+    const bzelf::StageParams* params) {
+  bzelf::EfiStub(image, st, part5, params, nullptr);
 }

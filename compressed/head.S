@@ -9,6 +9,7 @@
  *           tools/stage-elf.h), for loaders that enter at offset 0.
  *   +0x200  startup_64: 64-bit boot protocol entry (XLF_KERNEL_64).
  *           Long mode, identity map, rsi = boot_params.
+ *   ...     efi_pe_entry, efi_handover_entry: the EFI stub's entries.
  *   ...     startup_32: code32_start; 32-bit boot protocol entry.
  *           Flat 32-bit protected mode, paging off, esi = boot_params.
  *   ...     startup_pvh: the PVH entry (XEN_ELFNOTE_PHYS32_ENTRY).
@@ -76,6 +77,24 @@ efi_pe_entry:
 	leaq	startup_64 - STAGE_HEAD_SIZE(%rip), %r8
 	leaq	bzelf_stage_params(%rip), %r9
 	jmp	efi_main
+
+	/*
+	 * The EFI handover entry (XLF_EFI_HANDOVER_64; setup_header's
+	 * handover_offset counts from startup_64, as Linux's does): a loader
+	 * that filled a boot_params calls it with boot services up, System V
+	 * convention, rdi = image handle, rsi = system table, rdx =
+	 * boot_params. The stack is realigned first, as Linux's
+	 * efi64_stub_entry does: a loader's call may leave it anyhow.
+	 * EfiHandoverMain (compressed/efi-handover.cpp) takes part 5's
+	 * address and its parameters as its fourth and fifth arguments and
+	 * comes back to startup_64 like EfiMain.
+	 */
+	.globl	efi_handover_entry
+efi_handover_entry:
+	andq	$~0xf, %rsp
+	leaq	startup_64 - STAGE_HEAD_SIZE(%rip), %rcx
+	leaq	bzelf_stage_params(%rip), %r8
+	call	efi_handover_main
 
 	.code32
 2:	movl	$BOOT_DS, %eax

@@ -1,8 +1,9 @@
 /*
  * startup_64's C++, built as its own x86-64 link unit (linker/stage64.ld)
  * and included here as bytes: Startup64Main is its first byte, the EFI
- * stub's EfiMain at STAGE64_EFI_MAIN (build/gen/stage64-symbols.h, from
- * the linked unit).
+ * stub's EfiMain at STAGE64_EFI_MAIN and EfiHandoverMain at
+ * STAGE64_EFI_HANDOVER_MAIN (build/gen/stage64-symbols.h, from the linked
+ * unit).
  */
 #include "stage64-symbols.h"
 	.text
@@ -18,3 +19,8 @@ startup64_main:
 	.hidden	efi_main
 	.type	efi_main, @function
 	.set	efi_main, startup64_main + STAGE64_EFI_MAIN
+
+	.globl	efi_handover_main
+	.hidden	efi_handover_main
+	.type	efi_handover_main, @function
+	.set	efi_handover_main, startup64_main + STAGE64_EFI_HANDOVER_MAIN

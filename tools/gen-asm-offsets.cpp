@@ -58,6 +58,7 @@ int main() {
   Define("CMDLINE_SIZE", kCmdlineSize);
   Define("XLF_KERNEL_64", XLF_KERNEL_64);
   Define("XLF_CAN_BE_LOADED_ABOVE_4G", XLF_CAN_BE_LOADED_ABOVE_4G);
+  Define("XLF_EFI_HANDOVER_64", XLF_EFI_HANDOVER_64);
   Define("PVH_stack_slot_end", offsetof(hvm_start_info, reserved) + 4);
   // CPU state (lib/x86.h) and the flat GDT entries (lib/segment-descriptor.h).
   Define("X86_CR0_PE", x86::kCr0Pe);

@@ -37,4 +37,6 @@ sym "$stage" _stage_data kStageData
 # efi_pe_entry, which hands over to the EFI stub in startup_64's link unit
 # (compressed/efi-stub.cpp).
 sym "$stage" efi_pe_entry kEfiPeEntry
+# The EFI handover entry (head.S's efi_handover_entry): handover_offset.
+sym "$stage" efi_handover_entry kEfiHandoverEntry
 echo "}  // namespace bzelf::symbols"

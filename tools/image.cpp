@@ -168,6 +168,10 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   // need before looking at the memory map = part 5 plus the arena.
   hdr.init_size = sp.arena_offset + sp.arena_size;
   hdr.kernel_version = static_cast<uint16_t>(symbols::kSetupKernelVersion - 0x200);
+  // The 64-bit EFI handover entry is at part 5 + 0x200 + handover_offset
+  // (Linux's tools/build.c takes 0x200 off its efi64 entry the same way).
+  static_assert(symbols::kEfiHandoverEntry > symbols::kStartup64);
+  hdr.handover_offset = symbols::kEfiHandoverEntry - symbols::kStartup64;
   Store(image, kHdrOffset, hdr);
 
   // The PE header, where e_lfanew points: header.S keeps the room.

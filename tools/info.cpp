@@ -32,6 +32,32 @@ void AddHeader(InfoNode& hdr, const linuxboot::setup_header& h) {
 #undef HDR
 }
 
+// xloadflags by their names in boot.rst, and where the 64-bit EFI
+// handover entry is (part 5 + 0x200 + handover_offset) when the image
+// says it has one.
+void AddXloadflags(InfoNode& info, const linuxboot::setup_header& h) {
+  static constexpr struct {
+    uint16_t bit;
+    const char* name;
+  } kFlags[] = {
+      {linuxboot::XLF_KERNEL_64, "XLF_KERNEL_64"},
+      {linuxboot::XLF_CAN_BE_LOADED_ABOVE_4G, "XLF_CAN_BE_LOADED_ABOVE_4G"},
+      {linuxboot::XLF_EFI_HANDOVER_32, "XLF_EFI_HANDOVER_32"},
+      {linuxboot::XLF_EFI_HANDOVER_64, "XLF_EFI_HANDOVER_64"},
+      {linuxboot::XLF_EFI_KEXEC, "XLF_EFI_KEXEC"},
+  };
+  std::string names;
+  for (const auto& f : kFlags) {
+    if (h.xloadflags & f.bit) names += (names.empty() ? "" : " ") + std::string(f.name);
+  }
+  info.Add("xloadflags", InfoNode::Text(names.empty() ? "none" : names));
+  if (h.xloadflags & linuxboot::XLF_EFI_HANDOVER_64) {
+    info.Add("efi_handover_64",
+             InfoNode::Text("part 5 + " + HexString(0x200 + uint64_t{h.handover_offset}) +
+                            " (0x200 + handover_offset " + HexString(h.handover_offset) + ")"));
+  }
+}
+
 void AddRelocs(InfoNode& f, const KernelRelocs& r) {
   InfoNode& n = f.Child("relocations");
   n.Add("source", InfoNode::Text(RelocSourceName(r.source)));
@@ -124,6 +150,7 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
   info.Add("protocol", InfoNode::Text(std::to_string(v.hdr.version >> 8) + "." +
                                       std::to_string(v.hdr.version & 0xff)));
   AddHeader(info.Child("hdr"), v.hdr);
+  AddXloadflags(info, v.hdr);
   info.Child("setup").Add("bytes", InfoNode::Dec(v.part5_offset));
   if (auto pe = ReadPeHeader(img)) info.Add("pe", PeInfo(*pe));
   InfoNode& part5 = info.Child("part5");

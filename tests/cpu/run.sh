@@ -47,14 +47,15 @@ NEEDS_V2='bzelf: cpu: this kernel needs an x86-64-v2 CPU (its x86 ISA needed not
 # newer_than_i486 ELF [OBJDUMP_OPTION...]: the instructions in ELF that
 # an i486 lacks and a compiler emits for newer CPUs (CMOV and the P6's
 # x87 compares), one "function: instruction" a line, outside the 64-bit
-# link unit (startup64_main, and efi_main, the EFI stub's entry inside it)
+# link unit (startup64_main, and efi_main, the EFI stub's entry inside it;
+# head.S's 64-bit efi_handover_entry)
 # and the SSE2 decoder, which only run on CPUs that have them.
 newer_than_i486() {
   local elf=$1
   shift
   objdump -d --no-show-raw-insn "$@" "$elf" | awk '
     /^[0-9a-f]+ <.*>:$/ { fn = $2 }
-    fn ~ /startup_?64|<efi_main>|InflateRawSse2/ { next }
+    fn ~ /startup_?64|<efi_main>|<efi_handover_entry>|InflateRawSse2/ { next }
     /^ *[0-9a-f]+:/ && match($0, /[ \t](cmov|fcmov|fcomi|fucomi)[a-z]*/) {
       print fn " " substr($0, RSTART + 1, RLENGTH - 1)
     }' | sort | uniq -c

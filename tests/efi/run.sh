@@ -54,6 +54,7 @@ LOG_PREFIX=efi-
 
 # Where Debian's packages put the loaders this suite installs.
 SYSTEMD_BOOT=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
+SYSTEMD_STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 GRUB_EFI_DIR=/usr/lib/grub/x86_64-efi
 
 # Serial output after which a boot cannot go on to pass: the stage's
@@ -70,8 +71,8 @@ STOP_FIRMWARE='BdsDxe: failed to (load|start)|to skip startup\.nsh'
 STOP_LOADERS='Error loading|Error: .* while loading|Could not boot|Exec format error|Press any key to continue'
 
 require "$BZELF" "$QEMU" python3 timeout mformat mmd mcopy grub-mkimage \
-  apt-get dpkg-deb
-for f in "$OVMF_CODE" "$OVMF_VARS" "$SYSTEMD_BOOT" "$GRUB_EFI_DIR/chain.mod"; do
+  apt-get dpkg-deb objcopy
+for f in "$OVMF_CODE" "$OVMF_VARS" "$SYSTEMD_BOOT" "$SYSTEMD_STUB" "$GRUB_EFI_DIR/chain.mod"; do
   if [ ! -f "$f" ]; then
     echo "run.sh: no $f (tools/install-deps.sh installs it)" >&2
     exit 2
@@ -315,6 +316,11 @@ check() {
   if [ "$kernel" != vmlinuz ] && [[ $name != grub-linux-* ]]; then
     grep -q 'bzelf: EFI stub: command line ' "$WORK/$name.log" ||
       reasons+="no 'bzelf: EFI stub:' line: the image's EFI stub did not run; "
+  fi
+  # STUB_ENTRY: the EFI stub's line naming the entry it came through.
+  if [ -n "${STUB_ENTRY:-}" ] && ! grep -qxF "$STUB_ENTRY" "$WORK/$name.log"; then
+    got=$(grep -m1 '^bzelf: EFI stub: entered' "$WORK/$name.log") || :
+    reasons+="no '$STUB_ENTRY' line (${got:-no entry line at all}); "
   fi
   # A stop explains what is missing.
   if [ -n "$reasons" ] && [ -n "$stopped" ] && [[ $reasons != *"$stopped"* ]]; then
@@ -563,6 +569,57 @@ refusal_row() {
   judge "$name"
 }
 
+# --- 9. Unified kernel images (systemd-stub 252) ----------------------------------
+# The image as the .linux section of a UKI made with objcopy onto Debian's
+# linuxx64.efi.stub, at the section addresses of systemd's own UKI recipe
+# (test/test-efi-create-disk.sh in systemd's tree; ukify came later):
+# .osrel 0x20000, .cmdline 0x30000, .linux 0x2000000, .initrd 0x3000000,
+# all past the stub's own sections (objdump -h: the last, .sdmagic, ends
+# at 0x19134), and the UKI as \EFI\BOOT\BOOTX64.EFI. The firmware passes
+# no load options: the stub gives .cmdline, unchanged, as the kernel's
+# LoadOptions and offers .initrd through LoadFile2. It starts a .linux
+# whose MajorImageVersion is 1 or more through LoadImage (row uki); one
+# below 1 through the EFI handover entry, in place inside the UKI, with a
+# boot_params of its own filling (row uki-handover, the image's
+# MajorImageVersion patched to 0 by set-image-version.py). A bzelf image
+# must say which entry it came through (STUB_ENTRY).
+uki_row() {
+  local row=$1 k=$2 name=$1-$2 linux cmdline
+  ready "$name" "$k" || return
+  STOP_RE="$STOP_COMMON|$STOP_FIRMWARE|$STOP_LOADERS"
+  linux=$WORK/in/$k.efi
+  if [ "$row" = uki-handover ]; then
+    linux=$WORK/$name.linux
+    if ! python3 "$here/set-image-version.py" "$WORK/in/$k.efi" "$linux" 0 \
+      >"$WORK/$name.patch" 2>&1; then
+      fail "$name" "set-image-version.py failed: $(oneline "$WORK/$name.patch")"
+      return
+    fi
+  fi
+  if [ "$k" != vmlinuz ]; then
+    if [ "$row" = uki-handover ]; then
+      STUB_ENTRY='bzelf: EFI stub: entered at efi_handover_entry, boot_params from the loader'
+    else
+      STUB_ENTRY='bzelf: EFI stub: entered at efi_pe_entry'
+    fi
+  fi
+  cmdline=$(args "$row" "$k")
+  printf '%s' "$cmdline" >"$WORK/$name.cmdline"
+  printf 'ID=bzelf-test\nNAME="bzelf test"\n' >"$WORK/$name.osrel"
+  if ! objcopy \
+    --add-section .osrel="$WORK/$name.osrel" --change-section-vma .osrel=0x20000 \
+    --add-section .cmdline="$WORK/$name.cmdline" --change-section-vma .cmdline=0x30000 \
+    --add-section .linux="$linux" --change-section-vma .linux=0x2000000 \
+    --add-section .initrd="$WORK/in/$k.initrd" --change-section-vma .initrd=0x3000000 \
+    "$SYSTEMD_STUB" "$WORK/$name.uki" >"$WORK/$name.objcopy" 2>&1; then
+    fail "$name" "objcopy failed: $(oneline "$WORK/$name.objcopy")"
+    return
+  fi
+  esp_row "$name" "$WORK/$name.uki=EFI/BOOT/BOOTX64.EFI" || return
+  readarray -t disk < <(disk_args "$name")
+  check "$name" "$k" "$(how_with_initrd "$k")" "$cmdline" 256 "${disk[@]}"
+}
+
 # ---------------------------------------------------------------------------
 # The rows: every row with the control, the bzelf variants where they run.
 if ! "$here/fetch-loaders.sh" "$EFI_LOADERS_DIR" >"$WORK/in/loaders" 2>&1; then
@@ -573,7 +630,8 @@ kernels=(vmlinuz)
 [ "$BZELF_ROWS" = 1 ] && kernels+=(test64 test32 debian)
 for k in "${kernels[@]}"; do
   ROWS+=("firmware_row $k" "ovmf_kernel_row $k" "shell_row $k" "systemd_boot_row $k"
-    "refind_row $k" "ipxe_row $k" "pxe_row $k" "grub_row grub-chainloader $k")
+    "refind_row $k" "ipxe_row $k" "pxe_row $k" "grub_row grub-chainloader $k"
+    "uki_row uki $k" "uki_row uki-handover $k")
 done
 for k in vmlinuz test64 test32 debian; do
   ROWS+=("grub_row grub-linux $k")
@@ -585,7 +643,7 @@ row_name() {
   local -a r
   read -ra r <<<"$1"
   case ${r[0]} in
-    grub_row) echo "${r[1]}-${r[2]}" ;;
+    grub_row | uki_row) echo "${r[1]}-${r[2]}" ;;
     ovmf_kernel_row) echo "ovmf-kernel-${r[1]}" ;;
     systemd_boot_row) echo "systemd-boot-${r[1]}" ;;
     *) echo "${r[0]%_row}-${r[1]}" ;;

@@ -397,6 +397,22 @@ TEST(Image, LayoutAndHeaderFields) {
   EXPECT_EQ(gz.isize, extracted.size());
 }
 
+// The 64-bit EFI handover entry: XLF_EFI_HANDOVER_64, and part 5 + 0x200 +
+// handover_offset (where systemd-stub and GRUB call it) is head.S's
+// efi_handover_entry, whose first instruction realigns the stack:
+// `and $~0xf, %rsp`, 48 83 e4 f0.
+TEST(Image, EfiHandoverEntry) {
+  BuiltImage img = BuildImage(TwoSegmentKernel32(), "k", {});
+  ImageView v = ParseImage(img.bytes, "img");
+  EXPECT_NE(v.hdr.xloadflags & linuxboot::XLF_EFI_HANDOVER_64, 0);
+  EXPECT_EQ(v.hdr.xloadflags & linuxboot::XLF_EFI_HANDOVER_32, 0);
+  EXPECT_EQ(0x200 + v.hdr.handover_offset, symbols::kEfiHandoverEntry);
+  const size_t at = v.part5_offset + 0x200 + v.hdr.handover_offset;
+  ASSERT_LT(at + 4, img.bytes.size());
+  const Bytes expected = {0x48, 0x83, 0xe4, 0xf0};
+  EXPECT_EQ(Bytes(img.bytes.begin() + at, img.bytes.begin() + at + 4), expected);
+}
+
 // The first bytes of part 5 are a valid ELF64 header and also 32-bit code
 // that reaches startup_32 whether or not the opening `jg` is taken.
 TEST(Image, StageHeaderDecodesToStartup32) {
