@@ -16,6 +16,11 @@
 #       floppy image (bzelf build --floppy) in drive A: Bochs's BIOS has
 #       no INT 13h extensions for floppies, so the setup reads by
 #       cylinder, head and sector (lib/chs.h), as on QEMU in tests/mbr
+#   bochs-pentium-test32, bochs-pentium-test64  the image as a disk on
+#       Bochs's oldest CPU model, `pentium` (a P54C: no CMOV, no long
+#       mode; Bochs 2.7 has no i486 one): test32 passes, test64 stops
+#       with the setup's line for a CPU without long mode (tests/lib.sh
+#       NEEDS64), as on QEMU's in tests/cpu
 #   bochs-syslinux-test32  test32 and an initrd through syslinux on a FAT
 #       disk image, as tests/loaders makes one: the command line and the
 #       initrd syslinux was given arrive
@@ -246,6 +251,25 @@ disk_row() {
   row_verdict "$name"
 }
 
+# halt_row NAME KERNEL MODEL LINE: KERNEL's image as the first disk on
+# Bochs's CPU MODEL must stop with LINE, the setup's one line, before
+# any kernel runs.
+halt_row() {
+  local name=$1 disk=$WORK/$1.img reasons="" got
+  selected "$name" || return 0
+  build_image "$name" "$disk" "$KERNELS_DIR/$2.elf" --cmdline "$BUILTIN_CMDLINE" || return
+  pad_to_cylinders "$disk"
+  bochs_config "$name" --cpu "$3" "$disk"
+  bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
+  if grep -aq '^bzelf-test: ' "$WORK/$name.log"; then
+    reasons+="a kernel ran; expected '$4'; "
+  elif ! grep -aqxF "$4" "$WORK/$name.log"; then
+    got=$(grep -a -m1 '^bzelf: ' "$WORK/$name.log") || :
+    reasons+="no '$4' line within ${TIMEOUT}s (got '${got:-nothing}', exit status $status); "
+  fi
+  row_verdict "$name"
+}
+
 # a20_row NAME KERNEL: an ISA PC's A20 on Bochs's PC, as tests/a20's
 # a20-kbc rows do it on QEMU's: tests/int15's hook takes the BIOS's AH=24h
 # services away (drive 0x80), tests/a20's chain-loader closes the gate
@@ -391,7 +415,8 @@ linux_row() {
 # its own files; their reports in row order. Linux, the longest, first.
 JOBS=${JOBS:-2}
 ROWS=(bochs-linux32 bochs-test32 bochs-test64 bochs-floppy-test32 bochs-floppy-test64
-  bochs-syslinux-test32 bochs-a20-kbc-test32 bochs-no-e820-test32 bochs-no-e820-e801-test32)
+  bochs-pentium-test32 bochs-pentium-test64 bochs-syslinux-test32
+  bochs-a20-kbc-test32 bochs-no-e820-test32 bochs-no-e820-e801-test32)
 run_row() {
   case $1 in
     bochs-linux32) linux_row ;;
@@ -399,6 +424,8 @@ run_row() {
     bochs-test64) disk_row "$1" test64 ;;
     bochs-floppy-test32) disk_row "$1" test32 --floppy ;;
     bochs-floppy-test64) disk_row "$1" test64 --floppy ;;
+    bochs-pentium-test32) disk_row "$1" test32 --cpu pentium ;;
+    bochs-pentium-test64) halt_row "$1" test64 pentium "$NEEDS64" ;;
     bochs-syslinux-test32) syslinux_row ;;
     bochs-a20-kbc-test32) a20_row "$1" test32 ;;
     bochs-no-e820-test32) no_e820_row "$1" no-e820 test32 ;;
