@@ -24,7 +24,7 @@ _bzelf() {
   fi
   local options
   case $command in
-    build) options='-o --cmdline --paddr-offset --level --floppy --relocs --load-address --virtual-offset --help' ;;
+    build) options='-o --cmdline --paddr-offset --level --floppy --relocs --kernel-alignment --load-address --virtual-offset --help' ;;
     info) options='--json --help' ;;
     extract) options='-o --help' ;;
     help)
@@ -38,7 +38,7 @@ _bzelf() {
       mapfile -t COMPREPLY < <(compgen -W '1 2 3 4 5 6 7 8 9' -- "$cur")
       return
       ;;
-    --cmdline | --paddr-offset | --load-address | --virtual-offset)
+    --cmdline | --paddr-offset | --kernel-alignment | --load-address | --virtual-offset)
       # The user's own words: nothing to offer.
       return
       ;;

@@ -39,6 +39,11 @@ LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
 # its own, so seeing this one arrive there would mean the loader's got lost.
 BUILTIN_CMDLINE="console=ttyS0 bzelf-builtin"
 
+# The one line with which the setup and the stage stop when an ELF64
+# kernel meets a CPU without long mode (lib/cpu-check.cpp).
+# shellcheck disable=SC2034 # for the suites
+NEEDS64='bzelf: cpu: this kernel needs a 64-bit (x86-64) CPU; long mode not found -- System halted'
+
 # What a suite may set after sourcing this file:
 #   LOG_PREFIX  put in front of a test's name in the names of its kept logs
 #   STOP_RE     serial output (an extended regular expression) after which

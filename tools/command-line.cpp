@@ -9,7 +9,7 @@ namespace bzelf {
 namespace {
 
 enum class Opt {
-  kOutput, kCmdline, kPaddrOffset, kLevel, kFloppy, kRelocs, kLoadAddress, kVirtualOffset, kJson
+  kOutput, kCmdline, kPaddrOffset, kLevel, kFloppy, kRelocs, kKernelAlignment, kLoadAddress, kVirtualOffset, kJson
 };
 
 struct OptionSpec {
@@ -62,13 +62,19 @@ const std::vector<CommandSpec>& Commands() {
         {.id = Opt::kRelocs, .name = "--relocs", .value = "FILE",
          .help = "the kernel's relocations, Linux's vmlinux.relocs, for a\n"
                  "vmlinux that does not carry them after its ELF"},
+        {.id = Opt::kKernelAlignment, .name = "--kernel-alignment", .value = "N",
+         .help = "the steps a Linux kernel with relocations moves in, its\n"
+                 "CONFIG_PHYSICAL_ALIGN, for a vmlinux, which does not\n"
+                 "record it (a bzImage's header does; default 2 MiB)",
+         .numeric = true},
         {.id = Opt::kLoadAddress, .name = "--load-address", .value = "ADDR",
          .help = "always load a kernel that can move (see `bzelf info`)\n"
                  "with its lowest segment at physical ADDR",
          .numeric = true},
         {.id = Opt::kVirtualOffset, .name = "--virtual-offset", .value = "N",
          .help = "always move an x86_64 Linux kernel N bytes up in\n"
-                 "virtual memory (a multiple of 2 MiB below 1 GiB)",
+                 "virtual memory (a multiple of its alignment step, 2 MiB\n"
+                 "by default, below 1 GiB)",
          .numeric = true}}},
       {"info", "FILE", false, "[--json] FILE", "describe an image or a kernel",
        "Describes FILE: what it is (\"input\": an ELF, a compressed one, a Linux\n"
@@ -192,6 +198,12 @@ std::string Apply(const OptionSpec& o, const std::string& value, CommandLine& c)
       break;
     case Opt::kRelocs:
       c.build.relocs_name = value;
+      break;
+    case Opt::kKernelAlignment:
+      if (*number == 0 || (*number & (*number - 1)) != 0) {
+        return std::string(o.name) + ": not a power of two: " + value;
+      }
+      c.build.kernel_alignment_option = *number;
       break;
     case Opt::kLoadAddress:
       c.build.load_address = *number;

@@ -88,7 +88,13 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   out.kernel = ParseKernel(kernel_file, name);
   out.placement = ChoosePlacement(out.kernel, opt.paddr_offset, name);
   out.relocs = FindRelocs(out.kernel, kernel_file, out.placement,
-                          opt.relocs ? &*opt.relocs : nullptr, opt.relocs_name, name);
+                          opt.relocs ? &*opt.relocs : nullptr, opt.relocs_name, name,
+                          opt.kernel_alignment_option.value_or(opt.kernel_alignment));
+  if (opt.kernel_alignment_option && out.relocs.source != RelocSource::kTable) {
+    throw ToolError(name, "--kernel-alignment: " +
+                              (out.relocs.note.empty() ? std::string("no Linux relocation table")
+                                                       : out.relocs.note));
+  }
   out.payload = BuildPayload(out.kernel, kernel_file, out.placement, out.relocs, opt.level, name);
 
   // Part 5: the stage, the payload, the built-in command line, the CRC.
@@ -197,6 +203,7 @@ void BuildImageFile(const std::string& kernel_path, const std::string& output_pa
   KernelInput input = OpenKernelInput(ReadFile(kernel_path), kernel_path);
   BuildOptions opt = options;
   if (!opt.relocs_name.empty() && !opt.relocs) opt.relocs = ReadFile(opt.relocs_name);
+  opt.kernel_alignment = input.kernel_alignment;
   BuiltImage image = BuildImage(input.elf, kernel_path, opt, input.kernel_name);
   WriteFileAtomically(output_path, image.bytes);
 }

@@ -23,6 +23,11 @@ struct BuildOptions {
   // A fixed placement (--load-address, --virtual-offset; lib/stage-params.h).
   std::optional<uint64_t> load_address;
   std::optional<uint64_t> virt_offset;
+  // --kernel-alignment: the steps a Linux kernel moves in.
+  std::optional<uint64_t> kernel_alignment_option;
+  // Not an option: the alignment the bzImage the kernel came from asks
+  // for (KernelInput::kernel_alignment; 0 for none).
+  uint64_t kernel_alignment = 0;
 };
 
 // The floppy sizes --floppy pads to: 80 cylinders, 2 heads, 18 or 36

@@ -125,7 +125,7 @@ void AddInput(InfoNode& info, const KernelInput& in) {
 int InfoKernel(const KernelInput& in, const std::string& path, bool json) {
   KernelElf k = ParseKernel(in.elf, path);
   Placement pl = ChoosePlacement(k, std::nullopt, path);
-  KernelRelocs r = FindRelocs(k, in.elf, pl, nullptr, "", path);
+  KernelRelocs r = FindRelocs(k, in.elf, pl, nullptr, "", path, in.kernel_alignment);
   InfoNode info = InfoNode::Object();
   info.Add("file", InfoNode::Text(path));
   info.Add("kind", InfoNode::Text("kernel ELF"));
@@ -230,7 +230,8 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                                           ? std::optional<uint64_t>(uint64_t{v.params->paddr_offset})
                                           : std::nullopt,
                                    path);
-    AddKernel(payload.Child("kernel"), k, pl, FindRelocs(k, kernel, pl, nullptr, "", path));
+    AddKernel(payload.Child("kernel"), k, pl,
+              FindRelocs(k, kernel, pl, nullptr, "", path, InputKernelAlignment(v)));
   } catch (const ToolError& e) {
     payload.Add(check, InfoNode::Text(std::string("BAD: ") + e.what()));
     problem = (e.file() == path ? "" : "payload kernel: ") + std::string(e.what());

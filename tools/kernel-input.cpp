@@ -171,6 +171,16 @@ Bytes BzImageKernel(const Bytes& image, const ImageView& v, const std::string& n
   return elf;
 }
 
+uint64_t InputKernelAlignment(const ImageView& v) {
+  if (v.params) {
+    const bool table = v.params->reloc_source == static_cast<uint8_t>(RelocSource::kTable);
+    return table ? v.params->move_align : 0;
+  }
+  // kernel_alignment and relocatable_kernel came with protocol 2.05.
+  if (v.hdr.version < 0x0205 || v.hdr.relocatable_kernel == 0) return 0;
+  return v.hdr.kernel_alignment;
+}
+
 std::string DescribeInput(const KernelInput& in) {
   switch (in.format) {
     case InputFormat::kElf: return "ELF kernel";
@@ -198,6 +208,7 @@ KernelInput OpenKernelInput(Bytes file, const std::string& path) {
     in.bzelf = v.params.has_value();
     in.compression = PayloadCompression(file, v);
     in.elf = BzImageKernel(file, v, path);
+    in.kernel_alignment = InputKernelAlignment(v);
     // A bzelf image's version string names the kernel it was made from.
     if (v.kernel_version.rfind(kVersionPrefix, 0) == 0) {
       in.kernel_name = v.kernel_version.substr(sizeof(kVersionPrefix) - 1);

@@ -31,6 +31,11 @@ struct KernelInput {
   // The kernel ELF, with whatever came after its end (a Linux payload has
   // the relocation table there: KernelElf::trailing counts it).
   Bytes elf;
+  // A bzImage's word on the steps its kernel moves in: a Linux bzImage's
+  // kernel_alignment (CONFIG_PHYSICAL_ALIGN) when it is relocatable, a
+  // bzelf image's move_align for Linux's table (what its maker found, so
+  // that rewrapping it gives the same image); 0 for none.
+  uint64_t kernel_alignment = 0;
   // What the kernel is called in the version string of an image made from
   // it (image.h): the input's name, without the suffix of its compression
   // (test.elf.gz: test.elf), or the name a bzelf image recorded, so that
@@ -54,6 +59,9 @@ std::string DescribeUnknown(const Bytes& file);
 // For `bzelf info`: whether `file` is a bzImage (Linux boot protocol
 // header), which info shows as an image rather than as a kernel.
 bool IsBzImage(const Bytes& file);
+
+// KernelInput::kernel_alignment of the bzImage `v`.
+uint64_t InputKernelAlignment(const ImageView& v);
 
 // The method that compressed a bzImage's payload, kNone if it is none of
 // tools/decompress.h's (or the header does not frame a payload).

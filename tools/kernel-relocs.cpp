@@ -7,10 +7,28 @@
 namespace bzelf {
 namespace {
 
-// Linux's CONFIG_PHYSICAL_ALIGN, the header's kernel_alignment, which the
-// vmlinux does not record: 2 MiB by default on x86 (arch/x86/Kconfig), and
-// what x86_64's head64.c needs (its page tables map 2 MiB pages).
-constexpr uint64_t kLinuxAlign = 0x200000;
+// What Linux asks of the physical address it runs at (Linux 6.1):
+//  - required: a multiple of MIN_KERNEL_ALIGN (arch/x86/include/asm/
+//    boot.h), which its decompressor checks ("Destination physical
+//    address inappropriately aligned", compressed/misc.c) and its header
+//    states as min_alignment: 2 MiB (PMD_SHIFT) on x86_64, where head64.c
+//    maps the kernel with 2 MiB pages; on i386 one THREAD_SIZE (PAGE_SIZE
+//    << THREAD_SIZE_ORDER, page_32_types.h), 8 KiB: the initial task's
+//    stack is THREAD_SIZE-aligned (Debian 686 6.1: min_alignment 13);
+//  - preferred: CONFIG_PHYSICAL_ALIGN, the header's kernel_alignment
+//    (boot.rst: "the kernel alignment preferred for optimal
+//    performance"). Linux's own decompressor only ever runs the kernel
+//    there: compressed/head_32.S and head_64.S round the load address up
+//    to it, and KASLR's slots are multiples of it (compressed/kaslr.c).
+//    Debian 686 6.1: 16 MiB; Debian amd64 6.1: 2 MiB.
+// LOAD_PHYSICAL_ADDR, the link address, is CONFIG_PHYSICAL_START rounded
+// up to CONFIG_PHYSICAL_ALIGN (boot.h), so it is a multiple of both.
+constexpr uint64_t kLinuxMinAlign64 = 0x200000;
+constexpr uint64_t kLinuxMinAlign32 = 0x2000;
+// For a vmlinux, whose CONFIG_PHYSICAL_ALIGN nothing in the file records:
+// Kconfig's default (arch/x86/Kconfig, PHYSICAL_ALIGN), a multiple of
+// either MIN_KERNEL_ALIGN.
+constexpr uint64_t kLinuxDefaultAlign = 0x200000;
 constexpr uint64_t kPage = 4096;
 
 // The psABIs' names, for the refusal of a type bzelf cannot apply
@@ -53,21 +71,66 @@ uint64_t MaxAlign(const KernelElf& k) {
   return a;
 }
 
-// Linux's kernel_map: link virtual minus physical address of the segment
-// the kernel starts with (its lowest physical one: .text).
-uint64_t LowestSegmentMap(const KernelElf& k, const Placement& pl) {
+// The segment the kernel starts with (its lowest physical one: .text).
+const KernelPhdr& LowestSegment(const KernelElf& k) {
   const KernelPhdr* low = nullptr;
   for (const KernelPhdr& p : k.phdrs) {
     if (p.type == elf::PT_LOAD && p.memsz != 0 && (!low || p.paddr < low->paddr)) low = &p;
   }
-  return low->vaddr - (low->paddr - pl.offset);
+  return *low;
+}
+
+// Linux's kernel_map: link virtual minus physical address of that segment.
+uint64_t LowestSegmentMap(const KernelElf& k, const Placement& pl) {
+  const KernelPhdr& low = LowestSegment(k);
+  return low.vaddr - (low.paddr - pl.offset);
+}
+
+// Its physical link address (Linux's LOAD_PHYSICAL_ADDR).
+uint64_t LowestSegmentBase(const KernelElf& k, const Placement& pl) {
+  return LowestSegment(k).paddr - pl.offset;
+}
+
+uint64_t LowestBit(uint64_t v) { return v & (~v + 1); }
+
+// The step Linux `k` moves in, linked at `link`, with `header_alignment`
+// the kernel_alignment of the bzImage it came from or --kernel-alignment
+// (0: neither, a vmlinux). A
+// multiple of MIN_KERNEL_ALIGN that divides the link address, so that
+// every slot of lib/kaslr.h's grid (multiples of the step) is a move the
+// kernel takes:
+//  - from a bzImage: its kernel_alignment, where Linux's own decompressor
+//    would run it;
+//  - from a vmlinux: Kconfig's default 2 MiB, or less when the link
+//    address is aligned to less (then CONFIG_PHYSICAL_ALIGN is no more
+//    than that: LOAD_PHYSICAL_ADDR is a multiple of it). Finer than a
+//    kernel_alignment set above the default (Debian 686's 16 MiB), which
+//    boot.rst lets a loader do down to min_alignment, and which gives
+//    KASLR more slots; a vmlinux built with such a setting gets Linux's
+//    own steps from its bzImage, or from --kernel-alignment.
+// Returns 0 and sets `why` when the kernel's addresses break the rule.
+uint64_t LinuxMoveAlign(const KernelElf& k, uint64_t link, uint64_t header_alignment,
+                        std::string& why) {
+  const uint64_t min =
+      k.elf_class == elf::ELFCLASS64 ? kLinuxMinAlign64 : kLinuxMinAlign32;
+  uint64_t align = header_alignment;
+  if (align == 0) align = std::min(kLinuxDefaultAlign, LowestBit(link));
+  if (align < min || (align & (align - 1)) != 0 || link % align != 0) {
+    why = "the link address " + HexString(link) + " and " +
+          (header_alignment ? "the kernel alignment " + HexString(header_alignment)
+                            : std::string("Linux's 2 MiB default alignment")) +
+          " do not make a step of whole multiples of Linux's minimum alignment " +
+          HexString(min) + " (MIN_KERNEL_ALIGN)";
+    return 0;
+  }
+  return align;
 }
 
 // Checks `table` as Linux's table for `k`: its layout, and every word it
 // names inside a segment. Returns an empty string when it is one, else why
 // not.
 std::string CheckTable(const KernelElf& k, const Placement& pl, const uint8_t* data,
-                       uint64_t size, KernelRelocs& r) {
+                       uint64_t size, uint64_t header_alignment, KernelRelocs& r) {
   RelocTableParse p = ParseRelocTable(data, size, k.elf_class);
   if (p.error != RelocTableError::kOk) return RelocTableErrorString(p.error);
   r.kernel_map = LowestSegmentMap(k, pl);
@@ -81,10 +144,13 @@ std::string CheckTable(const KernelElf& k, const Placement& pl, const uint8_t* d
     return std::string(list) + " entry " + std::to_string(f.index) + " names " +
            HexString(f.location) + " (physical), outside every segment";
   }
+  std::string why;
+  const uint64_t align = LinuxMoveAlign(k, LowestSegmentBase(k, pl), header_alignment, why);
+  if (align == 0) return why;
   r.parsed = p.table;
   r.table.assign(data, data + size);
   r.source = RelocSource::kTable;
-  r.move_align = std::max(kLinuxAlign, MaxAlign(k));
+  r.move_align = std::max(align, MaxAlign(k));
   return {};
 }
 
@@ -206,7 +272,7 @@ const char* RelocSourceName(RelocSource source) {
 
 KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& pl,
                         const Bytes* relocs_file, const std::string& relocs_name,
-                        const std::string& name) {
+                        const std::string& name, uint64_t header_alignment) {
   KernelRelocs r;
   const KernelPhdr* dyn = nullptr;
   for (const KernelPhdr& p : k.phdrs) {
@@ -218,13 +284,13 @@ KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& 
     return r;
   }
   if (relocs_file) {
-    std::string why = CheckTable(k, pl, relocs_file->data(), relocs_file->size(), r);
+    std::string why = CheckTable(k, pl, relocs_file->data(), relocs_file->size(), header_alignment, r);
     if (!why.empty()) throw ToolError(relocs_name, "not a relocation table for " + name + ": " + why);
     r.origin = "--relocs " + relocs_name;
     return r;
   }
   if (k.trailing != 0) {
-    std::string why = CheckTable(k, pl, file.data() + k.elf_end, k.trailing, r);
+    std::string why = CheckTable(k, pl, file.data() + k.elf_end, k.trailing, header_alignment, r);
     if (why.empty()) {
       r.origin = "appended";
     } else {

@@ -37,12 +37,17 @@ struct KernelRelocs {
 };
 
 // `relocs_file` is --relocs FILE's contents (nullptr: none given) and
-// `relocs_name` its name. Throws ToolError for what cannot be honoured: a
-// dynamic relocation of another type (named), a table entry outside the
-// kernel, a --relocs file that is no table.
+// `relocs_name` its name. `header_alignment`: for a kernel taken from a
+// bzImage, the alignment its header asks for (KernelInput::
+// kernel_alignment), or --kernel-alignment, which a Linux kernel then
+// moves in steps of; 0 for neither (kernel-relocs.cpp, LinuxMoveAlign,
+// says what then). Throws
+// ToolError for what cannot be honoured: a dynamic relocation of another
+// type (named), a table entry outside the kernel, a --relocs file that is
+// no table.
 KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& pl,
                         const Bytes* relocs_file, const std::string& relocs_name,
-                        const std::string& name);
+                        const std::string& name, uint64_t header_alignment = 0);
 
 const char* RelocSourceName(RelocSource source);
 

@@ -12,6 +12,15 @@
 #       include the E820 map it got from Bochs's BIOS), sees the image's
 #       built-in command line, no initrd, and the boot sector as its
 #       loader (type_of_loader 0x20)
+#   bochs-floppy-test32, bochs-floppy-test64  the same from a 1.44 MB
+#       floppy image (bzelf build --floppy) in drive A: Bochs's BIOS has
+#       no INT 13h extensions for floppies, so the setup reads by
+#       cylinder, head and sector (lib/chs.h), as on QEMU in tests/mbr
+#   bochs-pentium-test32, bochs-pentium-test64  the image as a disk on
+#       Bochs's oldest CPU model, `pentium` (a P54C: no CMOV, no long
+#       mode; Bochs 2.7 has no i486 one): test32 passes, test64 stops
+#       with the setup's line for a CPU without long mode (tests/lib.sh
+#       NEEDS64), as on QEMU's in tests/cpu
 #   bochs-syslinux-test32  test32 and an initrd through syslinux on a FAT
 #       disk image, as tests/loaders makes one: the command line and the
 #       initrd syslinux was given arrive
@@ -95,17 +104,29 @@ pad_to_cylinders() {
   truncate -s $(((size + kCylinderBytes - 1) / kCylinderBytes * kCylinderBytes)) "$1"
 }
 
-# bochs_config NAME DISK...: the machine of every row, NAME.bochsrc in
-# WORK: 128 MiB, the DISKs as the ATA channels' devices in order (primary
-# master and slave, then secondary: the BIOS numbers them 0x80 up),
-# booted from the first, COM1 to NAME.serial, the debug console (port
-# 0xE9, where the setup says how it opened the A20 gate) to Bochs's own
-# output (bochs_boot). The Bochs log (NAME.bochs-log) keeps what the BIOS
-# says; clock sync=none lets the guest run as fast as the host can, which
-# only changes how long the BIOS's own waits take.
+# bochs_config NAME [--cpu MODEL] [--floppy IMAGE] DISK...: the machine
+# of every row, NAME.bochsrc in WORK: 128 MiB, the DISKs as the ATA
+# channels' devices in order (primary master and slave, then secondary:
+# the BIOS numbers them 0x80 up), booted from the first, COM1 to
+# NAME.serial, the debug console (port 0xE9, where the setup says how it
+# opened the A20 gate) to Bochs's own output (bochs_boot). The Bochs log
+# (NAME.bochs-log) keeps what the BIOS says; clock sync=none lets the
+# guest run as fast as the host can, which only changes how long the
+# BIOS's own waits take. --cpu: one of Bochs's CPU models (`cpu: model=`)
+# instead of its default, bx_generic (a P6-class CPU with long mode).
+# --floppy: IMAGE, a 1.44 MB floppy image, in drive A, booted from
+# instead of the first disk.
 bochs_config() {
-  local name=$1 disk channel=0 role=master
+  local name=$1 disk channel=0 role=master cpu="" floppy=""
   shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --cpu) cpu=$2 ;;
+      --floppy) floppy=$2 ;;
+      *) break ;;
+    esac
+    shift 2
+  done
   {
     cat <<EOF
 memory: guest=128, host=128
@@ -114,6 +135,13 @@ vgaromimage: file=$VGA_BIOS
 display_library: rfb, options="timeout=0"
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 EOF
+    [ -z "$cpu" ] || echo "cpu: model=$cpu"
+    if [ -n "$floppy" ]; then
+      echo "floppya: 1_44=\"$floppy\", status=inserted"
+      echo "boot: floppy"
+    else
+      echo "boot: disk"
+    fi
     if [ $# -gt 2 ]; then
       echo "ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15"
     else
@@ -130,7 +158,6 @@ EOF
     cat <<EOF
 ata2: enabled=0
 ata3: enabled=0
-boot: disk
 com1: enabled=1, mode=file, dev="$WORK/$name.serial"
 log: $WORK/$name.bochs-log
 panic: action=fatal
@@ -181,18 +208,65 @@ a20_report() {
   fi
 }
 
-# disk_row NAME KERNEL: KERNEL's image, built-in command line, as the disk.
+# disk_row NAME KERNEL [--cpu MODEL] [--floppy]: KERNEL's image,
+# built-in command line, as the first disk; on Bochs's CPU MODEL (its
+# Pentium: an i586 without CMOV or long mode); or, --floppy, as `bzelf
+# build --floppy` pads it to a 1.44 MB floppy, booted from drive A: the
+# setup reads it by cylinder, head and sector (lib/chs.h), as Bochs's
+# BIOS has no INT 13h extensions for floppy drives.
 disk_row() {
-  local name=$1 disk=$WORK/$1.img reasons=""
+  local name=$1 kernel=$2 disk=$WORK/$1.img reasons="" floppy="" size
+  local -a machine=()
+  shift 2
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --cpu)
+        machine+=(--cpu "$2")
+        shift
+        ;;
+      --floppy) floppy=--floppy ;;
+    esac
+    shift
+  done
   selected "$name" || return 0
-  build_image "$name" "$disk" "$KERNELS_DIR/$2.elf" --cmdline "$BUILTIN_CMDLINE" || return
-  pad_to_cylinders "$disk"
-  bochs_config "$name" "$disk"
+  build_image "$name" "$disk" "$KERNELS_DIR/$kernel.elf" --cmdline "$BUILTIN_CMDLINE" \
+    $floppy || return
+  if [ -n "$floppy" ]; then
+    size=$(wc -c <"$disk")
+    if [ "$size" != 1474560 ]; then
+      fail "$name" "bzelf build --floppy wrote $size bytes, not 1474560"
+      return
+    fi
+    machine+=(--floppy "$disk")
+  else
+    pad_to_cylinders "$disk"
+    machine+=("$disk")
+  fi
+  bochs_config "$name" "${machine[@]}"
   bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
   kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
   grep -q '^bzelf-test: boot_params at .* type_of_loader=0x20 ' "$WORK/$name.log" ||
     reasons+="type_of_loader is not 0x20 (bootsect-loader); "
   a20_report "$name" "already on"
+  row_verdict "$name"
+}
+
+# halt_row NAME KERNEL MODEL LINE: KERNEL's image as the first disk on
+# Bochs's CPU MODEL must stop with LINE, the setup's one line, before
+# any kernel runs.
+halt_row() {
+  local name=$1 disk=$WORK/$1.img reasons="" got
+  selected "$name" || return 0
+  build_image "$name" "$disk" "$KERNELS_DIR/$2.elf" --cmdline "$BUILTIN_CMDLINE" || return
+  pad_to_cylinders "$disk"
+  bochs_config "$name" --cpu "$3" "$disk"
+  bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
+  if grep -aq '^bzelf-test: ' "$WORK/$name.log"; then
+    reasons+="a kernel ran; expected '$4'; "
+  elif ! grep -aqxF "$4" "$WORK/$name.log"; then
+    got=$(grep -a -m1 '^bzelf: ' "$WORK/$name.log") || :
+    reasons+="no '$4' line within ${TIMEOUT}s (got '${got:-nothing}', exit status $status); "
+  fi
   row_verdict "$name"
 }
 
@@ -340,13 +414,18 @@ linux_row() {
 # The rows, JOBS at a time (2: the suites share two cores), each Bochs on
 # its own files; their reports in row order. Linux, the longest, first.
 JOBS=${JOBS:-2}
-ROWS=(bochs-linux32 bochs-test32 bochs-test64 bochs-syslinux-test32
+ROWS=(bochs-linux32 bochs-test32 bochs-test64 bochs-floppy-test32 bochs-floppy-test64
+  bochs-pentium-test32 bochs-pentium-test64 bochs-syslinux-test32
   bochs-a20-kbc-test32 bochs-no-e820-test32 bochs-no-e820-e801-test32)
 run_row() {
   case $1 in
     bochs-linux32) linux_row ;;
     bochs-test32) disk_row "$1" test32 ;;
     bochs-test64) disk_row "$1" test64 ;;
+    bochs-floppy-test32) disk_row "$1" test32 --floppy ;;
+    bochs-floppy-test64) disk_row "$1" test64 --floppy ;;
+    bochs-pentium-test32) disk_row "$1" test32 --cpu pentium ;;
+    bochs-pentium-test64) halt_row "$1" test64 pentium "$NEEDS64" ;;
     bochs-syslinux-test32) syslinux_row ;;
     bochs-a20-kbc-test32) a20_row "$1" test32 ;;
     bochs-no-e820-test32) no_e820_row "$1" no-e820 test32 ;;

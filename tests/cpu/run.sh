@@ -39,7 +39,6 @@ make_work cpu
 # says so on stderr.
 CPUS32="486 pentium pentium2 pentium3 coreduo"
 CPUS64="qemu64 Icelake-Server"
-NEEDS64='bzelf: cpu: this kernel needs a 64-bit (x86-64) CPU; long mode not found -- System halted'
 NEEDS_V2='bzelf: cpu: this kernel needs an x86-64-v2 CPU (its x86 ISA needed note); '
 
 # --- the code itself ----------------------------------------------------------

@@ -15,7 +15,12 @@
 #                at the link address and the stage says so, the virtual
 #                one is still random (as in Linux)
 #   i386         Debian's 686 kernel, 4 boots: each reaches init, at least
-#                2 distinct physical addresses
+#                2 distinct physical addresses, each a multiple of 2 MiB
+#                (a vmlinux: tools/kernel-relocs.cpp's rule for a kernel
+#                without its header)
+#   i386-vmlinuz the same kernel wrapped from its vmlinuz: each address a
+#                multiple of the header's kernel_alignment (16 MiB), as
+#                Linux's own decompressor places it
 #   pie64, pie32 tests/kernels' position-independent kernels, built with no
 #                placement, 4 boots each: every one passes its own checks
 #                (each pointer relocated to where it runs, wholly in one
@@ -71,12 +76,13 @@ reached() {
 
 distinct() { sort -u | grep -c . || :; }
 
-# spread ROW PREFIX COUNT MIN_DISTINCT CMDLINE [CHECK_OFFSETS]: the boots
-# PREFIX-1..COUNT reached init, with at least MIN_DISTINCT distinct
-# physical and virtual addresses (virtual ones only with CHECK_OFFSETS,
-# which also wants every _text offset a multiple of 2 MiB below 1 GiB).
+# spread ROW PREFIX COUNT MIN_DISTINCT CMDLINE [CHECK_OFFSETS [ALIGN]]:
+# the boots PREFIX-1..COUNT reached init, with at least MIN_DISTINCT
+# distinct physical and virtual addresses (virtual ones only with
+# CHECK_OFFSETS, which also wants every _text offset a multiple of 2 MiB
+# below 1 GiB), and with ALIGN every physical address a multiple of it.
 spread() {
-  row=$1 prefix=$2 count=$3 min=$4 cmdline=$5 offsets=${6:-}
+  row=$1 prefix=$2 count=$3 min=$4 cmdline=$5 offsets=${6:-} align=${7:-}
   reasons=
   texts='' codes=''
   i=1
@@ -87,6 +93,9 @@ spread() {
 "
     codes="$codes$c
 "
+    if [ -n "$align" ] && [ -n "$c" ] && [ $((0x$c % align)) -ne 0 ]; then
+      reasons="${reasons}Kernel code at 0x$c is not a multiple of $(printf 0x%x "$align"); "
+    fi
     if [ -n "$offsets" ] && [ -n "$t" ]; then
       # The low 32 bits: sh's arithmetic is signed 64-bit.
       off=$((0x${t#ffffffff} - 0x81000000))
@@ -203,7 +212,27 @@ if selected i386; then
       launch "i386-$i" 256 "$WORK/linux32.bzelf" "$WORK/initrd32.gz" "$cmdline"
     done
     settle
-    spread i386 i386 4 2 "$cmdline"
+    spread i386 i386 4 2 "$cmdline" "" $((0x200000))
+  fi
+fi
+if selected i386-vmlinuz; then
+  if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX32_DIR" i386 >"$WORK/fetch32" 2>&1; then
+    fail i386-vmlinuz "tests/linux/fetch-kernel.sh $LINUX32_DIR i386 failed: $(oneline "$WORK/fetch32")"
+  elif ! align32=$(image_info "$LINUX32_DIR/vmlinuz" hdr.kernel_alignment) ||
+    [ -z "$align32" ]; then
+    fail i386-vmlinuz "bzelf info $LINUX32_DIR/vmlinuz gives no hdr.kernel_alignment"
+  elif ! bzelf_build "$WORK/build32z" "$LINUX32_DIR/vmlinuz" "$WORK/linux32z.bzelf" \
+    >"$WORK/why32z"; then
+    fail i386-vmlinuz "$(cat "$WORK/why32z")"
+  elif [ ! -s "$WORK/initrd32.gz" ] && ! "$ROOT/tests/linux/make-initramfs.sh" \
+    "$WORK/initrd32.gz" "$LINUX32_DIR/root" >"$WORK/initramfs32" 2>&1; then
+    fail i386-vmlinuz "tests/linux/make-initramfs.sh failed: $(oneline "$WORK/initramfs32")"
+  else
+    for i in 1 2 3 4; do
+      launch "i386z-$i" 256 "$WORK/linux32z.bzelf" "$WORK/initrd32.gz" "$cmdline"
+    done
+    settle
+    spread i386-vmlinuz i386z 4 2 "$cmdline" "" $((align32))
   fi
 fi
 

@@ -16,7 +16,8 @@ CommandLine Parse(std::vector<std::string> args) { return ParseCommandLine(args)
 
 TEST(CommandLine, BuildTakesEveryOption) {
   CommandLine c = Parse({"build", "k.elf", "-o", "k.img", "--cmdline", "console=ttyS0",
-                         "--paddr-offset", "0x80000000", "--level", "3"});
+                         "--paddr-offset", "0x80000000", "--level", "3",
+                         "--kernel-alignment", "0x1000000"});
   ASSERT_EQ(c.action, Action::kRun) << c.error;
   EXPECT_EQ(c.command, "build");
   EXPECT_EQ(c.operands, std::vector<std::string>{"k.elf"});
@@ -24,6 +25,7 @@ TEST(CommandLine, BuildTakesEveryOption) {
   EXPECT_EQ(c.build.cmdline, "console=ttyS0");
   EXPECT_EQ(c.build.paddr_offset, 0x80000000u);
   EXPECT_EQ(c.build.level, 3);
+  EXPECT_EQ(c.build.kernel_alignment_option, 0x1000000u);
 }
 
 TEST(CommandLine, LongOptionsTakeTheirValueAfterAnEqualsSign) {
@@ -112,6 +114,10 @@ TEST(CommandLine, UsageErrors) {
        "build: --paddr-offset: not a number: 0x"},
       {{"build", "k", "-o", "x", "--paddr-offset", "0x10000000000000000"}, "build",
        "build: --paddr-offset: not a number: 0x10000000000000000"},
+      {{"build", "k", "-o", "x", "--kernel-alignment", "0x300000"}, "build",
+       "build: --kernel-alignment: not a power of two: 0x300000"},
+      {{"build", "k", "-o", "x", "--kernel-alignment", "0"}, "build",
+       "build: --kernel-alignment: not a power of two: 0"},
       {{"info", "--json=yes", "k"}, "info", "info: --json takes no value"},
       {{"info", "-o", "x", "k"}, "info", "info: unknown option -o"},
       {{"extract", "a.img"}, "extract", "extract: -o KERNEL is required"},

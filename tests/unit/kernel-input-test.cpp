@@ -189,6 +189,45 @@ TEST(KernelInput, BzImageOfEachLinuxMethod) {
   EXPECT_EQ(in.elf, content);
 }
 
+// The steps a Linux kernel moves in come with it from its bzImage: a
+// Linux bzImage's kernel_alignment when relocatable_kernel says it may
+// move, a bzelf image's move_align (so that rewrapping changes nothing).
+TEST(KernelInput, BzImageGivesItsKernelAlignment) {
+  // test32 with an i386 table of one entry after it, linked at 2 MiB.
+  Bytes k = TestKernel();
+  for (uint32_t w : {0u, 0x200010u}) {
+    for (int i = 0; i < 4; ++i) k.push_back(static_cast<uint8_t>(w >> (8 * i)));
+  }
+  BuildOptions aligned = kOptions;
+  aligned.kernel_alignment = 0x100000;
+  Bytes image = BuildImage(k, "k.elf", aligned).bytes;
+  ASSERT_EQ(ParseImage(image, "image").params->move_align, 0x100000u);
+  KernelInput in = OpenKernelInput(image, "image");
+  EXPECT_TRUE(in.bzelf);
+  EXPECT_EQ(in.kernel_alignment, 0x100000u);
+  BuildOptions again = kOptions;
+  again.kernel_alignment = in.kernel_alignment;
+  EXPECT_EQ(BuildImage(in.elf, "image", again, in.kernel_name).bytes, image);
+  // Without the table bzelf recorded none.
+  EXPECT_EQ(OpenKernelInput(BuildImage(TestKernel(), "k.elf", kOptions).bytes, "i").kernel_alignment,
+            0u);
+
+  // A Linux bzImage (no bzelf build note): its header's field.
+  Bytes bz = WithPayload(image, LinuxPayload(kCompressTools[3], k));
+  bz[ParseImage(bz, "bz").part5_offset + kBzelfNoteOffset + sizeof(elf::Elf_Nhdr)] ^= 0xff;
+  auto hdr = Load<linuxboot::setup_header>(bz, linuxboot::kSetupHeaderOffset);
+  hdr.kernel_alignment = 0x400000;
+  hdr.relocatable_kernel = 1;
+  Store(bz, linuxboot::kSetupHeaderOffset, hdr);
+  in = OpenKernelInput(bz, "vmlinuz");
+  EXPECT_FALSE(in.bzelf);
+  EXPECT_EQ(in.kernel_alignment, 0x400000u);
+  // Not relocatable: it says nothing about moving.
+  hdr.relocatable_kernel = 0;
+  Store(bz, linuxboot::kSetupHeaderOffset, hdr);
+  EXPECT_EQ(OpenKernelInput(bz, "vmlinuz").kernel_alignment, 0u);
+}
+
 TEST(KernelInput, DamagedBzImagePayloadIsAnError) {
   Bytes k = TestKernel();
   Bytes image = BuildImage(k, "k.elf", kOptions).bytes;

@@ -49,10 +49,10 @@ Bytes Table64(std::vector<uint32_t> r64, std::vector<uint32_t> inv, std::vector<
   return t;
 }
 
-KernelRelocs Find(const Bytes& file, const Bytes* relocs = nullptr) {
+KernelRelocs Find(const Bytes& file, const Bytes* relocs = nullptr, uint64_t header_alignment = 0) {
   KernelElf k = ParseKernel(file, "k");
   Placement pl = ChoosePlacement(k, std::nullopt, "k");
-  return FindRelocs(k, file, pl, relocs, "r", "k");
+  return FindRelocs(k, file, pl, relocs, "r", "k", header_alignment);
 }
 
 std::string Refusal(const Bytes& file, const Bytes* relocs = nullptr) {
@@ -76,6 +76,83 @@ TEST(KernelRelocs, FindsLinuxsTableAfterTheElf) {
   EXPECT_EQ(r.table, table);
   EXPECT_EQ(r.kernel_map, 0xffffffff80000000ull);
   EXPECT_EQ(r.move_align, 0x200000u);
+}
+
+// An i386 vmlinux-like ELF32 linked at `paddr` (virtual 0xc0000000 above),
+// 64 KiB, with an i386 table (one entry) after it.
+Bytes Vmlinux32(uint32_t paddr) {
+  Bytes file = MakeKernel(elf::ELFCLASS32, paddr,
+                          {{.vaddr = 0xc0000000 + paddr, .paddr = paddr, .filesz = 0x10000,
+                            .memsz = 0x10000}});
+  Put32(file, 0);
+  Put32(file, 0xc0000010 + paddr);
+  return file;
+}
+
+// The steps a Linux kernel moves in: its bzImage header's kernel_alignment
+// when it came from one (Debian 686: 16 MiB); for a vmlinux, 2 MiB or the
+// link address's own alignment when smaller; never less than Linux's
+// MIN_KERNEL_ALIGN (8 KiB on i386, 2 MiB on x86_64).
+TEST(KernelRelocs, LinuxMovesInTheStepsItsHeaderOrLinkAddressAllows) {
+  EXPECT_EQ(Find(Vmlinux32(0x1000000)).move_align, 0x200000u);
+  EXPECT_EQ(Find(Vmlinux32(0x1000000), nullptr, 0x1000000).move_align, 0x1000000u);
+  EXPECT_EQ(Find(Vmlinux32(0x1000000), nullptr, 0x2000).move_align, 0x2000u);
+  // Linked at 1 MiB: CONFIG_PHYSICAL_ALIGN is at most 1 MiB.
+  EXPECT_EQ(Find(Vmlinux32(0x100000)).move_align, 0x100000u);
+  EXPECT_EQ(Find(Vmlinux32(0x1002000)).move_align, 0x2000u);
+  // A header alignment the link address is no multiple of, one below
+  // MIN_KERNEL_ALIGN, one that is no power of two: the table is not used.
+  for (uint64_t bad : {0x2000000ull, 0x1000ull, 0x300000ull}) {
+    KernelRelocs r = Find(Vmlinux32(0x1000000), nullptr, bad);
+    EXPECT_EQ(r.source, RelocSource::kNone) << bad;
+    EXPECT_NE(r.note.find("the kernel alignment " + HexString(bad)), std::string::npos)
+        << r.note;
+  }
+  // Linked off Linux's i386 minimum, or x86_64's.
+  KernelRelocs r = Find(Vmlinux32(0x1001000));
+  EXPECT_EQ(r.source, RelocSource::kNone);
+  EXPECT_NE(r.note.find("the link address 0x1001000 and Linux's 2 MiB default alignment do not "
+                        "make a step of whole multiples of Linux's minimum alignment 0x2000"),
+            std::string::npos)
+      << r.note;
+  Bytes at1m = MakeKernel(elf::ELFCLASS64, 0x100000,
+                          {{.vaddr = kText, .paddr = 0x100000, .filesz = 0x10000, .memsz = 0x10000}});
+  Bytes table = Table64({0x81000010}, {}, {});
+  EXPECT_NE(Refusal(at1m, &table).find("minimum alignment 0x200000"), std::string::npos);
+  // --relocs with a bzImage's alignment.
+  EXPECT_EQ(Find(Vmlinux64(), &table, 0x400000).move_align, 0x400000u);
+}
+
+// --kernel-alignment gives a vmlinux the steps its bzImage's header would
+// (the image is then the image of that bzImage); a kernel that gets no
+// Linux table with it is refused, not built unable to move.
+TEST(KernelRelocs, KernelAlignmentOptionIsTheHeadersField) {
+  BuildOptions opt;
+  opt.kernel_alignment_option = 0x1000000;
+  BuiltImage img = BuildImage(Vmlinux32(0x1000000), "k", opt);
+  EXPECT_EQ(img.payload.params.move_align, 0x1000000u);
+  BuildOptions header;
+  header.kernel_alignment = 0x1000000;
+  EXPECT_EQ(BuildImage(Vmlinux32(0x1000000), "k", header).bytes, img.bytes);
+  // The option wins over what a bzImage said.
+  opt.kernel_alignment = 0x200000;
+  EXPECT_EQ(BuildImage(Vmlinux32(0x1000000), "k", opt).bytes, img.bytes);
+  auto refusal = [&](const Bytes& kernel) -> std::string {
+    try {
+      BuildImage(kernel, "k", opt);
+    } catch (const ToolError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  opt.kernel_alignment_option = 0x2000000;
+  EXPECT_NE(refusal(Vmlinux32(0x1000000)).find("--kernel-alignment: the 8 bytes after the ELF are no "
+                                               "relocation table: the link address 0x1000000 and "
+                                               "the kernel alignment 0x2000000"),
+            std::string::npos)
+      << refusal(Vmlinux32(0x1000000));
+  opt.kernel_alignment_option = 0x200000;
+  EXPECT_EQ(refusal(Vmlinux64(0)), "--kernel-alignment: no Linux relocation table");
 }
 
 TEST(KernelRelocs, TrailingDataThatIsNoTableIsLeftAlone) {
