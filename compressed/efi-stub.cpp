@@ -163,11 +163,23 @@ extern "C" [[gnu::ms_abi, gnu::section(".text.efi")]] bzelf::efi::EFI_STATUS Efi
       Phys(boot.loaded_image->ImageBase) + linuxboot::kSetupHeaderOffset);
   char cmdline[linuxboot::kCmdlineSize + 1];
   const char* cmdline_source = Cmdline(*boot.loaded_image, part5, *params, cmdline, sizeof(cmdline));
+  // The LoadOptions as the loader passed them, as Linux's stub measures
+  // them; a built-in command line is part of the image, which the
+  // firmware measured.
+  if (boot.loaded_image->LoadOptions != nullptr) {
+    EfiMeasure(boot, console, Phys(boot.loaded_image->LoadOptions),
+               boot.loaded_image->LoadOptionsSize, StubEvent::kLoadOptions);
+  }
 
   uint64_t initrd_limit = uint64_t{image_hdr->initrd_addr_max} + 1;
   if (initrd_limit > k4GiB) initrd_limit = k4GiB;
   EfiInitrd initrd;
   if (Failure f = LoadInitrd(boot, cmdline, initrd_limit, &initrd)) console.Halt(f);
+  // Whether from LoadFile2 or initrd= files: Linux measured only the
+  // first until 6.13 (commit c004703ed7ae, "efi/libstub: measure initrd
+  // to PCR9 independent of source"), both since.
+  EfiMeasure(boot, console, initrd.addr, initrd.size, StubEvent::kInitrd);
+  EfiKeepEventLog(boot, console);
 
   // The kept block, sized for the map as it is now plus slack.
   void* probe;
