@@ -66,4 +66,11 @@ void EfiMeasure(const EfiBoot& boot, const EfiConsole& console, uint64_t addr, u
                 StubEvent event);
 void EfiKeepEventLog(const EfiBoot& boot, const EfiConsole& console);
 
+// W^X (efi-memory-attribute.cpp): part 5, `file_size` bytes at `run_at`
+// (in the loaded image when `in_place`, else a copy in EfiLoaderCode
+// pages), made executable under the firmware's page tables where it is
+// not already (lib/efi-memory-attribute.h, PlanStageExecution).
+Failure MakeStageExecutable(const EfiBoot& boot, bool in_place, uint64_t run_at,
+                            uint64_t file_size);
+
 }  // namespace bzelf

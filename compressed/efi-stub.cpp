@@ -89,11 +89,13 @@ Failure PlaceStage(const EfiBoot& boot, uint64_t part5, const StageParams& param
     if (stage.Overlaps(boot.kernel[i])) in_place = false;
   }
   *run_at = part5;
-  if (in_place) return {};
-  if (Failure f = boot.Allocate(size, k4GiB, "the boot stage", run_at)) return f;
+  if (in_place) return MakeStageExecutable(boot, true, part5, params.file_size);
+  // Loader code: what it runs under the firmware's page tables is code
+  // (lib/efi-memory-attribute.h).
+  if (Failure f = boot.Allocate(size, k4GiB, "the boot stage", run_at, EfiLoaderCode)) return f;
   __builtin_memcpy(At<void>(*run_at), At<void>(part5), params.file_size);
   __builtin_memset(At<uint8_t>(*run_at) + params.file_size, 0, size - params.file_size);
-  return {};
+  return MakeStageExecutable(boot, false, *run_at, params.file_size);
 }
 
 Failure CheckImage(const EFI_LOADED_IMAGE_PROTOCOL& li, uint64_t part5, const StageParams& params) {

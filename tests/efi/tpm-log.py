@@ -71,7 +71,8 @@ def parse_log(log):
         for _ in range(n):
             (alg,) = struct.unpack_from("<H", log, at)
             if alg not in sizes:
-                raise ValueError(f"event at {at}: algorithm {alg:#x} the Spec ID event does not list")
+                raise ValueError(f"event at {at}: algorithm {alg:#x}, "
+                                 "which the Spec ID event does not list")
             digests[alg] = log[at + 2:at + 2 + sizes[alg]]
             at += 2 + sizes[alg]
         (dsize,) = struct.unpack_from("<I", log, at)
