@@ -6,6 +6,7 @@
 #include "boot-params.h"
 #include "efi-console.h"
 #include "efi-memory-map.h"
+#include "efi-tcg2.h"
 #include "efi.h"
 #include "memory-plan.h"
 #include "message.h"
@@ -29,10 +30,11 @@ struct EfiBoot {
   Range kernel[kMaxSegments];
   int kernel_count = 0;
 
-  // Pages of loader data for `size` bytes below `limit`, clear of the
-  // kernel (FindEfiFree, then AllocatePages at that address); `what`
-  // names them in the error.
-  Failure Allocate(uint64_t size, uint64_t limit, const char* what, uint64_t* addr) const;
+  // Pages of `type` (loader data unless said) for `size` bytes below
+  // `limit`, clear of the kernel (FindEfiFree, then AllocatePages at that
+  // address); `what` names them in the error.
+  Failure Allocate(uint64_t size, uint64_t limit, const char* what, uint64_t* addr,
+                   efi::EFI_MEMORY_TYPE type = efi::EfiLoaderData) const;
 
   // The current memory map in pool memory, which the caller frees
   // (FreePool) after use.
@@ -59,5 +61,24 @@ Failure LoadInitrd(const EfiBoot& boot, const char* cmdline, uint64_t limit, Efi
 // startup_64; halts on failure.
 [[noreturn]] void EfiStub(efi::EFI_HANDLE image, efi::EFI_SYSTEM_TABLE* st, uint8_t* part5,
                           const StageParams* params, const linuxboot::boot_params* loader);
+
+// Measured boot (efi-tpm.cpp), through EFI_TCG2_PROTOCOL where the
+// firmware has it (else nothing, and no error): EfiMeasure extends PCR 9
+// with the `size` bytes at `addr` as Linux's stub does for `event`;
+// EfiKeepEventLog then hands the firmware's event log to Linux in the
+// LINUX_EFI_TPM_EVENT_LOG_GUID configuration table (Linux's stub:
+// libstub/tpm.c, efi_retrieve_tpm2_eventlog), without which Linux has no
+// log to show for a kernel it did not start itself. A firmware call that
+// fails is reported on ConOut and the boot goes on, as in Linux.
+void EfiMeasure(const EfiBoot& boot, const EfiConsole& console, uint64_t addr, uint64_t size,
+                StubEvent event);
+void EfiKeepEventLog(const EfiBoot& boot, const EfiConsole& console);
+
+// W^X (efi-memory-attribute.cpp): part 5, `file_size` bytes at `run_at`
+// (in the loaded image when `in_place`, else a copy in EfiLoaderCode
+// pages), made executable under the firmware's page tables where it is
+// not already (lib/efi-memory-attribute.h, PlanStageExecution).
+Failure MakeStageExecutable(const EfiBoot& boot, bool in_place, uint64_t run_at,
+                            uint64_t file_size);
 
 }  // namespace bzelf

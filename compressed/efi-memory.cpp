@@ -30,7 +30,8 @@ Failure EfiBoot::GetMap(void** buffer, uint64_t* size, uint64_t* descriptor_size
   return {};
 }
 
-Failure EfiBoot::Allocate(uint64_t size, uint64_t limit, const char* what, uint64_t* addr) const {
+Failure EfiBoot::Allocate(uint64_t size, uint64_t limit, const char* what, uint64_t* addr,
+                          EFI_MEMORY_TYPE type) const {
   void* buffer;
   uint64_t map_size, desc_size;
   if (Failure f = GetMap(&buffer, &map_size, &desc_size)) return f;
@@ -40,7 +41,7 @@ Failure EfiBoot::Allocate(uint64_t size, uint64_t limit, const char* what, uint6
   EFI_PHYSICAL_ADDRESS a = at;
   const UINTN pages = (size + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE;
   EFI_STATUS s = at == 0 ? EFI_OUT_OF_RESOURCES
-                         : bs->AllocatePages(AllocateAddress, EfiLoaderData, pages, &a);
+                         : bs->AllocatePages(AllocateAddress, type, pages, &a);
   if (s != EFI_SUCCESS) {
     Message m;
     m << "no room for " << what << " (" << Dec{size} << " bytes) below " << Hex{limit}

@@ -98,11 +98,13 @@ Failure PlaceStage(const EfiBoot& boot, uint64_t part5, const StageParams& param
     if (stage.Overlaps(boot.kernel[i])) in_place = false;
   }
   *run_at = part5;
-  if (in_place) return {};
-  if (Failure f = boot.Allocate(size, k4GiB, "the boot stage", run_at)) return f;
+  if (in_place) return MakeStageExecutable(boot, true, part5, params.file_size);
+  // Loader code: what it runs under the firmware's page tables is code
+  // (lib/efi-memory-attribute.h).
+  if (Failure f = boot.Allocate(size, k4GiB, "the boot stage", run_at, EfiLoaderCode)) return f;
   __builtin_memcpy(At<void>(*run_at), At<void>(part5), params.file_size);
   __builtin_memset(At<uint8_t>(*run_at) + params.file_size, 0, size - params.file_size);
-  return {};
+  return MakeStageExecutable(boot, false, *run_at, params.file_size);
 }
 
 Failure CheckParams(const StageParams& params) {
@@ -239,15 +241,30 @@ Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, EfiInitrd* 
   const char* cmdline_source =
       loader != nullptr ? LoaderCmdline(*loader, cmdline, sizeof(cmdline))
                         : Cmdline(*boot.loaded_image, part5, *params, cmdline, sizeof(cmdline));
+  // The LoadOptions as the loader passed them, as Linux's stub measures
+  // them; a built-in command line is part of the image, which the
+  // firmware measured. From the handover entry the loader's boot_params
+  // carry the command line: the loader's to measure.
+  if (loader == nullptr && boot.loaded_image->LoadOptions != nullptr) {
+    EfiMeasure(boot, console, Phys(boot.loaded_image->LoadOptions),
+               boot.loaded_image->LoadOptionsSize, StubEvent::kLoadOptions);
+  }
 
   uint64_t initrd_limit = uint64_t{image_hdr->initrd_addr_max} + 1;
   if (initrd_limit > k4GiB) initrd_limit = k4GiB;
   EfiInitrd initrd;
-  if (loader != nullptr && loader->hdr.ramdisk_size != 0) {
+  const bool loader_initrd = loader != nullptr && loader->hdr.ramdisk_size != 0;
+  if (loader_initrd) {
     if (Failure f = LoaderInitrd(boot, *loader, &initrd)) console.Halt(f);
   } else if (Failure f = LoadInitrd(boot, cmdline, initrd_limit, &initrd)) {
     console.Halt(f);
   }
+  // What the stub loaded itself, whether from LoadFile2 or initrd= files:
+  // Linux measured only the first until 6.13 (commit c004703ed7ae,
+  // "efi/libstub: measure initrd to PCR9 independent of source"), both
+  // since. An initrd a loader placed is the loader's to measure.
+  if (!loader_initrd) EfiMeasure(boot, console, initrd.addr, initrd.size, StubEvent::kInitrd);
+  EfiKeepEventLog(boot, console);
 
   // The kept block, sized for the map as it is now plus slack.
   void* probe;

@@ -201,7 +201,7 @@ struct EFI_BOOT_SERVICES {
   EFI_STATUS(EFIAPI* LocateDevicePath)(const EFI_GUID* Protocol,
                                        EFI_DEVICE_PATH_PROTOCOL** DevicePath,
                                        EFI_HANDLE* Device);
-  void* InstallConfigurationTable;
+  EFI_STATUS(EFIAPI* InstallConfigurationTable)(const EFI_GUID* Guid, void* Table);
   void* LoadImage;
   void* StartImage;
   void* Exit;
@@ -231,6 +231,7 @@ static_assert(offsetof(EFI_BOOT_SERVICES, GetMemoryMap) == 56);
 static_assert(offsetof(EFI_BOOT_SERVICES, AllocatePool) == 64);
 static_assert(offsetof(EFI_BOOT_SERVICES, HandleProtocol) == 152);
 static_assert(offsetof(EFI_BOOT_SERVICES, LocateDevicePath) == 184);
+static_assert(offsetof(EFI_BOOT_SERVICES, InstallConfigurationTable) == 192);
 static_assert(offsetof(EFI_BOOT_SERVICES, ExitBootServices) == 232);
 static_assert(offsetof(EFI_BOOT_SERVICES, LocateProtocol) == 320);
 static_assert(sizeof(EFI_BOOT_SERVICES) == 376);

@@ -212,12 +212,13 @@ debian_image() {
   linux_initramfs "$2" "$3"
 }
 
-# linux_initramfs INITRD LOGS [--efi]: the initramfs of tests/linux in
-# INITRD, whose /init checks its blob (and with --efi, that Linux found
-# EFI: /sys/firmware/efi), prints the marker and powers off; its words go
-# to LOGS.initramfs. On failure prints the reason and returns 1.
+# linux_initramfs INITRD LOGS ["OPTION..."]: the initramfs of tests/linux
+# in INITRD, whose /init checks its blob (and with --efi, that Linux found
+# EFI: /sys/firmware/efi; --tpm dumps the TPM's event log and PCR 9),
+# prints the marker and powers off; its words go to LOGS.initramfs. On
+# failure prints the reason and returns 1.
 linux_initramfs() {
-  # shellcheck disable=SC2086 # no option or one
+  # shellcheck disable=SC2086 # no option, or several in one word
   if ! "$ROOT/tests/linux/make-initramfs.sh" ${3:-} "$1" >"$2.initramfs" 2>&1; then
     echo "tests/linux/make-initramfs.sh failed: $(oneline "$2.initramfs")"
     return 1

@@ -25,6 +25,10 @@ packages="$packages sbsigntool openssl"
 # built into bochs itself), and naming it keeps apt from choosing wx.
 packages="$packages bochs bochs-term bochsbios vgabios"
 
+# tests/efi's tpm rows: a software TPM 2.0 for QEMU (swtpm; swtpm-tools
+# has swtpm_setup, which makes a TPM's state ahead of time).
+packages="$packages swtpm swtpm-tools"
+
 # tests/efi boots through systemd-boot (systemd-boot-efi) besides OVMF and
 # GRUB; it fetches rEFInd and iPXE's EFI build with apt-get download
 # instead of installing them (their install scripts write to the ESP and

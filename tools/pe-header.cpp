@@ -64,11 +64,16 @@ PeHeader MakePeHeader(const PeLayout& l, const std::string& name) {
   o.SizeOfImage = image_size;
   o.SizeOfHeaders = kHeadersSize;
   o.Subsystem = IMAGE_SUBSYSTEM_EFI_APPLICATION;
-  // No IMAGE_DLLCHARACTERISTICS_NX_COMPAT: the stage executes what it has
-  // written (its own copy when it moves out of the kernel's way, the
-  // kernel it placed) while still on the page tables it was entered
-  // with, which a firmware that honours NX_COMPAT would map
-  // non-executable.
+  // NX_COMPAT, and true: no section is both writable and executable, and
+  // nothing writes to .text (startup_64's C++ has no data: the
+  // console's cursor is the VGA's own, linker/stage64.ld asserts it).
+  // Under the firmware's page tables the stage runs only startup_64's
+  // path up to where it turns paging off; when the stub runs a copy of
+  // part 5, it allocates it as loader code and makes it read-only and
+  // executable through EFI_MEMORY_ATTRIBUTE_PROTOCOL where the firmware
+  // has it (lib/efi-memory-attribute.h). The kernel it places runs on the
+  // stage's own page tables, or with paging off.
+  o.DllCharacteristics = IMAGE_DLLCHARACTERISTICS_NX_COMPAT;
   o.NumberOfRvaAndSizes = kDataDirectories;
 
   h.Sections[0] = Section(".setup", kHeadersSize, text - kHeadersSize, text - kHeadersSize,

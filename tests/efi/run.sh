@@ -18,7 +18,9 @@
 #
 # Debian's kernel boots to the initramfs of tests/linux/make-initramfs.sh
 # --efi: /init checks its blob and that /sys/firmware/efi exists, prints
-# BZELF-LINUX-OK cmdline=[/proc/cmdline] and powers off.
+# BZELF-LINUX-OK cmdline=[/proc/cmdline] and powers off. In the tpm rows
+# (measured boot, with a software TPM), its --tpm /init also dumps the
+# TPM's event log and PCR 9, which tpm-log.py checks.
 #
 # Environment (all optional): those of tests/lib.sh, and
 #   EFI_IMAGE      the control image       ($LINUX_DIR/vmlinuz)
@@ -106,6 +108,7 @@ elif ! why=$(linux_initramfs "$WORK/in/linux.initrd" "$WORK/in/linux" --efi); th
   WHY[vmlinuz]=$why
   WHY[debian]=$why
 else
+  TPM_INITRD_WHY=$(linux_initramfs "$WORK/in/tpm.initrd" "$WORK/in/tpm" "--efi --tpm") || :
   ln "$WORK/in/linux.initrd" "$WORK/in/vmlinuz.initrd"
   ln "$WORK/in/linux.initrd" "$WORK/in/debian.initrd"
   if cp "$EFI_IMAGE" "$WORK/in/vmlinuz.efi" 2>"$WORK/in/vmlinuz.cp"; then
@@ -268,6 +271,9 @@ net_args() { # DIR BOOTFILE
 #   running  a kernel given no command line, which has nothing to print
 #            on the serial port: OVMF's boot manager started a boot
 #            option, and Linux's kernel proper ran (linux-running.py)
+#   tpm      marker, and the TPM's event log and PCR 9 that Linux read
+#            show EXPECTED (the LoadOptions) and the tpm initrd measured
+#            into PCR 9 (tpm-log.py)
 check() {
   local name=$1 kernel=$2 how=$3 expected=$4 memory=$5 limit=$TIMEOUT reasons=""
   shift 5
@@ -287,6 +293,12 @@ check() {
     report) kernel_report "$name" "$expected" "${INITRD_REPORT[$kernel]}" ;;
     noinitrd) kernel_report "$name" "$expected" "bzelf-test: initrd: none" ;;
     marker) linux_marker "$name" "$expected" ;;
+    tpm)
+      linux_marker "$name" "$expected"
+      local tpm_why
+      tpm_why=$(python3 "$here/tpm-log.py" "$WORK/$name.log" "$expected" "$WORK/in/tpm.initrd" 2>&1) ||
+        reasons+="${tpm_why:-tpm-log.py failed}; "
+      ;;
     dmesg)
       local got
       got=$(sed -n 's/^\[ *[0-9.]*\] Kernel command line: //p' "$WORK/$name.log" | head -n 1)
@@ -620,6 +632,43 @@ uki_row() {
   check "$name" "$k" "$(how_with_initrd "$k")" "$cmdline" 256 "${disk[@]}"
 }
 
+# --- 10. measured boot -------------------------------------------------------------
+# Row 2's OVMF -kernel -initrd -append with a software TPM 2.0 (swtpm, on
+# QEMU's CRB interface), and Debian's kernel booted to the --tpm /init:
+# the firmware measures the image (PCR 4) and nothing of what it hands
+# over; the stub measures the LoadOptions (the command line with
+# " initrd=initrd", UCS-2, its NUL counted) and the LoadFile2 initrd into
+# PCR 9, as Linux's stub does (the control), and hands Linux the event
+# log. The rows without a TPM show that no TPM is no error.
+tpm_row() {
+  local k=$1 name=tpm-$1 dir=$WORK/tpm-$1.swtpm cmdline
+  ready "$name" "$k" || return
+  if [ -n "${TPM_INITRD_WHY:-}" ]; then
+    fail "$name" "$TPM_INITRD_WHY"
+    return
+  fi
+  if ! command -v swtpm >/dev/null; then
+    fail "$name" "no swtpm (tools/install-deps.sh installs it)"
+    return
+  fi
+  STOP_RE="$STOP_COMMON|$STOP_FIRMWARE|BZELF-TPM-BAD"
+  mkdir -p "$dir"
+  if ! swtpm socket --tpm2 --tpmstate "dir=$dir" --ctrl "type=unixio,path=$dir/sock" \
+    --pid "file=$dir/pid" --log "file=$dir/log" --daemon >"$dir/out" 2>&1; then
+    fail "$name" "swtpm did not start: $(oneline "$dir/out") $(oneline "$dir/log")"
+    return
+  fi
+  cmdline=$(args tpm "$k")
+  check "$name" "$k" tpm "$cmdline initrd=initrd" 256 \
+    -chardev "socket,id=tpm,path=$dir/sock" -tpmdev emulator,id=tpm0,chardev=tpm \
+    -device tpm-crb,tpmdev=tpm0 \
+    -kernel "$WORK/in/$k.efi" -initrd "$WORK/in/tpm.initrd" -append "$cmdline"
+  # swtpm ends when QEMU hangs up; one that did not is stopped here.
+  if [ -s "$dir/pid" ]; then
+    kill "$(cat "$dir/pid")" 2>/dev/null || :
+  fi
+}
+
 # ---------------------------------------------------------------------------
 # The rows: every row with the control, the bzelf variants where they run.
 if ! "$here/fetch-loaders.sh" "$EFI_LOADERS_DIR" >"$WORK/in/loaders" 2>&1; then
@@ -632,6 +681,7 @@ for k in "${kernels[@]}"; do
   ROWS+=("firmware_row $k" "ovmf_kernel_row $k" "shell_row $k" "systemd_boot_row $k"
     "refind_row $k" "ipxe_row $k" "pxe_row $k" "grub_row grub-chainloader $k"
     "uki_row uki $k" "uki_row uki-handover $k")
+  [ "${LINUX[$k]}" = 1 ] && ROWS+=("tpm_row $k")
 done
 for k in vmlinuz test64 test32 debian; do
   ROWS+=("grub_row grub-linux $k")

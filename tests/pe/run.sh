@@ -4,8 +4,9 @@
 # sbsigntool signs it with a key made here and verifies the signature
 # with no warning (a section table with a gap, or bytes past the last
 # section, are what it warns about, and what a signature would not cover);
-# file(1) still calls it a Linux bzImage. For test64, test32 and Debian's
-# kernel, whose images differ in size and layout.
+# file(1) still calls it a Linux bzImage; its header is W^X (w-x.py:
+# NX_COMPAT, no section writable and executable). For test64, test32 and
+# Debian's kernel, whose images differ in size and layout.
 #
 # Environment: those of tests/lib.sh. Output and exit status: tests/lib.sh.
 set -u
@@ -54,6 +55,8 @@ check() {
   # bzelf info reads the same header back.
   subsystem=$(image_info "$image" pe.Subsystem 2>/dev/null)
   [ "$subsystem" = 10 ] || reasons="${reasons}bzelf info --json gives pe.Subsystem '$subsystem'; "
+  # W^X: NX_COMPAT, and no section both writable and executable.
+  wx=$(python3 "$ROOT/tests/pe/w-x.py" "$image" 2>&1) || reasons="${reasons}${wx:-w-x.py failed}; "
   if [ -z "$reasons" ]; then pass "$name"; else fail "$name" "$reasons"; fi
 }
 

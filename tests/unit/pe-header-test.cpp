@@ -56,7 +56,14 @@ TEST(PeHeader, BuiltImageFollowsTheRules) {
   EXPECT_EQ(o.FileAlignment, 0x200u);
   EXPECT_GE(o.MajorImageVersion, 1);
   EXPECT_EQ(o.SizeOfImage % 0x1000, 0u);
-  EXPECT_EQ(o.DllCharacteristics & IMAGE_DLLCHARACTERISTICS_NX_COMPAT, 0);
+  // NX_COMPAT, and W^X: no section both writable and executable.
+  EXPECT_EQ(o.DllCharacteristics & IMAGE_DLLCHARACTERISTICS_NX_COMPAT,
+            IMAGE_DLLCHARACTERISTICS_NX_COMPAT);
+  for (const IMAGE_SECTION_HEADER& s : h.Sections) {
+    EXPECT_FALSE((s.Characteristics & IMAGE_SCN_MEM_WRITE) &&
+                 (s.Characteristics & IMAGE_SCN_MEM_EXECUTE))
+        << s.Name;
+  }
   EXPECT_GT(o.NumberOfRvaAndSizes, IMAGE_DIRECTORY_ENTRY_SECURITY);
   // SizeOfImage covers the file and the stage's arena (init_size).
   EXPECT_GE(o.SizeOfImage, b.size());
