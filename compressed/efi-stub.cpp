@@ -23,6 +23,7 @@
 #include "boot-params.h"
 #include "efi-boot.h"
 #include "efi-cmdline.h"
+#include "efi-secure-boot.h"
 
 namespace bzelf {
 namespace {
@@ -305,6 +306,7 @@ Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, EfiInitrd* 
   bp->hdr.ramdisk_size = static_cast<uint32_t>(initrd.size);
   bp->ext_ramdisk_size = static_cast<uint32_t>(initrd.size >> 32);
   FillVideo(boot, bp);
+  bp->secure_boot = SecureBootField(bp->secure_boot, *st->RuntimeServices);
   bp->acpi_rsdp_addr = FindRsdp(st->ConfigurationTable, st->NumberOfTableEntries);
 
   {

@@ -51,6 +51,10 @@ struct EFI_GUID {
 };
 static_assert(sizeof(EFI_GUID) == 16);
 
+// The vendor of the variables the spec defines (SecureBoot, SetupMode:
+// spec 3.3, "Globally Defined Variables").
+inline constexpr EFI_GUID EFI_GLOBAL_VARIABLE = {
+    0x8be4df61, 0x93ca, 0x11d2, {0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c}};
 inline constexpr EFI_GUID EFI_LOADED_IMAGE_PROTOCOL_GUID = {
     0x5b1b31a1, 0x9562, 0x11d2, {0x8e, 0x3f, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b}};
 inline constexpr EFI_GUID EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID = {
@@ -236,6 +240,28 @@ static_assert(offsetof(EFI_BOOT_SERVICES, ExitBootServices) == 232);
 static_assert(offsetof(EFI_BOOT_SERVICES, LocateProtocol) == 320);
 static_assert(sizeof(EFI_BOOT_SERVICES) == 376);
 
+// The runtime services (spec 4.5); only the variable reads are called.
+struct EFI_RUNTIME_SERVICES {
+  EFI_TABLE_HEADER Hdr;
+  void* GetTime;
+  void* SetTime;
+  void* GetWakeupTime;
+  void* SetWakeupTime;
+  void* SetVirtualAddressMap;
+  void* ConvertPointer;
+  EFI_STATUS(EFIAPI* GetVariable)(const CHAR16* VariableName, const EFI_GUID* VendorGuid,
+                                  uint32_t* Attributes, UINTN* DataSize, void* Data);
+  void* GetNextVariableName;
+  void* SetVariable;
+  void* GetNextHighMonotonicCount;
+  void* ResetSystem;
+  void* UpdateCapsule;
+  void* QueryCapsuleCapabilities;
+  void* QueryVariableInfo;
+};
+static_assert(offsetof(EFI_RUNTIME_SERVICES, GetVariable) == 72);
+static_assert(sizeof(EFI_RUNTIME_SERVICES) == 136);
+
 struct EFI_CONFIGURATION_TABLE {
   EFI_GUID VendorGuid;
   void* VendorTable;
@@ -252,7 +278,7 @@ struct EFI_SYSTEM_TABLE {
   EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL* ConOut;
   EFI_HANDLE StandardErrorHandle;
   EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL* StdErr;
-  void* RuntimeServices;
+  EFI_RUNTIME_SERVICES* RuntimeServices;
   EFI_BOOT_SERVICES* BootServices;
   UINTN NumberOfTableEntries;
   EFI_CONFIGURATION_TABLE* ConfigurationTable;

@@ -120,6 +120,18 @@ struct [[gnu::packed]] PeHeader {
 };
 static_assert(sizeof(PeHeader) == 4 + 20 + 160 + 3 * 40);
 
+// An entry of the certificate table (PE format, "The Attribute Certificate
+// Table"): dwLength bytes from this header on, the next entry 8-byte
+// aligned after it. Authenticode signatures are PKCS#7 SignedData.
+struct [[gnu::packed]] WIN_CERTIFICATE {
+  uint32_t dwLength;
+  uint16_t wRevision;
+  uint16_t wCertificateType;
+};
+static_assert(sizeof(WIN_CERTIFICATE) == 8);
+inline constexpr uint16_t WIN_CERT_REVISION_2_0 = 0x0200;
+inline constexpr uint16_t WIN_CERT_TYPE_PKCS_SIGNED_DATA = 0x0002;
+
 // UEFI loads sections at 4 KiB granularity (page protections apply per
 // page), and a file offset equal to the RVA lets the firmware's copy of the
 // image be the file as it is. FileAlignment is the PE specification's

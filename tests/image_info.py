@@ -7,8 +7,8 @@ field they damage there instead of decoding the image's bytes themselves.
 
 prints the value at each KEY, a dotted path into the JSON with list
 indices as numbers ("layout.part5.file_offset",
-"layout.params.segments.entries.0.paddr.file_offset"), one per line; with
-no KEY, the whole JSON. Python scripts import it instead (hence the
+"layout.params.segments.entries.0.paddr.file_offset"), one per line
+(objects, lists and true/false as JSON); with no KEY, the whole JSON. Python scripts import it instead (hence the
 underscore: a module name cannot have a hyphen) and call Load.
 
     image_info.py --efi-application IMAGE
@@ -75,7 +75,7 @@ def Main():
         print()
     for key in sys.argv[2:]:
         value = Get(info, key)
-        print(json.dumps(value) if isinstance(value, (dict, list)) else value)
+        print(json.dumps(value) if isinstance(value, (dict, list, bool)) else value)
 
 
 if __name__ == "__main__":

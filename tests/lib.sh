@@ -238,6 +238,26 @@ test_kernel_image() {
   }
 }
 
+# sign_image IMAGE SIGNED [KEY CERT]: IMAGE signed as a distribution signs
+# its kernels, by sbsign (which appends a certificate table), into SIGNED;
+# sbsign's words in SIGNED.sbsign. Without KEY and CERT, with a throwaway
+# key and certificate made once in WORK. On failure prints the reason
+# and returns 1.
+sign_image() {
+  sign_key=${3:-$WORK/sign-key.pem} sign_cert=${4:-$WORK/sign-cert.pem}
+  if [ -z "${3:-}" ] && [ ! -s "$sign_cert" ]; then
+    if ! openssl req -new -x509 -newkey rsa:2048 -nodes -subj /CN=bzelf-test -days 1 \
+      -keyout "$sign_key" -out "$sign_cert" >"$WORK/sign-key.log" 2>&1; then
+      echo "openssl could not make a key: $(oneline "$WORK/sign-key.log")"
+      return 1
+    fi
+  fi
+  if ! sbsign --key "$sign_key" --cert "$sign_cert" --output "$2" "$1" >"$2.sbsign" 2>&1; then
+    echo "sbsign failed: $(oneline "$2.sbsign")"
+    return 1
+  fi
+}
+
 # token: a value no earlier run could have left in memory.
 token() {
   od -An -N8 -tx1 /dev/urandom | tr -d ' \n'

@@ -142,6 +142,10 @@ InfoNode ImageLayout(const Bytes& img, const ImageView& v) {
   l.Add("part5", FileRange(p5, v.part5_size));
   l.Add("image_crc", FileRange(p5 + v.part5_size - 4, 4));
   if (v.padding != 0) l.Add("padding", FileRange(p5 + v.part5_size, v.padding));
+  if (v.certificate_table) {
+    l.Add("certificate_table",
+          FileRange(v.certificate_table->offset, v.certificate_table->bytes));
+  }
 
   // The payload as the header frames it (boot.rst: payload_offset counts
   // from part 5), and its gzip pieces when it parses as a member.

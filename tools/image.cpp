@@ -191,7 +191,7 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
                      name));
 
   image.insert(image.end(), part5.begin(), part5.end());
-  uint32_t crc = Crc32Raw(0xffffffff, image.data(), image.size());
+  uint32_t crc = ImageCrc32(image, image.size());
   for (int i = 0; i < 4; ++i) image.push_back(static_cast<uint8_t>(crc >> (8 * i)));
   if (opt.floppy) PadToFloppy(image, name);
   out.bytes = std::move(image);
@@ -208,6 +208,22 @@ void BuildImageFile(const std::string& kernel_path, const std::string& output_pa
   WriteFileAtomically(output_path, image.bytes);
 }
 
+uint32_t ImageCrc32(std::span<const uint8_t> img, size_t end) {
+  uint32_t reg = 0xffffffff;
+  size_t at = 0;
+  if (std::optional<PeView> pe = ReadPeHeader(img)) {
+    // In file order, inside the PE header, which lies in the boot sector.
+    static constexpr uint8_t kZeros[sizeof(pe::IMAGE_DATA_DIRECTORY)] = {};
+    for (const FileSpan& f : SigningFields(*pe)) {
+      if (f.offset + f.bytes > end) break;
+      reg = Crc32Raw(reg, img.data() + at, f.offset - at);
+      reg = Crc32Raw(reg, kZeros, f.bytes);
+      at = f.offset + f.bytes;
+    }
+  }
+  return Crc32Raw(reg, img.data() + at, end - at);
+}
+
 ImageView ParseImage(std::span<const uint8_t> img, const std::string& name, ImageCrc crc) {
   ImageView v{};
   if (img.size() < 0x1000 || Load<uint16_t>(img, 0x1fe) != linuxboot::kBootFlag ||
@@ -217,20 +233,35 @@ ImageView ParseImage(std::span<const uint8_t> img, const std::string& name, Imag
   v.hdr = Load<setup_header>(img, kHdrOffset);
   v.setup_sects = v.hdr.setup_sects ? v.hdr.setup_sects : 4;
   v.part5_offset = (v.setup_sects + 1) * 512;
-  if (v.part5_offset + 4 > img.size()) throw ToolError(name, "setup_sects runs past the file");
-  v.part5_size = img.size() - v.part5_offset;
-  // A disk image (`bzelf build --floppy`) has zeros after part 5; syssize
-  // says where part 5, and its CRC, end.
+  // A signed image goes on past the image: the certificate table, which
+  // the PE header places (sbsign appends it, after zeros that align it to
+  // 8 bytes).
+  size_t image_end = img.size();
+  if (std::optional<PeView> pe = ReadPeHeader(img)) {
+    v.certificate_table = CertificateTable(*pe);
+    if (const std::optional<FileSpan>& t = v.certificate_table) {
+      if (t->offset > img.size() || t->bytes > img.size() - t->offset) {
+        throw ToolError(name, "the PE certificate table (" + HexString(t->offset) + " + " +
+                                  HexString(t->bytes) + ") runs past the file");
+      }
+      image_end = t->offset;
+    }
+  }
+  if (v.part5_offset + 4 > image_end) throw ToolError(name, "setup_sects runs past the image");
+  v.part5_size = image_end - v.part5_offset;
+  // A disk image (`bzelf build --floppy`) has zeros after part 5, and a
+  // signed one may have some before its certificate table; syssize says
+  // where part 5, and its CRC, end.
   const size_t sys_bytes = size_t{v.hdr.syssize} * 16;
   if (sys_bytes >= 4 && sys_bytes < v.part5_size &&
-      std::all_of(img.begin() + v.part5_offset + sys_bytes, img.end(),
+      std::all_of(img.begin() + v.part5_offset + sys_bytes, img.begin() + image_end,
                   [](uint8_t b) { return b == 0; })) {
     v.padding = v.part5_size - sys_bytes;
     v.part5_size = sys_bytes;
   }
   const size_t end = v.part5_offset + v.part5_size;
   v.crc_stored = Load<uint32_t>(img, end - 4);
-  if (crc == ImageCrc::kCompute) v.crc_computed = Crc32Raw(0xffffffff, img.data(), end - 4);
+  if (crc == ImageCrc::kCompute) v.crc_computed = ImageCrc32(img, end - 4);
   // kernel_version counts from 0x200 (boot.rst); the string is at most a
   // few hundred bytes and must end inside the file.
   size_t version_at = size_t{v.hdr.kernel_version} + 0x200;

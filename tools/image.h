@@ -9,6 +9,7 @@
 #include "common.h"
 #include "kernel-elf.h"
 #include "payload.h"
+#include "pe-header.h"
 #include "stage-params.h"
 
 namespace bzelf {
@@ -68,13 +69,23 @@ struct ImageView {
   size_t part5_offset;     // (setup_sects + 1) * 512
   size_t part5_size;       // up to the CRC's end
   size_t padding;          // zero bytes after it (`bzelf build --floppy`)
-  uint32_t crc_stored;     // last 4 bytes
-  uint32_t crc_computed;   // Linux build.c CRC over the rest (ImageCrc::kCompute)
+  uint32_t crc_stored;     // part 5's last 4 bytes
+  uint32_t crc_computed;   // ImageCrc32() over the rest (ImageCrc::kCompute)
+  // The PE certificate table (the signatures sbsign appends after the
+  // image), when the PE header has one; the image ends where it starts.
+  std::optional<FileSpan> certificate_table;
   std::optional<StageParams> params;  // via the bzelf build note
   size_t params_offset;               // in part 5, when params is set
   std::string kernel_version;
   bool stage_elf_ok;
 };
+
+// The image CRC32 of img[0, end): Linux's tools/build.c CRC, with the PE
+// header's fields that signing writes (SigningFields()) read as zeros,
+// the value `bzelf build` leaves in them. So signing an image keeps its
+// CRC right, as it keeps the Authenticode hash, which leaves out the
+// same fields.
+uint32_t ImageCrc32(std::span<const uint8_t> image, size_t end);
 
 // Whether ParseImage() computes the image's CRC32, a pass over the whole
 // file: `bzelf extract` needs only the payload, which has a CRC32 of its

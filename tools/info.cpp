@@ -122,6 +122,39 @@ void AddInput(InfoNode& info, const KernelInput& in) {
   }
 }
 
+// Whether the image is signed: its PE certificate table and the
+// Authenticode signatures (PKCS#7 SignedData entries) in it. Whether they
+// verify, and against what, is for sbverify and the firmware.
+void AddSignature(InfoNode& info, const Bytes& img, const ImageView& v) {
+  InfoNode& n = info.Child("signature");
+  n.Add("present", InfoNode::Flag(v.certificate_table.has_value()));
+  if (!v.certificate_table) return;
+  const FileSpan& t = *v.certificate_table;
+  n.Add("certificate_table",
+        InfoNode::Text(HexString(t.offset) + " + " + HexString(t.bytes)));
+  unsigned signatures = 0;
+  bool framed = true;
+  for (uint64_t at = t.offset; at < uint64_t{t.offset} + t.bytes;) {
+    const uint64_t left = uint64_t{t.offset} + t.bytes - at;
+    if (left < sizeof(pe::WIN_CERTIFICATE)) {
+      framed = false;
+      break;
+    }
+    auto c = Load<pe::WIN_CERTIFICATE>(img, at);
+    if (c.dwLength < sizeof c || c.dwLength > left) {
+      framed = false;
+      break;
+    }
+    if (c.wRevision == pe::WIN_CERT_REVISION_2_0 &&
+        c.wCertificateType == pe::WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
+      ++signatures;
+    }
+    at += (uint64_t{c.dwLength} + 7) / 8 * 8;
+  }
+  n.Add("signatures", InfoNode::Dec(signatures));
+  if (!framed) n.Add("framing", InfoNode::Text("BAD: an entry's dwLength runs past the table"));
+}
+
 int InfoKernel(const KernelInput& in, const std::string& path, bool json) {
   KernelElf k = ParseKernel(in.elf, path);
   Placement pl = ChoosePlacement(k, std::nullopt, path);
@@ -153,6 +186,7 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
   AddXloadflags(info, v.hdr);
   info.Child("setup").Add("bytes", InfoNode::Dec(v.part5_offset));
   if (auto pe = ReadPeHeader(img)) info.Add("pe", PeInfo(*pe));
+  AddSignature(info, img, v);
   InfoNode& part5 = info.Child("part5");
   part5.Add("offset", InfoNode::Hex(v.part5_offset));
   part5.Add("bytes", InfoNode::Dec(v.part5_size));
@@ -165,8 +199,8 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
                                                        HexString(v.crc_computed) + ")")));
   // What is wrong, for the one line on stderr: the most specific problem.
   // Not the CRC of another tool's bzImage: no loader checks it, and
-  // distributions sign their kernels after the build, which changes the
-  // file but not the CRC.
+  // other signing tools (pesign) may write header fields that sbsign
+  // does not, which ImageCrc32() would count.
   std::string problem = crc_ok || !v.params ? ""
                                             : "image CRC32 mismatch (stored " +
                                                   HexString(v.crc_stored) + ", computed " +

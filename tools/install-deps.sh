@@ -16,7 +16,8 @@ packages="build-essential g++-multilib gcc-multilib binutils libgtest-dev
 packages="$packages liblzma-dev libbz2-dev liblz4-dev liblzo2-dev libzstd-dev
   bzip2 zstd lz4 lzop"
 
-# tests/pe: sbsigntool signs the image with a key openssl makes, and
+# tests/pe, tests/loaders, tests/mbr and tests/secureboot: sbsigntool signs
+# the image (with a key openssl makes, or ovmf's snakeoil key), and
 # verifies it; binutils' objdump reads its PE header.
 packages="$packages sbsigntool openssl"
 

@@ -1,5 +1,6 @@
 #include "pe-header.h"
 
+#include <cstddef>
 #include <cstring>
 
 #include "common.h"
@@ -94,6 +95,24 @@ std::optional<PeView> ReadPeHeader(std::span<const uint8_t> img) {
   PeView v{at, Load<PeHeader>(img, at)};
   if (v.header.Signature != IMAGE_NT_SIGNATURE) return std::nullopt;
   return v;
+}
+
+std::array<FileSpan, 2> SigningFields(const PeView& v) {
+  constexpr uint32_t kOptional = offsetof(PeHeader, OptionalHeader);
+  constexpr uint32_t kCheckSum = kOptional + offsetof(IMAGE_OPTIONAL_HEADER64, CheckSum);
+  constexpr uint32_t kCertificateEntry =
+      kOptional + offsetof(IMAGE_OPTIONAL_HEADER64, DataDirectory) +
+      IMAGE_DIRECTORY_ENTRY_SECURITY * sizeof(IMAGE_DATA_DIRECTORY);
+  return {FileSpan{v.offset + kCheckSum, sizeof(IMAGE_OPTIONAL_HEADER64::CheckSum)},
+          FileSpan{v.offset + kCertificateEntry, sizeof(IMAGE_DATA_DIRECTORY)}};
+}
+
+std::optional<FileSpan> CertificateTable(const PeView& v) {
+  const IMAGE_OPTIONAL_HEADER64& o = v.header.OptionalHeader;
+  if (o.NumberOfRvaAndSizes <= IMAGE_DIRECTORY_ENTRY_SECURITY) return std::nullopt;
+  const IMAGE_DATA_DIRECTORY& d = o.DataDirectory[IMAGE_DIRECTORY_ENTRY_SECURITY];
+  if (d.Size == 0) return std::nullopt;
+  return FileSpan{d.VirtualAddress, d.Size};
 }
 
 InfoNode PeInfo(const PeView& v) {

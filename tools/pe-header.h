@@ -19,6 +19,7 @@
 // the memory the stub needs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -56,5 +57,23 @@ std::optional<PeView> ReadPeHeader(std::span<const uint8_t> image);
 
 // `bzelf info`'s "pe" object: every field a loader reads.
 InfoNode PeInfo(const PeView& pe);
+
+// A range of the file.
+struct FileSpan {
+  uint32_t offset;
+  uint32_t bytes;
+};
+
+// The header fields that signing writes: the optional header's CheckSum
+// and the certificate table's data directory entry. Authenticode leaves
+// exactly these (and the table itself) out of the image's hash
+// (Microsoft's "Windows Authenticode Portable Executable Signature
+// Format", "Calculating the PE Image Hash"); sbsign fills both in.
+std::array<FileSpan, 2> SigningFields(const PeView& pe);
+
+// The certificate table (the signatures), where its data directory entry
+// puts it: a file offset, not an RVA (PE format, "The Attribute
+// Certificate Table"). None when the entry is empty: an unsigned image.
+std::optional<FileSpan> CertificateTable(const PeView& pe);
 
 }  // namespace bzelf

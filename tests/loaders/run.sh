@@ -44,7 +44,7 @@ LDLINUX_C32=/usr/lib/syslinux/modules/bios/ldlinux.c32
 STOP_RE='-- System halted|Kernel panic|BZELF-LINUX-BAD|Press any key to continue|Could not find kernel image|No bootable device|Boot failed'
 
 require "$BZELF" "$QEMU" python3 timeout grub-mkrescue xorriso mformat \
-  mcopy syslinux
+  mcopy syslinux sbsign openssl
 kernel_statuses
 make_work loaders
 TIMINGS=$LOG_DIR/loaders-timings.txt
@@ -64,8 +64,9 @@ link_files() {
 # ---------------------------------------------------------------------------
 # What is booted: the images, initrds, command lines and expected reports.
 #
-# Kernels are named test64, test32 (tests/kernels) and debian (Debian's
-# vmlinux). For each, these files in $WORK/in/ and facts in arrays:
+# Kernels are named test64, test32 (tests/kernels), debian (Debian's
+# vmlinux) and test64-signed (test64's image signed by sbsign). For each,
+# these files in $WORK/in/ and facts in arrays:
 #   $kernel.img       the bzelf image
 #   $kernel.initrd    the initrd the loader passes
 #   IMG_OK[kernel]    1 when the image (and initrd) could be made
@@ -84,6 +85,22 @@ for k in test64 test32; do
     IMG_WHY[$k]=$out
   fi
 done
+
+# test64's image signed (sbsign appends a certificate table after the
+# image): BIOS loaders load the whole file, and the image must boot as
+# it did (issue 17).
+k=test64-signed
+IMG_OK[$k]=0
+ARGS_EXTRA[$k]=""
+if [ "${IMG_OK[test64]}" != 1 ]; then
+  IMG_WHY[$k]=${IMG_WHY[test64]}
+elif why=$(sign_image "$WORK/in/test64.img" "$WORK/in/$k.img"); then
+  cp "$WORK/in/test64.initrd" "$WORK/in/$k.initrd"
+  INITRD_REPORT[$k]=${INITRD_REPORT[test64]}
+  IMG_OK[$k]=1
+else
+  IMG_WHY[$k]=$why
+fi
 
 # Debian's kernel: fetched once into LINUX_DIR (shared with tests/linux),
 # wrapped here; the initramfs's /init prints the marker and powers off,
@@ -288,10 +305,10 @@ file_row test32 "bzelf test32.elf"
 # fetch-kernel.sh records the package, linux-image-<release>.
 file_row debian "bzelf Linux $(sed 's/^linux-image-//' "$LINUX_DIR/version" 2>/dev/null)"
 
-for k in test64 test32 debian; do
+for k in test64 test32 debian test64-signed; do
   grub_row grub-linux "$GRUB_PC_DIR" linux initrd "$k"
 done
-for k in test64 test32 debian; do
+for k in test64 test32 debian test64-signed; do
   grub_row grub-linux16 "$GRUB_PC_DIR" linux16 initrd16 "$k"
 done
 for k in test64 test32 debian; do

@@ -3,9 +3,11 @@
 # a disk, booted by the BIOS (SeaBIOS) with no loader. The boot sector loads
 # the first 4 KiB, the setup loads the rest of itself and part 5
 # (boot/setup-rest.cpp, boot/disk.cpp), and the kernel must get the
-# built-in command line (bzelf build --cmdline). Then the error codes and
-# messages of that path: the image in a partition instead of on the whole
-# disk, read errors in each of the three parts, a disk too short.
+# built-in command line (bzelf build --cmdline); also signed (sbsign's
+# certificate table after part 5, which the setup must not read as part
+# of it). Then the error codes and messages of that path: the image in a
+# partition instead of on the whole disk, read errors in each of the three
+# parts, a disk too short.
 # Last, Debian's kernel the same way, to its root-fs panic (no initrd on
 # this path), with its command line from the image; and on a machine whose
 # RAM cannot hold it (-m 8), the setup's refusal before the first read.
@@ -21,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib.sh"
 TIMEOUT=${TIMEOUT:-60}
 
-require "$BZELF" "$QEMU" timeout truncate
+require "$BZELF" "$QEMU" timeout truncate sbsign openssl
 require_kernels test32 test64
 kernel_statuses
 make_work mbr
@@ -39,17 +41,25 @@ boot_disk() {
   boot "$1" "${3:-$TIMEOUT}" -m "${MEMORY:-128}" -drive "$2"
 }
 
-# boot_kernel NAME KERNEL [prepare]: a test kernel from a raw disk; it must
-# pass, see the built-in command line, no initrd, and the boot sector as
-# its loader (type_of_loader 0x20, boot.rst's "bootsect-loader"). With
-# "prepare", the disk is padded to whole sectors and followed by 1 MiB of
-# other data, as on a used USB stick: only part 5 itself may be copied.
+# boot_kernel NAME KERNEL [prepare|signed]: a test kernel from a raw disk;
+# it must pass, see the built-in command line, no initrd, and the boot
+# sector as its loader (type_of_loader 0x20, boot.rst's
+# "bootsect-loader"). With "prepare", the disk is padded to whole sectors
+# and followed by 1 MiB of other data, as on a used USB stick: only part 5
+# itself may be copied. With "signed", the disk is the image signed by
+# sbsign, its certificate table after part 5.
 boot_kernel() {
-  local name=$1 kernel=$2 prepare=${3:-} cmdline reasons="" disk
+  local name=$1 kernel=$2 prepare=${3:-} cmdline reasons="" disk why
   cmdline="$BUILTIN_CMDLINE token=$(token) say=\"two words\""
   build "$name" "$kernel" "$cmdline" || return
   disk=$WORK/$name.img
-  if [ -n "$prepare" ]; then
+  if [ "$prepare" = signed ]; then
+    disk=$WORK/$name.signed
+    if ! why=$(sign_image "$WORK/$name.img" "$disk"); then
+      fail "$name" "$why"
+      return
+    fi
+  elif [ -n "$prepare" ]; then
     truncate -s %512 "$disk"
     head -c $((1024 * 1024)) /dev/urandom >>"$disk"
   fi
@@ -78,6 +88,7 @@ expect_halt() {
 boot_kernel mbr-test32 "$KERNELS_DIR/test32.elf"
 boot_kernel mbr-test64 "$KERNELS_DIR/test64.elf"
 boot_kernel mbr-test64-used-disk "$KERNELS_DIR/test64.elf" prepare
+boot_kernel mbr-test64-signed "$KERNELS_DIR/test64.elf" signed
 
 # boot_floppy NAME KERNEL [SIZE]: a test kernel from a 1.44 MB floppy
 # (bzelf build --floppy), booted from drive A: SeaBIOS has no INT 13h

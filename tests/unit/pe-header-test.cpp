@@ -3,7 +3,9 @@
 // header refuses.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
+#include <string>
 
 #include "image.h"
 #include "pe-header.h"
@@ -99,6 +101,68 @@ TEST(PeHeader, BuiltImageFollowsTheRules) {
     EXPECT_GE(o.AddressOfEntryPoint, h.Sections[1].VirtualAddress);
     EXPECT_LT(o.AddressOfEntryPoint, data.VirtualAddress);
   }
+}
+
+// What sbsign does to an image (sbsigntool's image.c): a CheckSum, the
+// certificate table's directory entry, and the table itself appended,
+// 8-byte aligned after the image. `pad` zeros before the table, `signatures`
+// PKCS#7 SignedData entries of 1500 bytes in it.
+Bytes SignLikeSbsign(Bytes b, uint32_t pad, unsigned signatures) {
+  std::optional<PeView> pe = ReadPeHeader(b);
+  b.resize(b.size() + pad, 0);
+  const uint32_t table = static_cast<uint32_t>(b.size());
+  for (unsigned i = 0; i < signatures; ++i) {
+    WIN_CERTIFICATE c{1500 + sizeof(WIN_CERTIFICATE), WIN_CERT_REVISION_2_0,
+                      WIN_CERT_TYPE_PKCS_SIGNED_DATA};
+    Store(b, b.size(), c);
+    b.resize(b.size() + sizeof(c) + 1500, 0x5a);
+    b.resize((b.size() + 7) / 8 * 8, 0);
+  }
+  const std::array<FileSpan, 2> fields = SigningFields(*pe);
+  Store<uint32_t>(b, fields[0].offset, 0x12345);
+  Store(b, fields[1].offset, IMAGE_DATA_DIRECTORY{table, static_cast<uint32_t>(b.size()) - table});
+  return b;
+}
+
+TEST(PeHeader, SignedImageReadsAsTheImage) {
+  BuiltImage img = Build();
+  const ImageView unsigned_view = ParseImage(img.bytes, "img");
+  EXPECT_FALSE(unsigned_view.certificate_table.has_value());
+  for (uint32_t pad : {0u, 8u}) {
+    SCOPED_TRACE("pad " + std::to_string(pad));
+    const Bytes b = SignLikeSbsign(img.bytes, pad, 2);
+    ImageView v = ParseImage(b, "img");
+    ASSERT_TRUE(v.certificate_table.has_value());
+    EXPECT_EQ(v.certificate_table->offset, img.bytes.size() + pad);
+    EXPECT_EQ(v.certificate_table->offset + v.certificate_table->bytes, b.size());
+    // Part 5 and its CRC where they were, and the CRC still right: it
+    // reads the fields signing writes as zeros.
+    EXPECT_EQ(v.part5_size, unsigned_view.part5_size);
+    EXPECT_EQ(v.padding, pad);
+    EXPECT_EQ(v.crc_stored, unsigned_view.crc_stored);
+    EXPECT_EQ(v.crc_computed, v.crc_stored);
+    EXPECT_EQ(ExtractKernel(b, v, "img"), img.payload.kernel_elf);
+  }
+}
+
+TEST(PeHeader, ImageCrcCountsEverythingButTheSigningFields) {
+  BuiltImage img = Build();
+  Bytes b = SignLikeSbsign(img.bytes, 0, 1);
+  const uint32_t crc = ParseImage(b, "img").crc_computed;
+  // A byte next to each signing field is counted.
+  for (const FileSpan& f : SigningFields(*ReadPeHeader(b))) {
+    for (uint32_t at : {f.offset - 1, f.offset + f.bytes}) {
+      Bytes d = b;
+      d[at] ^= 1;
+      EXPECT_NE(ImageCrc32(d, img.bytes.size() - 4), crc) << "byte " << at;
+    }
+  }
+}
+
+TEST(PeHeader, CertificateTablePastTheFileIsRefused) {
+  Bytes b = SignLikeSbsign(Build().bytes, 0, 1);
+  b.resize(b.size() - 1);
+  EXPECT_THROW(ParseImage(b, "img"), ToolError);
 }
 
 TEST(PeHeader, RefusesLayoutsThatBreakTheRules) {

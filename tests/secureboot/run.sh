@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# UEFI Secure Boot (issue 17): Debian's OVMF built with Secure Boot on
+# (OVMF_CODE_4M.snakeoil.fd, and a copy of OVMF_VARS_4M.snakeoil.fd,
+# whose PK, KEK and db are Debian's snakeoil certificate), booting the
+# image as \EFI\BOOT\BOOTX64.EFI (this firmware has no usable Shell).
+#   sb-test64-signed     test64's image signed with the snakeoil key: it
+#                        boots, with its built-in command line and the
+#                        initrd it names on the ESP
+#   sb-test64-unsigned   the same image unsigned: the firmware refuses it
+#   sb-test64-flipped    the signed image with one bit flipped inside its
+#                        .text section: refused
+#   sb-linux             Debian's vmlinux in a signed image: reaches /init,
+#                        and the kernel says Secure Boot is on (its own
+#                        view of boot_params.secure_boot, which the EFI
+#                        stub set): "Secure boot enabled" and its lockdown
+#                        from Secure Boot in dmesg
+# Rows boot in parallel, each QEMU stopped once its outcome is known.
+#
+# Environment (all optional): those of tests/lib.sh, and
+#   OVMF_SB_CODE, OVMF_SB_VARS   the firmware and its variable store
+#                  (/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd, ..._VARS_...)
+#   SB_KEY, SB_CERT   the key db trusts, and its certificate
+#                  (/usr/share/ovmf/PkKek-1-snakeoil.key, .pem; the key's
+#                  password is "snakeoil")
+#   TIMEOUT        seconds per test kernel boot (120)
+#   LINUX_TIMEOUT  seconds per boot of Debian's kernel (240)
+#
+# Output and exit status: tests/lib.sh; a failed row keeps its serial log
+# as LOG_DIR/secureboot-<row>.log.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
+OVMF_CODE=${OVMF_SB_CODE:-/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd}
+OVMF_VARS=${OVMF_SB_VARS:-/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd}
+OVMF_SECURE=yes
+SB_KEY=${SB_KEY:-/usr/share/ovmf/PkKek-1-snakeoil.key}
+SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
+TIMEOUT=${TIMEOUT:-120}
+LINUX_TIMEOUT=${LINUX_TIMEOUT:-240}
+LOG_PREFIX=secureboot-
+# shellcheck source=tests/efi/firmware.sh
+. "$ROOT/tests/efi/firmware.sh"
+
+# What ends a boot: the stage's stop, Linux's panic or /init's verdict, a
+# test kernel's FAIL, and OVMF's boot manager failing to load or start
+# the boot option (for a refused image: "BdsDxe: failed to load Boot0001
+# ... : Access Denied").
+STOP_RE='-- System halted|Kernel panic|BZELF-LINUX-(OK|BAD)|^bzelf-test: FAIL|BdsDxe: failed to (load|start)'
+
+require "$BZELF" "$QEMU" python3 timeout mformat mmd mcopy sbsign openssl
+for f in "$OVMF_CODE" "$OVMF_VARS" "$SB_KEY" "$SB_CERT"; do
+  if [ ! -r "$f" ]; then
+    echo "run.sh: no $f (Debian's ovmf; tools/install-deps.sh installs it)" >&2
+    exit 2
+  fi
+done
+require_kernels test64
+kernel_statuses
+make_work secureboot
+
+# The snakeoil key without its password, for sbsign.
+if ! openssl rsa -in "$SB_KEY" -passin pass:snakeoil -out "$WORK/db.key" \
+  >"$WORK/db.key.log" 2>&1; then
+  echo "run.sh: openssl cannot read $SB_KEY: $(oneline "$WORK/db.key.log")" >&2
+  exit 2
+fi
+
+# boot_esp NAME LIMIT SOURCE=PATH...: the ESP with those files, booted.
+boot_esp() {
+  local name=$1 limit=$2
+  shift 2
+  esp_row "$name" "$@" || return 1
+  local -a machine disk
+  mapfile -t machine < <(machine_args "$name" 512)
+  mapfile -t disk < <(disk_args "$name")
+  boot "$name" "$limit" "${machine[@]}" "${disk[@]}"
+}
+
+# signed NAME IMAGE OUT: IMAGE signed with the key db trusts; fails NAME
+# if it cannot be.
+signed() {
+  local why
+  why=$(sign_image "$2" "$3" "$WORK/db.key" "$SB_CERT") || {
+    fail "$1" "$why"
+    return 1
+  }
+}
+
+row_test64_signed() {
+  local name=sb-test64-signed cmdline initrd_line reasons=""
+  # The firmware passes no load options: the built-in command line names
+  # the initrd, and reaches the kernel as it is, initrd= included.
+  cmdline="console=ttyS0 bzelf.row=$name token=$(token) initrd=\\test64.initrd"
+  initrd_line=$(make_initrd "$WORK/$name.initrd") || {
+    fail "$name" "cannot make the initrd"
+    return
+  }
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/test64.elf" --cmdline "$cmdline" || return
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
+  boot_esp "$name" "$TIMEOUT" "$WORK/$name.efi=EFI/BOOT/BOOTX64.EFI" \
+    "$WORK/$name.initrd=test64.initrd" || return
+  kernel_report "$name" "$cmdline" "$initrd_line"
+  judge "$name"
+}
+
+# refused NAME IMAGE: the firmware must refuse IMAGE, which it reports
+# as "BdsDxe: failed to load Boot....: Access Denied" (edk2's
+# EFI_SECURITY_VIOLATION), and nothing of the image may run.
+refused() {
+  local name=$1 reasons=""
+  boot_esp "$name" "$TIMEOUT" "$2=EFI/BOOT/BOOTX64.EFI" || return
+  grep -qE '^BdsDxe: failed to load Boot[0-9A-F]+ .*: Access Denied' "$WORK/$name.log" ||
+    reasons+="no 'BdsDxe: failed to load ...: Access Denied' line (stopped at '${stopped:-nothing}', QEMU exit status $status); "
+  if grep -qE '^(bzelf|bzelf-test): ' "$WORK/$name.log"; then
+    reasons+="the image ran: '$(grep -m1 -E '^(bzelf|bzelf-test): ' "$WORK/$name.log")'; "
+  fi
+  judge "$name"
+}
+
+row_test64_unsigned() {
+  local name=sb-test64-unsigned
+  build_image "$name" "$WORK/$name.efi" "$KERNELS_DIR/test64.elf" --cmdline "$BUILTIN_CMDLINE" ||
+    return
+  refused "$name" "$WORK/$name.efi"
+}
+
+# One bit flipped in the middle of the .text section (part 5's code, which
+# the signature covers) after signing.
+row_test64_flipped() {
+  local name=sb-test64-flipped start size at
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/test64.elf" --cmdline "$BUILTIN_CMDLINE" ||
+    return
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
+  { read -r start; read -r size; } < <(image_info "$WORK/$name.efi" pe.sections.1.PointerToRawData \
+    pe.sections.1.SizeOfRawData)
+  at=$((start + size / 2))
+  python3 -c '
+import sys
+path, at = sys.argv[1], int(sys.argv[2])
+with open(path, "r+b") as f:
+    f.seek(at)
+    b = f.read(1)[0]
+    f.seek(at)
+    f.write(bytes([b ^ 0x10]))
+' "$WORK/$name.efi" "$at"
+  refused "$name" "$WORK/$name.efi"
+}
+
+# Debian's kernel, not quiet, so that its own lines about Secure Boot
+# reach the serial log; /init (tests/linux/make-initramfs.sh --efi)
+# prints the marker and powers off.
+row_linux() {
+  local name=sb-linux cmdline reasons="" why
+  if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/$name.fetch" 2>&1; then
+    fail "$name" "tests/linux/fetch-kernel.sh failed: $(oneline "$WORK/$name.fetch")"
+    return
+  fi
+  why=$(linux_initramfs "$WORK/$name.initrd" "$WORK/$name" --efi) || {
+    fail "$name" "$why"
+    return
+  }
+  cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token) initrd=\\linux.initrd"
+  why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img" \
+    --cmdline "$cmdline") || {
+    fail "$name" "$why"
+    return
+  }
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
+  boot_esp "$name" "$LINUX_TIMEOUT" "$WORK/$name.efi=EFI/BOOT/BOOTX64.EFI" \
+    "$WORK/$name.initrd=linux.initrd" || return
+  linux_marker "$name" "$cmdline"
+  # arch/x86/kernel/setup.c prints the mode it read from boot_params
+  # ("secureboot: Secure boot enabled" in 6.1; "... could not be
+  # determined" for efi_secureboot_mode_unset); Debian's lockdown patch
+  # says why it locked down.
+  grep -qE '^\[ *[0-9.]+\] (secureboot: )?Secure boot enabled' "$WORK/$name.log" ||
+    reasons+="Linux did not say 'Secure boot enabled' ($(grep -m1 -oE 'Secure boot [a-z ]+' "$WORK/$name.log" || echo 'no Secure boot line')); "
+  grep -qE 'Kernel is locked down from EFI Secure Boot' "$WORK/$name.log" ||
+    reasons+="Linux did not lock down from Secure Boot; "
+  judge "$name"
+}
+
+ROWS=(test64_signed test64_unsigned test64_flipped linux)
+for row in "${ROWS[@]}"; do
+  name=sb-${row//_/-}
+  selected "$name" || continue
+  "row_$row" >"$WORK/$name.result" 2>&1 &
+done
+wait
+for row in "${ROWS[@]}"; do
+  name=sb-${row//_/-}
+  selected "$name" || continue
+  cat "$WORK/$name.result"
+  if grep -q "^PASS $name\(: \|$\)" "$WORK/$name.result"; then
+    passed=$((passed + 1))
+  elif grep -q "^FAIL $name: " "$WORK/$name.result"; then
+    failed=$((failed + 1))
+  else
+    fail "$name" "the row stopped without a report"
+  fi
+done
+
+finish
