@@ -87,3 +87,27 @@ disk_args() { # NAME: the ESP as the first boot option
   printf '%s\n' -drive "file=$WORK/$1.esp,format=raw,if=none,id=esp" \
     -device virtio-blk-pci,drive=esp,bootindex=0
 }
+
+# systemd's stub that a unified kernel image (UKI) starts from (Debian's
+# systemd-boot-efi).
+SYSTEMD_STUB=${SYSTEMD_STUB:-/usr/lib/systemd/boot/efi/linuxx64.efi.stub}
+
+# make_uki UKI OSREL CMDLINE LINUX INITRD: UKI, the files as the .osrel,
+# .cmdline, .linux and .initrd sections of a copy of SYSTEMD_STUB made
+# with objcopy, at the section addresses of systemd's own UKI recipe
+# (test/test-efi-create-disk.sh in systemd's tree; ukify came later):
+# .osrel 0x20000, .cmdline 0x30000, .linux 0x2000000, .initrd 0x3000000,
+# all past the stub's own sections (objdump -h: the last, .sdmagic, ends
+# at 0x19134). objcopy's words in UKI.objcopy; on failure prints the
+# reason and returns 1.
+make_uki() {
+  if ! objcopy \
+    --add-section .osrel="$2" --change-section-vma .osrel=0x20000 \
+    --add-section .cmdline="$3" --change-section-vma .cmdline=0x30000 \
+    --add-section .linux="$4" --change-section-vma .linux=0x2000000 \
+    --add-section .initrd="$5" --change-section-vma .initrd=0x3000000 \
+    "$SYSTEMD_STUB" "$1" >"$1.objcopy" 2>&1; then
+    echo "objcopy failed: $(oneline "$1.objcopy")"
+    return 1
+  fi
+}

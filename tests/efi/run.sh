@@ -54,9 +54,13 @@ LINUX_TIMEOUT=${LINUX_TIMEOUT:-180}
 JOBS=${JOBS:-3}
 LOG_PREFIX=efi-
 
+# Media, the machine, UKIs (make_uki, and SYSTEMD_STUB, the stub UKIs
+# start from).
+# shellcheck source=tests/efi/firmware.sh
+. "$here/firmware.sh"
+
 # Where Debian's packages put the loaders this suite installs.
 SYSTEMD_BOOT=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
-SYSTEMD_STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 GRUB_EFI_DIR=/usr/lib/grub/x86_64-efi
 
 # Serial output after which a boot cannot go on to pass: the stage's
@@ -178,9 +182,8 @@ builtin_image() {
 }
 
 # ---------------------------------------------------------------------------
-# Media and the machine: make_esp, esp_row, machine_args, disk_args.
-# shellcheck source=tests/efi/firmware.sh
-. "$here/firmware.sh"
+# Media and the machine: make_esp, esp_row, machine_args, disk_args (from
+# firmware.sh, sourced above).
 
 # A NIC without an option ROM: OVMF's own virtio-net driver and network
 # stack drive it (with QEMU's iPXE ROM, iPXE would do the network boot).
@@ -513,12 +516,9 @@ refusal_row() {
 }
 
 # --- 9. Unified kernel images (systemd-stub 252) ----------------------------------
-# The image as the .linux section of a UKI made with objcopy onto Debian's
-# linuxx64.efi.stub, at the section addresses of systemd's own UKI recipe
-# (test/test-efi-create-disk.sh in systemd's tree; ukify came later):
-# .osrel 0x20000, .cmdline 0x30000, .linux 0x2000000, .initrd 0x3000000,
-# all past the stub's own sections (objdump -h: the last, .sdmagic, ends
-# at 0x19134), and the UKI as \EFI\BOOT\BOOTX64.EFI. The firmware passes
+# The image as the .linux section of a UKI made onto Debian's
+# linuxx64.efi.stub by firmware.sh's make_uki, and the UKI as
+# \EFI\BOOT\BOOTX64.EFI. The firmware passes
 # no load options: the stub gives .cmdline, unchanged, as the kernel's
 # LoadOptions and offers .initrd through LoadFile2. It starts a .linux
 # whose MajorImageVersion is 1 or more through LoadImage (row uki); one
@@ -527,7 +527,7 @@ refusal_row() {
 # MajorImageVersion patched to 0 by set-image-version.py). A bzelf image
 # must say which entry it came through (STUB_ENTRY).
 uki_row() {
-  local row=$1 k=$2 name=$1-$2 linux cmdline
+  local row=$1 k=$2 name=$1-$2 linux cmdline why
   ready "$name" "$k" || return
   STOP_RE="$STOP_COMMON|$STOP_FIRMWARE|$STOP_LOADERS"
   linux=$WORK/in/$k.efi
@@ -549,15 +549,11 @@ uki_row() {
   cmdline=$(args "$row" "$k")
   printf '%s' "$cmdline" >"$WORK/$name.cmdline"
   printf 'ID=bzelf-test\nNAME="bzelf test"\n' >"$WORK/$name.osrel"
-  if ! objcopy \
-    --add-section .osrel="$WORK/$name.osrel" --change-section-vma .osrel=0x20000 \
-    --add-section .cmdline="$WORK/$name.cmdline" --change-section-vma .cmdline=0x30000 \
-    --add-section .linux="$linux" --change-section-vma .linux=0x2000000 \
-    --add-section .initrd="$WORK/in/$k.initrd" --change-section-vma .initrd=0x3000000 \
-    "$SYSTEMD_STUB" "$WORK/$name.uki" >"$WORK/$name.objcopy" 2>&1; then
-    fail "$name" "objcopy failed: $(oneline "$WORK/$name.objcopy")"
+  why=$(make_uki "$WORK/$name.uki" "$WORK/$name.osrel" "$WORK/$name.cmdline" "$linux" \
+    "$WORK/in/$k.initrd") || {
+    fail "$name" "$why"
     return
-  fi
+  }
   esp_row "$name" "$WORK/$name.uki=EFI/BOOT/BOOTX64.EFI" || return
   readarray -t disk < <(disk_args "$name")
   check "$name" "$k" "$(how_with_initrd "$k")" "$cmdline" 256 "${disk[@]}"

@@ -14,6 +14,13 @@
 #                        view of boot_params.secure_boot, which the EFI
 #                        stub set): "Secure boot enabled" and its lockdown
 #                        from Secure Boot in dmesg
+#   sb-uki-linux         sb-linux's image, signed, as the .linux of a UKI
+#                        on systemd's stub (tests/efi/firmware.sh's
+#                        make_uki), the UKI signed too: the firmware
+#                        verifies the UKI, the stub starts the image
+#                        through LoadImage (efi_pe_entry); the kernel gets
+#                        exactly .cmdline and says what sb-linux checks
+#   sb-uki-unsigned      the same UKI unsigned: the firmware refuses it
 # Rows boot in parallel, each QEMU stopped once its outcome is known.
 #
 # Environment (all optional): those of tests/lib.sh, and
@@ -50,8 +57,8 @@ LOG_PREFIX=secureboot-
 # ... : Access Denied").
 STOP_RE='-- System halted|Kernel panic|BZELF-LINUX-(OK|BAD)|^bzelf-test: FAIL|BdsDxe: failed to (load|start)'
 
-require "$BZELF" "$QEMU" python3 timeout mformat mmd mcopy sbsign openssl
-for f in "$OVMF_CODE" "$OVMF_VARS" "$SB_KEY" "$SB_CERT"; do
+require "$BZELF" "$QEMU" python3 timeout mformat mmd mcopy sbsign openssl objcopy
+for f in "$OVMF_CODE" "$OVMF_VARS" "$SB_KEY" "$SB_CERT" "$SYSTEMD_STUB"; do
   if [ ! -r "$f" ]; then
     echo "run.sh: no $f (Debian's ovmf; tools/install-deps.sh installs it)" >&2
     exit 2
@@ -154,14 +161,7 @@ with open(path, "r+b") as f:
 # prints the marker and powers off.
 row_linux() {
   local name=sb-linux cmdline reasons="" why
-  if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/$name.fetch" 2>&1; then
-    fail "$name" "tests/linux/fetch-kernel.sh failed: $(oneline "$WORK/$name.fetch")"
-    return
-  fi
-  why=$(linux_initramfs "$WORK/$name.initrd" "$WORK/$name" --efi) || {
-    fail "$name" "$why"
-    return
-  }
+  linux_inputs "$name" || return
   cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token) initrd=\\linux.initrd"
   why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img" \
     --cmdline "$cmdline") || {
@@ -172,6 +172,28 @@ row_linux() {
   boot_esp "$name" "$LINUX_TIMEOUT" "$WORK/$name.efi=EFI/BOOT/BOOTX64.EFI" \
     "$WORK/$name.initrd=linux.initrd" || return
   linux_marker "$name" "$cmdline"
+  secure_linux "$name"
+  judge "$name"
+}
+
+# linux_inputs NAME: Debian's kernel fetched (if LINUX_DIR has none) and
+# the --efi initramfs as WORK/NAME.initrd; fails NAME if either cannot be.
+linux_inputs() {
+  local why
+  if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/$1.fetch" 2>&1; then
+    fail "$1" "tests/linux/fetch-kernel.sh failed: $(oneline "$WORK/$1.fetch")"
+    return 1
+  fi
+  why=$(linux_initramfs "$WORK/$1.initrd" "$WORK/$1" --efi) || {
+    fail "$1" "$why"
+    return 1
+  }
+}
+
+# secure_linux NAME: adds to reasons unless Linux's log says it booted
+# under Secure Boot.
+secure_linux() {
+  local name=$1
   # arch/x86/kernel/setup.c prints the mode it read from boot_params
   # ("secureboot: Secure boot enabled" in 6.1; "... could not be
   # determined" for efi_secureboot_mode_unset); Debian's lockdown patch
@@ -180,10 +202,65 @@ row_linux() {
     reasons+="Linux did not say 'Secure boot enabled' ($(grep -m1 -oE 'Secure boot [a-z ]+' "$WORK/$name.log" || echo 'no Secure boot line')); "
   grep -qE 'Kernel is locked down from EFI Secure Boot' "$WORK/$name.log" ||
     reasons+="Linux did not lock down from Secure Boot; "
+}
+
+# uki NAME INNER: WORK/NAME.uki, INNER (a bzelf image of Debian's kernel)
+# as its .linux, WORK/NAME.cmdline and WORK/NAME.initrd as its .cmdline
+# and .initrd; fails NAME if it cannot be made.
+uki() {
+  local name=$1 why
+  printf 'ID=bzelf-test\nNAME="bzelf test"\n' >"$WORK/$name.osrel"
+  why=$(make_uki "$WORK/$name.uki" "$WORK/$name.osrel" "$WORK/$name.cmdline" "$2" \
+    "$WORK/$name.initrd") || {
+    fail "$name" "$why"
+    return 1
+  }
+}
+
+# The kernel gets .cmdline as its LoadOptions, unchanged (no initrd=:
+# the stub offers .initrd through LoadFile2). systemd-stub 252 starts a
+# .linux whose MajorImageVersion is 1 or more (a bzelf image's) through
+# LoadImage from its buffer, with the firmware's security protocols
+# hooked to pass that buffer unverified (src/boot/efi/linux.c): the UKI's
+# signature covers it. The image is signed all the same, as a
+# distribution signs the kernel it puts in a UKI.
+row_uki_linux() {
+  local name=sb-uki-linux cmdline reasons="" why
+  linux_inputs "$name" || return
+  cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token)"
+  printf '%s' "$cmdline" >"$WORK/$name.cmdline"
+  why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img") || {
+    fail "$name" "$why"
+    return
+  }
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
+  uki "$name" "$WORK/$name.efi" || return
+  signed "$name" "$WORK/$name.uki" "$WORK/$name.uki.signed" || return
+  boot_esp "$name" "$LINUX_TIMEOUT" "$WORK/$name.uki.signed=EFI/BOOT/BOOTX64.EFI" || return
+  grep -qF 'bzelf: EFI stub: entered at efi_pe_entry' "$WORK/$name.log" ||
+    reasons+="no 'bzelf: EFI stub: entered at efi_pe_entry' line; "
+  linux_marker "$name" "$cmdline"
+  secure_linux "$name"
   judge "$name"
 }
 
-ROWS=(test64_signed test64_unsigned test64_flipped linux)
+# The UKI of sb-uki-linux, its image signed, the UKI not: the firmware
+# refuses it before systemd's stub runs.
+row_uki_unsigned() {
+  local name=sb-uki-unsigned cmdline why
+  linux_inputs "$name" || return
+  cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token)"
+  printf '%s' "$cmdline" >"$WORK/$name.cmdline"
+  why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img") || {
+    fail "$name" "$why"
+    return
+  }
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
+  uki "$name" "$WORK/$name.efi" || return
+  refused "$name" "$WORK/$name.uki"
+}
+
+ROWS=(test64_signed test64_unsigned test64_flipped linux uki_linux uki_unsigned)
 for row in "${ROWS[@]}"; do
   name=sb-${row//_/-}
   selected "$name" || continue
