@@ -106,7 +106,8 @@ MUTATIONS = [
     Mutation(
         "memsz-tail", "skip zeroing the p_memsz tails",
         "compressed/elf-load.cpp",
-        "if (!failure) ZeroTails(params, sse2.enabled);", "if (false) ZeroTails(params, sse2.enabled);",
+        "if (!failure) ZeroTails(params, segments, sse2.enabled);",
+        "if (false) ZeroTails(params, segments, sse2.enabled);",
         [suite("qemu", "^test32-low$", r"test32-low: .*FAIL \.bss is all zero")]),
     Mutation(
         "last-e820", "drop the last E820 entry of boot_params",
