@@ -131,7 +131,7 @@ MUTATIONS = [
         "lib/e820-map.cpp",
         "const uint32_t ext_k = bp.alt_mem_k > bp.screen_info.ext_mem_k ? bp.alt_mem_k",
         "const uint32_t ext_k = true ? bp.alt_mem_k",
-        [suite("int15", "^int15-no-e820-e801-test32$", r"int15-no-e820-e801-test32: ")]),
+        [suite("int15", "^int15-no-e820-e801-test32$", r"int15-no-e820-e801-test32: .*no RAM at 0x100000")]),
     Mutation(
         "cmdline-copy", "off by one in startup_64's copy of a command line from above 4 GiB",
         "lib/stage-move.cpp",
@@ -241,7 +241,7 @@ MUTATIONS = [
         "compressed/main.cpp",
         "if (Failure f = CheckCpu(cpu, params.kernel_class, params.isa_needed)) Panic(f);",
         "(void)cpu;",
-        [suite("cpu", "^pvh-", r"pvh-(pentium-test64|qemu64-isa-v2-64): ")]),
+        [suite("cpu", "^pvh-", r"pvh-(pentium-test64: no .bzelf: cpu: |qemu64-isa-v2-64: a kernel ran)")]),
     Mutation(
         "isa-64bit-only", "ask an ELF32 kernel for the 64-bit-only features of its ISA level",
         "lib/cpu-check.cpp",
@@ -254,7 +254,7 @@ MUTATIONS = [
         "if (gnu && nh.n_type == elf::NT_GNU_PROPERTY_TYPE_0) {",
         "if (gnu && false) {",
         [unit("KernelIsaNote.*", r"KernelIsaNote"),
-         suite("cpu", "^qemu64-isa-v2-64$", r"qemu64-isa-v2-64: ")]),
+         suite("cpu", "^qemu64-isa-v2-64$", r"qemu64-isa-v2-64: a kernel ran")]),
     Mutation(
         "pie-relocs", "leave a position-independent kernel's pointers as linked",
         "compressed/relocate.cpp",
@@ -287,6 +287,24 @@ MUTATIONS = [
         "lib/placement.cpp",
         "    for (int i = 0; i < kept_count_; ++i) boundary(kept_[i].range.start);\n", "",
         [unit("Kaslr*", r"KaslrAvoid\.EverySlotKeepsClearOfWhatLinuxAvoids")]),
+    Mutation(
+        "pe-w-x", "make the PE image's .text section writable as well as executable",
+        "tools/pe-header.cpp",
+        "IMAGE_SCN_CNT_CODE | IMAGE_SCN_MEM_READ | IMAGE_SCN_MEM_EXECUTE);",
+        "IMAGE_SCN_CNT_CODE | IMAGE_SCN_MEM_READ | IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_MEM_WRITE);",
+        [unit("PeHeader.*", r"PeHeader\.BuiltImageFollowsTheRules"),
+         suite("pe", "^pe-test64$", r"pe-test64: section \.text is writable and executable")]),
+    Mutation(
+        "drive-probe", "take the first drive that reads as the boot drive, without comparing "
+        "its sector 0 with the boot sector",
+        "boot/header.S",
+        "\trepe cmpsw\n\tjne\tbs_next\n", "\trepe cmpsw\n",
+        [suite("int15", "^int15-no-e820-test32$", r"int15-no-e820-test32: .*no verdict at all")]),
+    Mutation(
+        "chs-dma", "let a CHS read cross a 64 KiB boundary of its buffer",
+        "lib/chs.cpp",
+        "  if (n > room) n = room;\n", "",
+        [unit("Chs.*", r"Chs\.ReadEndsBeforeA64KiBBoundary")]),
 ]
 
 
