@@ -114,6 +114,14 @@ uint8_t OpenBootDisk(uint8_t drive) {
     return out.ah != 0 ? out.ah : 0xff;
   }
   disk.geometry = chs::FromInt13Params(out.ch, out.cl, out.dh);
+  if (drive < 0x80) {
+    // A floppy: what the disk in the drive holds (lib/chs.h). The probe
+    // reads into the bounce buffer, which nothing uses yet.
+    disk.geometry.sectors = chs::MediaSectorsPerTrack(disk.geometry.sectors, [](uint8_t s) {
+      const chs::Read last = {0, 0, s, 1};
+      return ReadOnce(0, &last, 1, uint32_t{DIRECT_BOOT_BOUNCE_SEG} << 4) == 0;
+    });
+  }
   return 0;
 }
 

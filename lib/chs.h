@@ -43,6 +43,26 @@ enum class ReadError : uint8_t {
 // boundary error", Ralf Brown's interrupt list). `count` must be non-zero.
 ReadError PlanRead(const Geometry& g, uint32_t lba, uint32_t count, uint32_t buffer, Read& out);
 
+// A floppy disk may hold fewer sectors a track than its drive's AH=08h
+// answer says: AH=08h describes the drive (its CMOS type), not the disk in
+// it, so a 1.44 MB disk in a 2.88 MB drive reads as 36 sectors a track
+// where it has 18, and a read of sector 19 fails. The formats PC drives
+// write have these counts; Linux's boot sector probed the same list
+// (arch/i386/boot/bootsect.S, Linux 2.4: "disksizes: .byte 36, 18, 15, 9").
+inline constexpr uint8_t kFloppySectorsPerTrack[] = {36, 18, 15, 9};
+
+// The disk's sectors a track: the first count of kFloppySectorsPerTrack
+// no larger than the drive's whose last sector of track 0 reads
+// (`reads(sector)`, a one-sector read of cylinder 0, head 0), else the
+// drive's (then the first read past the disk's track reports the error).
+template <typename ReadsSector>
+uint8_t MediaSectorsPerTrack(uint8_t drive_sectors, ReadsSector reads) {
+  for (uint8_t s : kFloppySectorsPerTrack) {
+    if (s <= drive_sectors && reads(s)) return s;
+  }
+  return drive_sectors;
+}
+
 // CX for INT 13h AH=02h: cylinder bits 0-7 in CH, bits 8-9 in CL bits 6-7,
 // the sector in CL bits 0-5. (DH is the head, DL the drive, AL the count.)
 inline uint16_t Int13Cx(const Read& r) {

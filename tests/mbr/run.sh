@@ -90,14 +90,17 @@ boot_kernel mbr-test64 "$KERNELS_DIR/test64.elf"
 boot_kernel mbr-test64-used-disk "$KERNELS_DIR/test64.elf" prepare
 boot_kernel mbr-test64-signed "$KERNELS_DIR/test64.elf" signed
 
-# boot_floppy NAME KERNEL [SIZE]: a test kernel from a 1.44 MB floppy
-# (bzelf build --floppy), booted from drive A: SeaBIOS has no INT 13h
-# extensions for floppy drives, so the setup reads by cylinder, head and
-# sector (lib/chs.h), track by track; the kernel must pass as from a disk.
-# With SIZE 2949120, the image is padded on to a 2.88 MB floppy (36
-# sectors a track; QEMU picks the drive type from the size).
+# boot_floppy NAME KERNEL [SIZE [DRIVE-TYPE]]: a test kernel from a
+# 1.44 MB floppy (bzelf build --floppy), booted from drive A: SeaBIOS has
+# no INT 13h extensions for floppy drives, so the setup reads by cylinder,
+# head and sector (lib/chs.h), track by track; the kernel must pass as
+# from a disk. With SIZE 2949120, the image is padded on to a 2.88 MB
+# floppy (36 sectors a track; QEMU picks the drive type from the size).
+# DRIVE-TYPE (QEMU's floppy drive-type: 144, 288) fixes the drive: a 1.44
+# MB disk in a 2.88 MB drive, for which INT 13h AH=08h says 36 sectors a
+# track, while the disk has 18.
 boot_floppy() {
-  local name=$1 kernel=$2 to=${3:-} cmdline reasons="" disk size
+  local name=$1 kernel=$2 to=${3:-} type=${4:-} cmdline reasons="" disk size
   selected "$name" || return
   cmdline="$BUILTIN_CMDLINE token=$(token)"
   disk=$WORK/$name.img
@@ -108,7 +111,12 @@ boot_floppy() {
     return
   fi
   [ -z "$to" ] || truncate -s "$to" "$disk"
-  boot "$name" "$TIMEOUT" -m 128 -drive "if=floppy,format=raw,file=$disk" -boot a
+  if [ -n "$type" ]; then
+    boot "$name" "$TIMEOUT" -m 128 -drive "if=none,id=fd0,format=raw,file=$disk" \
+      -device "floppy,unit=0,drive=fd0,drive-type=$type" -boot a
+  else
+    boot "$name" "$TIMEOUT" -m 128 -drive "if=floppy,format=raw,file=$disk" -boot a
+  fi
   kernel_report "$name" "$cmdline" 'bzelf-test: initrd: none'
   grep -q '^bzelf-test: boot_params at .* type_of_loader=0x20 ' "$WORK/$name.log" ||
     reasons+="type_of_loader is not 0x20 (bootsect-loader); "
@@ -117,6 +125,7 @@ boot_floppy() {
 boot_floppy mbr-floppy-test32 "$KERNELS_DIR/test32.elf"
 boot_floppy mbr-floppy-test64 "$KERNELS_DIR/test64.elf"
 boot_floppy mbr-floppy288-test32 "$KERNELS_DIR/test32.elf" 2949120
+boot_floppy mbr-floppy144-in-288-test32 "$KERNELS_DIR/test32.elf" "" 288
 
 # Error paths: one image, damaged in turn.
 if build mbr-errors "$KERNELS_DIR/test32.elf" "$BUILTIN_CMDLINE"; then

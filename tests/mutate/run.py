@@ -305,6 +305,12 @@ MUTATIONS = [
         "lib/chs.cpp",
         "  if (n > room) n = room;\n", "",
         [unit("Chs.*", r"Chs\.ReadEndsBeforeA64KiBBoundary")]),
+    Mutation(
+        "floppy-media", "read a floppy with the drive's sectors a track, not its disk's",
+        "boot/int13.cpp",
+        "  if (drive < 0x80) {", "  if (false) {",
+        [suite("mbr", "^mbr-floppy144-in-288-test32$",
+               r"mbr-floppy144-in-288-test32: .*read error at sector")]),
 ]
 
 

@@ -3,6 +3,8 @@
 // boundary, and the register encoding.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "chs.h"
 
 namespace bzelf::chs {
@@ -25,6 +27,34 @@ TEST(Chs, GeometryFromInt13Params) {
   EXPECT_EQ(g.sectors, 63);
   // DH = 255: 256 heads.
   EXPECT_EQ(FromInt13Params(0, 1, 255).heads, 256);
+}
+
+// A drive whose disk has `media` sectors a track: sectors past it fail.
+struct FakeFloppy {
+  uint8_t media;
+  int reads = 0;
+  bool operator()(uint8_t sector) {
+    ++reads;
+    return sector <= media;
+  }
+};
+
+TEST(Chs, MediaSectorsPerTrackFromTheDiskNotTheDrive) {
+  // 1.44 MB in a 2.88 MB drive: AH=08h says 36, the disk has 18.
+  FakeFloppy f144{18};
+  EXPECT_EQ(MediaSectorsPerTrack(36, std::ref(f144)), 18);
+  EXPECT_EQ(f144.reads, 2);
+  // 2.88 MB in its own drive: the first probe reads.
+  FakeFloppy f288{36};
+  EXPECT_EQ(MediaSectorsPerTrack(36, std::ref(f288)), 36);
+  EXPECT_EQ(f288.reads, 1);
+  // 720 KB in a 1.44 MB drive: 36 is past the drive, never tried.
+  FakeFloppy f720{9};
+  EXPECT_EQ(MediaSectorsPerTrack(18, std::ref(f720)), 9);
+  EXPECT_EQ(f720.reads, 3);
+  // Nothing reads (no disk): the drive's count stays.
+  FakeFloppy none{0};
+  EXPECT_EQ(MediaSectorsPerTrack(18, std::ref(none)), 18);
 }
 
 TEST(Chs, ReadEndsAtTheTrackEnd) {
