@@ -52,6 +52,9 @@ inline constexpr uint16_t BOOT_DS = 0x18;
 // setup_data types we know of.
 inline constexpr uint32_t SETUP_NONE = 0;
 inline constexpr uint32_t SETUP_E820_EXT = 1;
+// A node whose data is a setup_indirect: the data itself lies elsewhere
+// (Linux 5.8+, arch/x86/include/uapi/asm/bootparam.h).
+inline constexpr uint32_t SETUP_INDIRECT = 1u << 31;
 
 // setup_header.type_of_loader as Linux's own EFI stub sets it
 // (drivers/firmware/efi/libstub/x86-stub.c): the kernel sees the same value
@@ -219,6 +222,17 @@ struct [[gnu::packed]] setup_data {
   // uint8_t data[len] follows.
 };
 
+// The data of a SETUP_INDIRECT node. Its type is SETUP_INDIRECT | the
+// type of what it points at; Linux reserves [addr, addr + len) when that
+// is not SETUP_INDIRECT alone (kaslr.c mem_avoid_overlap, setup.c
+// memblock_x86_reserve_range_setup_data, Linux 6.1).
+struct [[gnu::packed]] setup_indirect {
+  uint32_t type;
+  uint32_t reserved;
+  uint64_t len;
+  uint64_t addr;
+};
+
 struct [[gnu::packed]] boot_params {
   struct screen_info screen_info;           // 0x000
   uint8_t apm_bios_info[0x14];              // 0x040
@@ -271,6 +285,7 @@ static_assert(offsetof(setup_header, kernel_info_offset) == 0x268 - kSetupHeader
 static_assert(sizeof(screen_info) == 0x40);
 static_assert(sizeof(e820_entry) == 20);
 static_assert(sizeof(setup_data) == 16);
+static_assert(sizeof(setup_indirect) == 24);
 static_assert(offsetof(boot_params, ext_ramdisk_image) == 0x0c0);
 static_assert(offsetof(boot_params, cc_blob_address) == 0x13c);
 static_assert(offsetof(boot_params, scratch) == 0x1e4);

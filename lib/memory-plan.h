@@ -235,11 +235,20 @@ PlanError MemoryPlan::Init(const linuxboot::boot_params& bp, uint64_t bp_addr,
   if (PlanError e = InitFixed(bp, bp_addr, cmdline ? CmdlineBytes(bp, cmdline, memory) : 0, stage)) {
     return e;
   }
-  // Every node is kept, and a SETUP_E820_EXT node lends the map its
-  // entries (E820Map::AddExtensions says which it takes).
+  // Every node is kept, and what a SETUP_INDIRECT node points at, as
+  // Linux keeps them (linuxboot::setup_indirect); a SETUP_E820_EXT node
+  // lends the map its entries (E820Map::AddExtensions says which it takes).
   const SetupDataWalk walk = map_.AddExtensions(
       SetupDataHead(bp), memory, [&](uint64_t node, const linuxboot::setup_data& sd) {
         Keep(node, sizeof(sd) + uint64_t{sd.len}, Kept::kSetupData);
+        if (sd.type != linuxboot::SETUP_INDIRECT || sd.len < sizeof(linuxboot::setup_indirect)) {
+          return;
+        }
+        const void* data = memory.Map(node + sizeof(sd), sizeof(linuxboot::setup_indirect));
+        if (data == nullptr) return;
+        const linuxboot::setup_indirect si =
+            *static_cast<const linuxboot::setup_indirect*>(data);  // packed: copy
+        if (si.type != linuxboot::SETUP_INDIRECT) Keep(si.addr, si.len, Kept::kSetupData);
       }).walk;
   if (walk.gave_up) {
     PlanError e;

@@ -311,6 +311,11 @@ MUTATIONS = [
         "  if (drive < 0x80) {", "  if (false) {",
         [suite("mbr", "^mbr-floppy144-in-288-test32$",
                r"mbr-floppy144-in-288-test32: .*read error at sector")]),
+    Mutation(
+        "setup-indirect", "keep a SETUP_INDIRECT node but not the data it points at",
+        "lib/memory-plan.h",
+        "if (si.type != linuxboot::SETUP_INDIRECT) Keep(si.addr,", "if (false) Keep(si.addr,",
+        [unit("MemoryPlan*", r"MemoryPlanHostile\.SetupIndirectKeepsWhatItPointsAt")]),
 ]
 
 

@@ -337,6 +337,28 @@ TEST(MemoryPlanHostile, E820Extensions) {
   }
 }
 
+// A SETUP_INDIRECT node: what it points at is kept as the node is, unless
+// its type is SETUP_INDIRECT alone (Linux's rule).
+TEST(MemoryPlanHostile, SetupIndirectKeepsWhatItPointsAt) {
+  using linuxboot::SETUP_INDIRECT;
+  for (uint32_t inner : {SETUP_INDIRECT | 1u, SETUP_INDIRECT}) {
+    QemuMachine m(128);
+    uint8_t* p = m.memory.Add(0x30000, sizeof(linuxboot::setup_data) +
+                                           sizeof(linuxboot::setup_indirect));
+    const linuxboot::setup_data sd{0, SETUP_INDIRECT, sizeof(linuxboot::setup_indirect)};
+    const linuxboot::setup_indirect si{inner, 0, 0x1000, 2 * kMiB + 0x1000};
+    std::memcpy(p, &sd, sizeof sd);
+    std::memcpy(p + sizeof sd, &si, sizeof si);
+    m.bp->hdr.setup_data = 0x30000;
+    EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line,
+              inner == SETUP_INDIRECT
+                  ? ""
+                  : "memory: kernel segment 0 at 0x200000-0x201b2e overlaps setup_data at "
+                    "0x201000-0x202000")
+        << std::hex << inner;
+  }
+}
+
 // ---- the rules, one at a time ---------------------------------------------
 
 TEST(MemoryPlan, AdjacentAndOverlappingRamEntriesAreOneRange) {
