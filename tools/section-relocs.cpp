@@ -111,9 +111,7 @@ class Reader {
         const uint32_t type = static_cast<uint32_t>(is64_ ? info & 0xffffffff : info & 0xff);
         const uint64_t sym = is64_ ? info >> 32 : info >> 8;
         const Symbol symbol = SymbolAt(s, sym);
-        const std::string where = SectionName(s) + " entry " + std::to_string(j) + " (at " +
-                                  HexString(offset) + ", " + RelocTypeName(type, is64_) +
-                                  " against " + symbol.name + ")";
+        const Entry where{&s, j, offset, type, &symbol};
         if (is64_) {
           Reloc64(s, offset, type, symbol, where);
         } else {
@@ -143,6 +141,20 @@ class Reader {
 
  private:
   [[noreturn]] void Fail(const std::string& what) const { throw ToolError(name_, what); }
+
+  // The relocation being read, named only when it is refused (a vmlinux
+  // has more than a million).
+  struct Entry {
+    const Section* section;
+    uint64_t index, offset;
+    uint32_t type;
+    const Symbol* symbol;
+  };
+  [[noreturn]] void Fail(const Entry& e, const std::string& what) const {
+    Fail(SectionName(*e.section) + " entry " + std::to_string(e.index) + " (at " +
+         HexString(e.offset) + ", " + RelocTypeName(e.type, is64_) + " against " +
+         e.symbol->name + "): " + what);
+  }
 
   Section SectionAt(uint64_t at) const {
     if (is64_) {
@@ -249,7 +261,7 @@ class Reader {
   }
 
   void Reloc64(const Section& rel, uint64_t offset, uint32_t type, const Symbol& s,
-               const std::string& where) {
+               const Entry& where) {
     if (s.raw_shndx == elf::SHN_UNDEF) return;
     const bool abs = s.raw_shndx == elf::SHN_ABS && !Listed(kAbsMoves, s.name) &&
                      !Listed(kAbsMoves64, s.name);
@@ -264,7 +276,7 @@ class Reader {
         if (PerCpu(s)) Add(inverse_, offset, where);
         return;
       case kX64Pc64:
-        if (PerCpu(s)) Fail(where + ": PC64 against a per-CPU symbol, which Linux refuses");
+        if (PerCpu(s)) Fail(where, "PC64 against a per-CPU symbol, which Linux refuses");
         return;
       case kX64_64:
       case kX64_32:
@@ -272,17 +284,17 @@ class Reader {
         if (PerCpu(s)) return;
         if (abs) {
           if (Listed(kAbsNeverMoves, s.name)) return;
-          Fail(where + ": an absolute symbol (SHN_ABS) that Linux does not list as moving "
-                       "with the kernel or as never moving; it would be wrong wherever the "
-                       "kernel moves");
+          Fail(where, "an absolute symbol (SHN_ABS) that Linux does not list as moving "
+                      "with the kernel or as never moving; it would be wrong wherever the "
+                      "kernel moves");
         }
         Add(type == kX64_64 ? relocs64_ : relocs32_, offset, where);
         return;
     }
-    Fail(where + ": a relocation type Linux's table cannot express");
+    Fail(where, "a relocation type Linux's table cannot express");
   }
 
-  void Reloc32(uint64_t offset, uint32_t type, const Symbol& s, const std::string& where) {
+  void Reloc32(uint64_t offset, uint32_t type, const Symbol& s, const Entry& where) {
     const bool abs = s.raw_shndx == elf::SHN_ABS && !Listed(kAbsMoves, s.name);
     switch (type) {
       case k386None:
@@ -294,24 +306,24 @@ class Reader {
       case k386_32:
         if (abs) {
           if (Listed(kAbsNeverMoves, s.name)) return;
-          Fail(where + ": an absolute symbol (SHN_ABS) that Linux does not list as moving "
-                       "with the kernel or as never moving; it would be wrong wherever the "
-                       "kernel moves");
+          Fail(where, "an absolute symbol (SHN_ABS) that Linux does not list as moving "
+                      "with the kernel or as never moving; it would be wrong wherever the "
+                      "kernel moves");
         }
         Add(relocs32_, offset, where);
         return;
     }
-    Fail(where + ": a relocation type Linux's table cannot express");
+    Fail(where, "a relocation type Linux's table cannot express");
   }
 
   // The table's words are addresses sign-extended from 32 bits (x86_64)
   // or 32-bit addresses (i386). relocs.c checks this for the absolute
   // types only and truncates an inverse entry; a truncated word would
   // name another place, so every list is checked here.
-  void Add(std::vector<uint32_t>& list, uint64_t offset, const std::string& where) {
+  void Add(std::vector<uint32_t>& list, uint64_t offset, const Entry& where) {
     const bool fits = is64_ ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(offset))) == offset
                             : offset <= UINT32_MAX;
-    if (!fits) Fail(where + ": the place does not fit the table's 32-bit words");
+    if (!fits) Fail(where, "the place does not fit the table's 32-bit words");
     list.push_back(static_cast<uint32_t>(offset));
   }
 

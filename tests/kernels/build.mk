@@ -8,6 +8,7 @@
 #   test32-low.elf      test32 at 1 MiB, over the stage: the stage moves
 #   sample64.elf        test64 under the name `make run` boots
 #   place-*.elf         the placement kernels of tests/placement (below)
+#   rela32.elf, rela64.elf  kernels linked --emit-relocs (below)
 
 TK_DIR := tests/kernels
 TK_OUT := $(B)/kernels
