@@ -18,6 +18,9 @@
 #                             .rela / .rel sections has as many entries of
 #                             each list as `readelf -r` shows relocations of
 #                             the types Linux puts there
+#   rela64-extract            `bzelf extract` of its image gives the ELF with
+#                             that table after it, taken as "appended" with
+#                             the same counts
 #   rela64-at, rela32-at      those kernels at a fixed place (rela64 also
 #                             moved virtually): every absolute address they
 #                             hold (pointers in data, immediates in code)
@@ -216,8 +219,8 @@ expect_info info-pie32 "$KERNELS_DIR/pie32.elf" kernel.relocations.source=dynami
 # rela64 and rela32 have no undefined, absolute or per-CPU symbols: every
 # R_X86_64_64 is a 64-bit entry, every _32S a 32-bit one; every R_386_32 a
 # 32-bit one.
+require readelf
 if any_selected info-rela64 info-rela32; then
-  require readelf
   expect_info info-rela64 "$KERNELS_DIR/rela64.elf" "kernel.relocations.source=Linux table" \
     "kernel.relocations.from=sections (.rela)" \
     "kernel.relocations.layout=x86_64 (64-bit, inverse 32-bit, 32-bit)" \
@@ -227,6 +230,18 @@ if any_selected info-rela64 info-rela32; then
   expect_info info-rela32 "$KERNELS_DIR/rela32.elf" "kernel.relocations.source=Linux table" \
     "kernel.relocations.from=sections (.rel)" "kernel.relocations.layout=i386 (32-bit)" \
     "kernel.relocations.count32=$(readelf_count rela32 R_386_32)"
+fi
+
+if selected rela64-extract; then
+  if "$BZELF" build "$KERNELS_DIR/rela64.elf" -o "$WORK/rela64-extract.img" >"$WORK/rela64-extract.out" 2>&1 &&
+    "$BZELF" extract "$WORK/rela64-extract.img" -o "$WORK/rela64-extract.elf" >>"$WORK/rela64-extract.out" 2>&1; then
+    expect_info rela64-extract "$WORK/rela64-extract.elf" "kernel.relocations.from=appended" \
+      "kernel.relocations.count64=$(readelf_count rela64 R_X86_64_64)" \
+      "kernel.relocations.count32=$(readelf_count rela64 R_X86_64_32 R_X86_64_32S)" \
+      "kernel.relocations.bytes=$(json_field "$KERNELS_DIR/rela64.elf" kernel.relocations.bytes)"
+  else
+    fail rela64-extract "$(oneline "$WORK/rela64-extract.out")"
+  fi
 fi
 
 # A few seconds each: one after the other, so that PASS and FAIL count.
