@@ -108,6 +108,63 @@ struct Elf64_Phdr {
   uint64_t p_align;
 };
 
+// Section headers and symbols (gABI "Sections", "Symbol Table"): the
+// host tool reads a kernel's relocation sections (tools/section-relocs.h).
+inline constexpr uint32_t SHT_SYMTAB = 2;
+inline constexpr uint32_t SHT_STRTAB = 3;
+inline constexpr uint32_t SHT_RELA = 4;
+inline constexpr uint32_t SHT_REL = 9;
+inline constexpr uint32_t SHT_SYMTAB_SHNDX = 18;
+inline constexpr uint64_t SHF_ALLOC = 2;
+inline constexpr uint16_t SHN_UNDEF = 0;
+inline constexpr uint16_t SHN_ABS = 0xfff1;
+inline constexpr uint16_t SHN_COMMON = 0xfff2;
+inline constexpr uint16_t SHN_XINDEX = 0xffff;
+
+struct Elf32_Shdr {
+  uint32_t sh_name;
+  uint32_t sh_type;
+  uint32_t sh_flags;
+  uint32_t sh_addr;
+  uint32_t sh_offset;
+  uint32_t sh_size;
+  uint32_t sh_link;
+  uint32_t sh_info;
+  uint32_t sh_addralign;
+  uint32_t sh_entsize;
+};
+
+struct Elf64_Shdr {
+  uint32_t sh_name;
+  uint32_t sh_type;
+  uint64_t sh_flags;
+  uint64_t sh_addr;
+  uint64_t sh_offset;
+  uint64_t sh_size;
+  uint32_t sh_link;
+  uint32_t sh_info;
+  uint64_t sh_addralign;
+  uint64_t sh_entsize;
+};
+
+struct Elf32_Sym {
+  uint32_t st_name;
+  uint32_t st_value;
+  uint32_t st_size;
+  uint8_t st_info;
+  uint8_t st_other;
+  uint16_t st_shndx;
+};
+
+struct Elf64_Sym {
+  uint32_t st_name;
+  uint8_t st_info;
+  uint8_t st_other;
+  uint16_t st_shndx;
+  uint64_t st_value;
+  uint64_t st_size;
+};
+
 struct Elf_Nhdr {
   uint32_t n_namesz;
   uint32_t n_descsz;
@@ -119,5 +176,9 @@ static_assert(sizeof(Elf64_Ehdr) == 64);
 static_assert(sizeof(Elf32_Phdr) == 32);
 static_assert(sizeof(Elf64_Phdr) == 56);
 static_assert(sizeof(Elf_Nhdr) == 12);
+static_assert(sizeof(Elf32_Shdr) == 40);
+static_assert(sizeof(Elf64_Shdr) == 64);
+static_assert(sizeof(Elf32_Sym) == 16);
+static_assert(sizeof(Elf64_Sym) == 24);
 
 }  // namespace bzelf::elf

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "elf.h"
+#include "section-relocs.h"
 
 namespace bzelf {
 namespace {
@@ -30,28 +31,6 @@ constexpr uint64_t kLinuxMinAlign32 = 0x2000;
 // either MIN_KERNEL_ALIGN.
 constexpr uint64_t kLinuxDefaultAlign = 0x200000;
 constexpr uint64_t kPage = 4096;
-
-// The psABIs' names, for the refusal of a type bzelf cannot apply
-// (x86-64 psABI "Relocation Types"; the i386 psABI's table).
-std::string TypeName(uint32_t type, bool is64) {
-  static const char* const k64[] = {
-      "R_X86_64_NONE",      "R_X86_64_64",       "R_X86_64_PC32",     "R_X86_64_GOT32",
-      "R_X86_64_PLT32",     "R_X86_64_COPY",     "R_X86_64_GLOB_DAT", "R_X86_64_JUMP_SLOT",
-      "R_X86_64_RELATIVE",  "R_X86_64_GOTPCREL", "R_X86_64_32",       "R_X86_64_32S",
-      "R_X86_64_16",        "R_X86_64_PC16",     "R_X86_64_8",        "R_X86_64_PC8",
-      "R_X86_64_DTPMOD64",  "R_X86_64_DTPOFF64", "R_X86_64_TPOFF64"};
-  static const char* const k32[] = {
-      "R_386_NONE",     "R_386_32",       "R_386_PC32",     "R_386_GOT32",   "R_386_PLT32",
-      "R_386_COPY",     "R_386_GLOB_DAT", "R_386_JMP_SLOT", "R_386_RELATIVE", "R_386_GOTOFF",
-      "R_386_GOTPC",    "R_386_32PLT",    "",               "",              "R_386_TLS_TPOFF"};
-  std::string n;
-  if (is64 && type < std::size(k64)) n = k64[type];
-  if (!is64 && type < std::size(k32)) n = k32[type];
-  if (is64 && type == 37) n = "R_X86_64_IRELATIVE";
-  if (!is64 && type == 42) n = "R_386_IRELATIVE";
-  if (n.empty()) n = std::string(is64 ? "R_X86_64_" : "R_386_") + "type " + std::to_string(type);
-  return n;
-}
 
 std::vector<StageSegment> PhysicalSegments(const KernelElf& k, const Placement& pl) {
   std::vector<StageSegment> segs;
@@ -243,8 +222,8 @@ void FindDynamic(const KernelElf& k, const Bytes& file, const Placement& pl,
     if (IsNone(e.type)) continue;
     if (!IsRelative(e.type)) {
       throw ToolError(name, "dynamic relocation " + std::to_string(i) + " at " +
-                                HexString(e.offset) + " is " + TypeName(e.type, is64) +
-                                "; only " + TypeName(R_X86_64_RELATIVE, is64) +
+                                HexString(e.offset) + " is " + RelocTypeName(e.type, is64) +
+                                "; only " + RelocTypeName(R_X86_64_RELATIVE, is64) +
                                 " can be applied to a kernel");
     }
     if (!WordInSegments(e.offset - r.kernel_map, width, segs.data(),
@@ -293,10 +272,23 @@ KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& 
     std::string why = CheckTable(k, pl, file.data() + k.elf_end, k.trailing, header_alignment, r);
     if (why.empty()) {
       r.origin = "appended";
-    } else {
-      r = {};
-      r.note = "the " + std::to_string(k.trailing) + " bytes after the ELF are no relocation table: " + why;
+      return r;
     }
+    r = {};
+    r.note = "the " + std::to_string(k.trailing) + " bytes after the ELF are no relocation table: " + why;
+  }
+  // Last, a kernel linked with --emit-relocs: the table Linux's build
+  // would make from its relocation sections.
+  SectionRelocs s = TableFromSections(file, k, name);
+  if (s.found) {
+    std::string why = CheckTable(k, pl, s.table.data(), s.table.size(), header_alignment, r);
+    if (!why.empty()) {
+      throw ToolError(name, std::string("the table made from its ") + s.kind + " sections: " + why);
+    }
+    r.origin = std::string("sections (") + s.kind + ")";
+    const std::string seen = "made from " + std::to_string(s.read) + " relocations in " +
+                             std::to_string(s.sections) + " " + s.kind + " sections";
+    r.note = r.note.empty() ? seen : seen + "; " + r.note;
   }
   return r;
 }

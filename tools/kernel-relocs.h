@@ -1,7 +1,15 @@
-// Where a kernel's relocations come from, checked at build time: Linux's
-// table after the ELF's last byte (lib/reloc-table.h), or a file given
-// with --relocs; or a position-independent kernel's own R_*_RELATIVE
-// entries (lib/dynamic-relocs.h). A kernel with none of these cannot move.
+// Where a kernel's relocations come from, checked at build time, the
+// first of these that the kernel has:
+//  1. a position-independent kernel's own R_*_RELATIVE entries
+//     (lib/dynamic-relocs.h; --relocs is refused for one);
+//  2. Linux's table (lib/reloc-table.h) in the file given with --relocs:
+//     what the user says wins;
+//  3. Linux's table after the ELF's last byte, as a vmlinux taken out of a
+//     bzImage carries it: what Linux's own build made;
+//  4. the table made from the kernel's .rela (x86_64) or .rel (i386)
+//     sections, as Linux's build would make it (tools/section-relocs.h):
+//     a vmlinux from a build tree, or any kernel linked --emit-relocs.
+// A kernel with none of these cannot move.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +25,7 @@ namespace bzelf {
 
 struct KernelRelocs {
   RelocSource source = RelocSource::kNone;
-  std::string origin;      // "appended", "--relocs FILE", "dynamic (DT_RELA)"
+  std::string origin;      // "appended", "--relocs FILE", "sections (.rela)", "dynamic (DT_RELA)"
   std::string note;        // for `bzelf info`: why none, or what else it saw
   // kTable: Linux's table, as the image carries it.
   Bytes table;

@@ -8,6 +8,7 @@
 #   test32-low.elf      test32 at 1 MiB, over the stage: the stage moves
 #   sample64.elf        test64 under the name `make run` boots
 #   place-*.elf         the placement kernels of tests/placement (below)
+#   rela32.elf, rela64.elf  kernels linked --emit-relocs (below)
 
 TK_DIR := tests/kernels
 TK_OUT := $(B)/kernels
@@ -47,7 +48,7 @@ TK_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 \
 TK_CPP := $(STAGE_CXX) -E -P -undef -x c -I$(TK_DIR)
 
 # pie-*: the position-independent kernels' own (below).
-TK_SRCS := $(filter-out $(TK_DIR)/pie-%,$(wildcard $(TK_DIR)/*.cpp))
+TK_SRCS := $(filter-out $(TK_DIR)/pie-% $(TK_DIR)/rela-%,$(wildcard $(TK_DIR)/*.cpp))
 TK_OBJS32 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj32/%.o,$(TK_SRCS) $(TK_DIR)/entry32.S)
 TK_OBJS64 := $(patsubst $(TK_DIR)/%,$(TK_OUT)/obj64/%.o,$(TK_SRCS) $(TK_DIR)/entry64.S)
 
@@ -254,3 +255,40 @@ $(TK_OUT)/pie64.elf: $(TK_OUT)/pie64.ld $(PIE_OBJS64)
 	$(TK64_LD) -m elf_x86_64 $(PIE_LDFLAGS) -T $< -o $@ $(PIE_OBJS64)
 $(TK_OUT)/pie32.elf: $(TK_OUT)/pie32.ld $(PIE_OBJS32)
 	$(STAGE_LD) -m elf_i386 $(PIE_LDFLAGS) -T $< -o $@ $(PIE_OBJS32)
+
+# --- kernels linked --emit-relocs: tests/relocs/run.sh, tests/kaslr --------
+#   rela32.elf  ELF32 ET_EXEC at RELA32_PHYS (virtual = physical), keeping
+#               its R_386_32 ... relocations in .rel sections
+#   rela64.elf  ELF64 ET_EXEC like vmlinux: virtual 0xffffffff80000000 +
+#               RELA64_PHYS, p_paddr RELA64_PHYS, .rela sections
+# rela-main.cpp with the kernels' serial and verdict code, built as the
+# other test kernels are (-fno-pie; -mcmodel=kernel for ELF64): bzelf makes
+# Linux's table from the relocation sections (tools/section-relocs.h).
+RELA_KERNELS := $(TK_OUT)/rela32.elf $(TK_OUT)/rela64.elf
+TEST_DEPS += $(RELA_KERNELS)
+test-kernels: $(RELA_KERNELS)
+RELA32_PHYS := 0x400000
+RELA64_PHYS := 0x1000000
+RELA_SRCS := rela-main.cpp serial.cpp verdict.cpp
+RELA_OBJS32 := $(patsubst %,$(TK_OUT)/rela32/%.o,$(RELA_SRCS) rela-entry32.S)
+RELA_OBJS64 := $(patsubst %,$(TK_OUT)/rela64/%.o,$(RELA_SRCS) rela-entry64.S)
+# ld counts the relocation sections --emit-relocs writes (.rela.text ...),
+# and its own empty .got and .iplt, as orphans: none is part of a segment.
+RELA_LDFLAGS := $(filter-out --orphan-handling=error,$(TK_LDFLAGS)) --emit-relocs
+
+$(TK_OUT)/rela32/%.o: $(TK_DIR)/%
+	@mkdir -p $(@D)
+	$(STAGE_CXX) $(TK32_CXXFLAGS) -DRELA_LINK_ADDRESS=$(RELA32_PHYS) -c -o $@ $<
+$(TK_OUT)/rela64/%.o: $(TK_DIR)/%
+	@mkdir -p $(@D)
+	$(TK64_CXX) $(TK64_CXXFLAGS) -DRELA_LINK_ADDRESS=0xffffffff80000000+$(RELA64_PHYS) -c -o $@ $<
+$(TK_OUT)/rela32.ld: $(TK_DIR)/rela.ld.S
+	@mkdir -p $(@D)
+	$(TK_CPP) -DRELA_PHYS=$(RELA32_PHYS) -DRELA_ELF32 -o $@ $<
+$(TK_OUT)/rela64.ld: $(TK_DIR)/rela.ld.S
+	@mkdir -p $(@D)
+	$(TK_CPP) -DRELA_PHYS=$(RELA64_PHYS) -o $@ $<
+$(TK_OUT)/rela32.elf: $(TK_OUT)/rela32.ld $(RELA_OBJS32)
+	$(STAGE_LD) -m elf_i386 $(RELA_LDFLAGS) -T $< -o $@ $(RELA_OBJS32)
+$(TK_OUT)/rela64.elf: $(TK_OUT)/rela64.ld $(RELA_OBJS64)
+	$(TK64_LD) -m elf_x86_64 $(RELA_LDFLAGS) -T $< -o $@ $(RELA_OBJS64)

@@ -272,6 +272,28 @@ MUTATIONS = [
         "    if (!IsRelative(e.type)) {", "    if (false) {",
         [unit("KernelRelocs.*", r"KernelRelocs\.WhatCannotBeHonouredIsRefusedByName")]),
     Mutation(
+        "rela-percpu", "relocate absolute references to per-CPU offsets in a .rela kernel",
+        "tools/section-relocs.cpp",
+        "        if (PerCpu(s)) return;\n", "",
+        [unit("SectionRelocs.*", r"SectionRelocs\.X86_64RulesMakeLinuxsTable")]),
+    Mutation(
+        "rela-percpu-place", "leave a relocation in .data..percpu at its link offset",
+        "tools/section-relocs.cpp",
+        "offset += per_cpu_load_;", "offset += 0;",
+        [unit("SectionRelocs.*", r"SectionRelocs\.X86_64RulesMakeLinuxsTable")]),
+    Mutation(
+        "rela-type", "put R_X86_64_32S entries made from .rela sections in the 64-bit list",
+        "tools/section-relocs.cpp",
+        "Add(type == kX64_64 ? relocs64_ : relocs32_, offset, where);",
+        "Add(relocs64_, offset, where);",
+        [unit("SectionRelocs.*", r"SectionRelocs\.X86_64RulesMakeLinuxsTable"),
+         suite("relocs", "^rela64-at$", r"rela64-at: ")]),
+    Mutation(
+        "rela-i386", "drop the R_386_32 entries of a .rel kernel",
+        "tools/section-relocs.cpp",
+        "        Add(relocs32_, offset, where);\n", "        (void)offset;\n",
+        [suite("relocs", "^rela32-at$", r"rela32-at: ")]),
+    Mutation(
         "kaslr-no-entropy", "draw every place from the fixed seed's hardware, never the CPU's",
         "compressed/kernel-place.cpp",
         "return options.has_seed ? KaslrRandom(seed, fixed) : KaslrRandom(seed, hw);",

@@ -13,6 +13,21 @@
 #   pie64-kaslr, pie32-kaslr  built without a fixed place: the stage draws
 #                             one (lib/kaslr.h); 4 boots each pass, at
 #                             least 2 distinct addresses
+#   info-rela64, info-rela32  tests/kernels' rela64.elf / rela32.elf, linked
+#                             --emit-relocs: the table bzelf makes from their
+#                             .rela / .rel sections has as many entries of
+#                             each list as `readelf -r` shows relocations of
+#                             the types Linux puts there
+#   rela64-extract            `bzelf extract` of its image gives the ELF with
+#                             that table after it, taken as "appended" with
+#                             the same counts
+#   rela64-at, rela32-at      those kernels at a fixed place (rela64 also
+#                             moved virtually): every absolute address they
+#                             hold (pointers in data, immediates in code)
+#                             points where they run, and they say where
+#   rela64-kaslr, rela32-kaslr  built without a fixed place, 4 boots each
+#                             under KASLR: each passes, at least 2 distinct
+#                             physical (and for rela64 virtual) addresses
 #   refuse-*                  moves a kernel cannot make: one line, no file
 #   linux64-info              Debian's amd64 vmlinux: its table's layout and
 #                             counts (137,699 + 8,385 + 76,906 on 6.1)
@@ -32,7 +47,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LINUX32_DIR=${LINUX32_DIR:-$ROOT/build/linux/kernel32}
 LOG_PREFIX=relocs-
 require "$BZELF" "$QEMU" timeout python3
-require_kernels pie64 pie32 test64
+require_kernels pie64 pie32 test64 rela64 rela32
 kernel_statuses
 make_work relocs
 
@@ -101,6 +116,64 @@ pie_kaslr() {
   fi
 }
 
+# rela_where NAME: "VIRTUAL PHYSICAL" from the kernel's line "bzelf-rela:
+# running at V (physical P), ...".
+rela_where() {
+  sed -n 's/^bzelf-rela: running at \(0x[0-9a-f]*\) (physical \(0x[0-9a-f]*\)),.*/\1 \2/p' \
+    "$WORK/$1.log" | head -n 1
+}
+
+# rela_at NAME KERNEL VIRTUAL PHYSICAL BUILD_OPTION...: KERNEL built with
+# the options passes and runs at VIRTUAL (PHYSICAL).
+rela_at() {
+  local name=$1 kernel=$2 want="$3 $4" reasons="" got
+  selected "$name" || return 0
+  shift 4
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/$kernel.elf" --cmdline "console=ttyS0" "$@" ||
+    return
+  boot "$name" 60 -m 128 -kernel "$WORK/$name.img"
+  kernel_passed "$name"
+  got=$(rela_where "$name")
+  [ "$got" = "$want" ] || reasons+="runs at '$got', not '$want'; "
+  judge "$name"
+}
+
+# rela_kaslr NAME KERNEL: four boots of one image the stage places at
+# random: each passes; 2 or more distinct physical addresses, and with
+# rela64 2 or more virtual ones.
+rela_kaslr() {
+  local name=$1 kernel=$2 reasons="" virt="" phys="" i where
+  selected "$name" || return 0
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/$kernel.elf" --cmdline "console=ttyS0" ||
+    return
+  for i in 1 2 3 4; do
+    boot "$name-$i" 60 -m 128 -kernel "$WORK/$name.img"
+    kernel_passed "$name-$i"
+    where=$(rela_where "$name-$i")
+    [ -n "$where" ] || reasons+="$name-$i: no 'bzelf-rela: running at' line; "
+    virt+="${where% *} " phys+="${where#* } "
+  done
+  local nv np
+  nv=$(printf '%s\n' $virt | sort -u | wc -l)
+  np=$(printf '%s\n' $phys | sort -u | wc -l)
+  [ "$np" -ge 2 ] || reasons+="$np distinct physical address(es): $phys; "
+  [ "$kernel" = rela32 ] || [ "$nv" -ge 2 ] || reasons+="$nv distinct virtual address(es): $virt; "
+  if [ -z "$reasons" ]; then
+    pass "$name" "at $virt(physical $phys)"
+  else
+    fail "$name" "${reasons%; }"
+  fi
+}
+
+# readelf_count KERNEL TYPE...: how many relocations of these types
+# `readelf -r` lists in tests/kernels' KERNEL.
+readelf_count() {
+  local kernel=$1
+  shift
+  readelf -rW "$KERNELS_DIR/$kernel.elf" | awk -v types=" $* " \
+    'index(types, " " $3 " ") { n++ } END { print n + 0 }'
+}
+
 # refuse NAME TEXT BZELF_BUILD_ARGS...: bzelf build fails with one line
 # containing TEXT and writes nothing.
 refuse() {
@@ -143,7 +216,40 @@ expect_info info-pie64 "$KERNELS_DIR/pie64.elf" kernel.relocations.source=dynami
 expect_info info-pie32 "$KERNELS_DIR/pie32.elf" kernel.relocations.source=dynamic \
   "kernel.relocations.from=dynamic (DT_REL)" kernel.relocations.count=6
 
+# rela64 and rela32 have no undefined, absolute or per-CPU symbols: every
+# R_X86_64_64 is a 64-bit entry, every _32S a 32-bit one; every R_386_32 a
+# 32-bit one.
+require readelf
+if any_selected info-rela64 info-rela32; then
+  expect_info info-rela64 "$KERNELS_DIR/rela64.elf" "kernel.relocations.source=Linux table" \
+    "kernel.relocations.from=sections (.rela)" \
+    "kernel.relocations.layout=x86_64 (64-bit, inverse 32-bit, 32-bit)" \
+    "kernel.relocations.count64=$(readelf_count rela64 R_X86_64_64)" \
+    "kernel.relocations.count32=$(readelf_count rela64 R_X86_64_32 R_X86_64_32S)" \
+    kernel.relocations.count_inverse32=0
+  expect_info info-rela32 "$KERNELS_DIR/rela32.elf" "kernel.relocations.source=Linux table" \
+    "kernel.relocations.from=sections (.rel)" "kernel.relocations.layout=i386 (32-bit)" \
+    "kernel.relocations.count32=$(readelf_count rela32 R_386_32)"
+fi
+
+if selected rela64-extract; then
+  if "$BZELF" build "$KERNELS_DIR/rela64.elf" -o "$WORK/rela64-extract.img" >"$WORK/rela64-extract.out" 2>&1 &&
+    "$BZELF" extract "$WORK/rela64-extract.img" -o "$WORK/rela64-extract.elf" >>"$WORK/rela64-extract.out" 2>&1; then
+    expect_info rela64-extract "$WORK/rela64-extract.elf" "kernel.relocations.from=appended" \
+      "kernel.relocations.count64=$(readelf_count rela64 R_X86_64_64)" \
+      "kernel.relocations.count32=$(readelf_count rela64 R_X86_64_32 R_X86_64_32S)" \
+      "kernel.relocations.bytes=$(json_field "$KERNELS_DIR/rela64.elf" kernel.relocations.bytes)"
+  else
+    fail rela64-extract "$(oneline "$WORK/rela64-extract.out")"
+  fi
+fi
+
 # A few seconds each: one after the other, so that PASS and FAIL count.
+rela_at rela64-at rela64 0xffffffffa1000000 0x3000000 --load-address 0x3000000 \
+  --virtual-offset 0x20000000
+rela_at rela32-at rela32 0x2400000 0x2400000 --load-address 0x2400000
+rela_kaslr rela64-kaslr rela64
+rela_kaslr rela32-kaslr rela32
 pie pie64-at-a pie64 0x2345000
 pie pie64-at-b pie64 0x6000000
 pie pie32-at-a pie32 0x2345000
