@@ -278,12 +278,26 @@ KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& 
     r.note = "the " + std::to_string(k.trailing) + " bytes after the ELF are no relocation table: " + why;
   }
   // Last, a kernel linked with --emit-relocs: the table Linux's build
-  // would make from its relocation sections.
-  SectionRelocs s = TableFromSections(file, k, name);
+  // would make from its relocation sections. Where Linux's build would
+  // stop (a relocation its rules refuse, sections that cannot be read),
+  // the kernel cannot move and runs at its link address, as it did before
+  // anything read its sections: such a kernel may be linked so for
+  // another reason. `bzelf info` gives the reason in the note.
+  const auto cannot_move = [&r](const std::string& why) {
+    const std::string note = "cannot move: " + why;
+    r = KernelRelocs{.note = r.note.empty() ? note : note + "; " + r.note};
+    return r;
+  };
+  SectionRelocs s;
+  try {
+    s = TableFromSections(file, k, name);
+  } catch (const ToolError& e) {
+    return cannot_move(e.what());
+  }
   if (s.found) {
-    std::string why = CheckTable(k, pl, s.table.data(), s.table.size(), header_alignment, r);
+    const std::string why = CheckTable(k, pl, s.table.data(), s.table.size(), header_alignment, r);
     if (!why.empty()) {
-      throw ToolError(name, std::string("the table made from its ") + s.kind + " sections: " + why);
+      return cannot_move(std::string("the table made from its ") + s.kind + " sections: " + why);
     }
     r.origin = std::string("sections (") + s.kind + ")";
     const std::string seen = "made from " + std::to_string(s.read) + " relocations in " +

@@ -9,7 +9,8 @@
 //  4. the table made from the kernel's .rela (x86_64) or .rel (i386)
 //     sections, as Linux's build would make it (tools/section-relocs.h):
 //     a vmlinux from a build tree, or any kernel linked --emit-relocs.
-// A kernel with none of these cannot move.
+// A kernel with none of these cannot move, nor can one whose sections
+// hold what Linux's rules refuse (the note says which).
 #pragma once
 
 #include <cstdint>
