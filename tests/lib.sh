@@ -498,6 +498,51 @@ judge() {
   fail "$1" "${reasons%; }"
 }
 
+# run_rows NAME_OF RUN ROW...: runs a suite's rows, which must not
+# depend on each other, JOBS at a time (all at once when JOBS is empty),
+# each in a process of its own that writes its words to
+# WORK/<name>.result; once all have ended, prints those words in the
+# rows' order and counts each row by its "PASS <name>" or "FAIL <name>: "
+# line, failing a row that ended without either. A ROW is words: `NAME_OF
+# ROW` prints the row's name (first_word for rows led by their name) and
+# `RUN ROW` runs it; a row ONLY does not select is left out. Bash only
+# (wait -n, jobs -r), as is every suite that runs its rows in parallel.
+# shellcheck disable=SC3045 # bash's wait -n and jobs -r
+run_rows() {
+  rows_name_of=$1 rows_run=$2
+  shift 2
+  for rows_row in "$@"; do
+    # shellcheck disable=SC2086 # a row is words
+    rows_name=$($rows_name_of $rows_row)
+    selected "$rows_name" || continue
+    while [ -n "${JOBS:-}" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+      wait -n
+    done
+    # shellcheck disable=SC2086 # a row is words
+    $rows_run $rows_row >"$WORK/$rows_name.result" 2>&1 &
+  done
+  wait
+  for rows_row in "$@"; do
+    # shellcheck disable=SC2086 # a row is words
+    rows_name=$($rows_name_of $rows_row)
+    selected "$rows_name" || continue
+    cat "$WORK/$rows_name.result" 2>/dev/null
+    if grep -q "^PASS $rows_name\(: \|$\)" "$WORK/$rows_name.result" 2>/dev/null; then
+      passed=$((passed + 1))
+    elif grep -q "^FAIL $rows_name: " "$WORK/$rows_name.result" 2>/dev/null; then
+      failed=$((failed + 1))
+    else
+      fail "$rows_name" "the row stopped without a report"
+    fi
+  done
+}
+
+# first_word WORD...: the first word; the name of a row that its name
+# leads (run_rows).
+first_word() {
+  echo "$1"
+}
+
 # legacy_sizes NAME: alt_mem_k and ext_mem_k as a setup must make them
 # (boot/e820.cpp; Linux's arch/x86/boot/memory.c reads them alike) from
 # what INT 15h E801h and AH=88h answered tests/int15's hook in NAME's

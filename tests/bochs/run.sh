@@ -432,25 +432,7 @@ run_row() {
     bochs-no-e820-e801-test32) no_e820_row "$1" no-e820-e801 test32 ;;
   esac
 }
-for name in "${ROWS[@]}"; do
-  selected "$name" || continue
-  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-    wait -n
-  done
-  run_row "$name" >"$WORK/$name.result" 2>&1 &
-done
-wait
-for name in "${ROWS[@]}"; do
-  selected "$name" || continue
-  cat "$WORK/$name.result"
-  if grep -qx "PASS $name" "$WORK/$name.result"; then
-    passed=$((passed + 1))
-  elif grep -q "^FAIL $name: " "$WORK/$name.result"; then
-    failed=$((failed + 1))
-  else
-    fail "$name" "the row stopped without a report"
-  fi
-done
+run_rows first_word run_row "${ROWS[@]}"
 echo "boot times: $TIMINGS"
 
 finish
