@@ -212,17 +212,36 @@ debian_image() {
   linux_initramfs "$2" "$3"
 }
 
-# linux_initramfs INITRD LOGS ["OPTION..."]: the initramfs of tests/linux
-# in INITRD, whose /init checks its blob (and with --efi, that Linux found
-# EFI: /sys/firmware/efi; --tpm dumps the TPM's event log and PCR 9),
-# prints the marker and powers off; its words go to LOGS.initramfs. On
-# failure prints the reason and returns 1.
+# linux_initramfs INITRD LOGS ["OPTION..."] [DIR]: the initramfs of
+# tests/linux in INITRD, whose /init checks its blob (and with --efi, that
+# Linux found EFI: /sys/firmware/efi; --tpm dumps the TPM's event log and
+# PCR 9), prints the marker and powers off; its words go to
+# LOGS.initramfs. DIR: where fetch-kernel.sh put an i386 kernel, whose
+# busybox (DIR/root) goes in instead of the host's, which a 32-bit kernel
+# cannot run. On failure prints the reason and returns 1.
 linux_initramfs() {
   # shellcheck disable=SC2086 # no option, or several in one word
-  if ! "$ROOT/tests/linux/make-initramfs.sh" ${3:-} "$1" >"$2.initramfs" 2>&1; then
+  if ! "$ROOT/tests/linux/make-initramfs.sh" ${3:-} "$1" ${4:+"$4"} >"$2.initramfs" 2>&1; then
     echo "tests/linux/make-initramfs.sh failed: $(oneline "$2.initramfs")"
     return 1
   fi
+}
+
+# syslinux_cfg IMAGE INITRD ARGS: the syslinux.cfg (also isolinux.cfg and
+# pxelinux.cfg/default) that boots IMAGE with INITRD and ARGS, on the
+# serial console and without a prompt. syslinux puts "BOOT_IMAGE=IMAGE "
+# in front of ARGS and " initrd=INITRD" after them (seen with 6.04).
+syslinux_cfg() {
+  cat <<EOF
+SERIAL 0 115200
+PROMPT 0
+TIMEOUT 0
+DEFAULT bzelf
+LABEL bzelf
+  KERNEL $1
+  INITRD $2
+  APPEND $3
+EOF
 }
 
 # test_kernel_image KERNEL IMAGE INITRD LOG: tests/kernels' KERNEL.elf as
@@ -480,6 +499,17 @@ linux_marker() {
     else
       reasons="${reasons}no marker line (QEMU exit status $status); "
     fi
+  fi
+}
+
+# a20_report DEBUGCON HOW: the setup said on the debug console (port
+# 0xe9; what it printed is in the file DEBUGCON) that it opened the A20
+# gate HOW (boot/a20.cpp: "already on", "on by the keyboard controller",
+# ...). Adds a reason if not.
+a20_report() {
+  a20_said=$(grep -a -m1 '^bzelf-setup: a20: ' "$1" 2>/dev/null) || :
+  if [ "$a20_said" != "bzelf-setup: a20: $2" ]; then
+    reasons="${reasons}the setup did not report 'a20: $2' on the debug console (${a20_said:-it said nothing}); "
   fi
 }
 
