@@ -66,6 +66,13 @@ uint16_t ReadSectors(uint32_t lba, uint32_t sectors, uint32_t buffer, uint32_t& 
 // status (setup-rest.cpp).
 void ReadFromBootDisk(uint32_t lba, uint32_t sectors, uint32_t buffer);
 
+// "bzelf: disk: <a> 0x<x><b> 0x<y><c> -- System halted": the details carry
+// a sector or an address and the BIOS status. One call with five arguments
+// costs the 16-bit setup less code at each call site than a Message chain
+// (setup-rest.cpp).
+[[noreturn]] void DiskPanic(const char* a, uint32_t x, const char* b, uint32_t y,
+                            const char* c);
+
 // INT 15h AH=87h: copies `bytes` (even, at most 64 KiB) from linear `src`
 // to linear `dst`, either of them above 1 MiB (block-move.cpp). Returns 0,
 // or the BIOS status (AH).

@@ -26,14 +26,6 @@ constexpr uint32_t kChunkBytes = kChunkSectors * kSectorSize;
 static_assert(kChunkBytes <= 0x10000);
 constexpr uint32_t kBounceLinear = uint32_t(DIRECT_BOOT_BOUNCE_SEG) << 4;
 
-// "bzelf: disk: <text> 0x<number><text> 0x<number><text>": the details
-// carry the sector and the BIOS status. One call with five arguments costs
-// the 16-bit setup less code at each call site than a Message chain.
-[[noreturn]] void DiskPanic(const char* a, uint32_t x, const char* b,
-                            uint32_t y, const char* c) {
-  Panic("disk", Message() << a << Hex{x} << b << Hex{y} << c);
-}
-
 }  // namespace
 
 void LoadFromDisk() {

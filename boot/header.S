@@ -80,13 +80,14 @@ bootsect_start:
 	 * (tools/pe-header.h). The same image on two disks makes either one
 	 * as good.
 	 *
-	 * Each probe reads sectors 0-7 (4 KiB: cylinder 0, head 0, sectors
-	 * 1-8) to DIRECT_BOOT_SETUP_SEG:0000, what the setup needs first.
-	 * Track 0 holds at least 8 sectors on every PC disk (8 to 36 per
-	 * track on floppies, 17 or more on hard disks), so no geometry is
-	 * needed. Three tries with a disk reset (AH=00h) between them: a
-	 * floppy read fails while the motor spins up, and the PC's BIOS
-	 * documentation asks for exactly this. A drive that cannot give us
+	 * Each probe reads the first DIRECT_BOOT_FIRST_SECTORS sectors
+	 * (direct-boot.h: cylinder 0, head 0, from sector 1) to
+	 * DIRECT_BOOT_SETUP_SEG:0000, what the setup needs first. Track 0
+	 * holds at least 8 sectors on every PC disk (8 to 36 per track on
+	 * floppies, 17 or more on hard disks), so no geometry is needed.
+	 * Three tries with a disk reset (AH=00h) between them: a floppy read
+	 * fails while the motor spins up, and the PC's BIOS documentation
+	 * asks for exactly this. A drive that cannot give us
 	 * these sectors is not one we can boot from, so a read error only
 	 * moves the probe on.
 	 */
@@ -457,6 +458,11 @@ old_cpu_msg:
 	.asciz	"\r\nbzelf: cpu: this image needs an i386 or later -- System halted\r\n"
 not_loaded_msg:
 	.asciz	"\r\nbzelf: setup: not loaded whole (setup signature missing): damaged image or setup_sects -- System halted\r\n"
+
+/* The bytes the boot sector loads, for linker/setup.ld's checks that
+   what runs before the rest of the setup is loaded lies in them. */
+	.globl	direct_boot_first_bytes
+	.set	direct_boot_first_bytes, DIRECT_BOOT_FIRST_SECTORS * 512
 
 	.section .data.bootsect, "aw"
 /* Set by direct_boot_entry (see above); zero in the file, so zero

@@ -8,17 +8,12 @@
 extern "C" char _setup_end[];  // linker/setup.ld
 
 namespace bzelf::setup {
-namespace {
 
-// "bzelf: disk: <text> 0x<number><text> 0x<number><text>": the details
-// carry the sector and the BIOS status. One call with five arguments costs
-// the 16-bit setup less code at each call site than a Message chain.
-[[noreturn]] void DiskPanic(const char* a, uint32_t x, const char* b, uint32_t y,
-                            const char* c) {
+// Here, in the first sectors, for LoadSetupRest; disk.cpp's calls reach it
+// once the rest is loaded.
+void DiskPanic(const char* a, uint32_t x, const char* b, uint32_t y, const char* c) {
   Panic("disk", Message() << a << Hex{x} << b << Hex{y} << c);
 }
-
-}  // namespace
 
 void ReadFromBootDisk(uint32_t lba, uint32_t sectors, uint32_t buffer) {
   uint32_t failed;

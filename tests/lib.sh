@@ -212,17 +212,36 @@ debian_image() {
   linux_initramfs "$2" "$3"
 }
 
-# linux_initramfs INITRD LOGS ["OPTION..."]: the initramfs of tests/linux
-# in INITRD, whose /init checks its blob (and with --efi, that Linux found
-# EFI: /sys/firmware/efi; --tpm dumps the TPM's event log and PCR 9),
-# prints the marker and powers off; its words go to LOGS.initramfs. On
-# failure prints the reason and returns 1.
+# linux_initramfs INITRD LOGS ["OPTION..."] [DIR]: the initramfs of
+# tests/linux in INITRD, whose /init checks its blob (and with --efi, that
+# Linux found EFI: /sys/firmware/efi; --tpm dumps the TPM's event log and
+# PCR 9), prints the marker and powers off; its words go to
+# LOGS.initramfs. DIR: where fetch-kernel.sh put an i386 kernel, whose
+# busybox (DIR/root) goes in instead of the host's, which a 32-bit kernel
+# cannot run. On failure prints the reason and returns 1.
 linux_initramfs() {
   # shellcheck disable=SC2086 # no option, or several in one word
-  if ! "$ROOT/tests/linux/make-initramfs.sh" ${3:-} "$1" >"$2.initramfs" 2>&1; then
+  if ! "$ROOT/tests/linux/make-initramfs.sh" ${3:-} "$1" ${4:+"$4"} >"$2.initramfs" 2>&1; then
     echo "tests/linux/make-initramfs.sh failed: $(oneline "$2.initramfs")"
     return 1
   fi
+}
+
+# syslinux_cfg IMAGE INITRD ARGS: the syslinux.cfg (also isolinux.cfg and
+# pxelinux.cfg/default) that boots IMAGE with INITRD and ARGS, on the
+# serial console and without a prompt. syslinux puts "BOOT_IMAGE=IMAGE "
+# in front of ARGS and " initrd=INITRD" after them (seen with 6.04).
+syslinux_cfg() {
+  cat <<EOF
+SERIAL 0 115200
+PROMPT 0
+TIMEOUT 0
+DEFAULT bzelf
+LABEL bzelf
+  KERNEL $1
+  INITRD $2
+  APPEND $3
+EOF
 }
 
 # test_kernel_image KERNEL IMAGE INITRD LOG: tests/kernels' KERNEL.elf as
@@ -483,6 +502,17 @@ linux_marker() {
   fi
 }
 
+# a20_report DEBUGCON HOW: the setup said on the debug console (port
+# 0xe9; what it printed is in the file DEBUGCON) that it opened the A20
+# gate HOW (boot/a20.cpp: "already on", "on by the keyboard controller",
+# ...). Adds a reason if not.
+a20_report() {
+  a20_said=$(grep -a -m1 '^bzelf-setup: a20: ' "$1" 2>/dev/null) || :
+  if [ "$a20_said" != "bzelf-setup: a20: $2" ]; then
+    reasons="${reasons}the setup did not report 'a20: $2' on the debug console (${a20_said:-it said nothing}); "
+  fi
+}
+
 # judge NAME: PASS when there are no reasons, else FAIL with them and
 # QEMU's own words, which explain a failure but do not make one (its note
 # that it was stopped explains nothing).
@@ -496,6 +526,51 @@ judge() {
     reasons="${reasons}QEMU said: $said; "
   fi
   fail "$1" "${reasons%; }"
+}
+
+# run_rows NAME_OF RUN ROW...: runs a suite's rows, which must not
+# depend on each other, JOBS at a time (all at once when JOBS is empty),
+# each in a process of its own that writes its words to
+# WORK/<name>.result; once all have ended, prints those words in the
+# rows' order and counts each row by its "PASS <name>" or "FAIL <name>: "
+# line, failing a row that ended without either. A ROW is words: `NAME_OF
+# ROW` prints the row's name (first_word for rows led by their name) and
+# `RUN ROW` runs it; a row ONLY does not select is left out. Bash only
+# (wait -n, jobs -r), as is every suite that runs its rows in parallel.
+# shellcheck disable=SC3045 # bash's wait -n and jobs -r
+run_rows() {
+  rows_name_of=$1 rows_run=$2
+  shift 2
+  for rows_row in "$@"; do
+    # shellcheck disable=SC2086 # a row is words
+    rows_name=$($rows_name_of $rows_row)
+    selected "$rows_name" || continue
+    while [ -n "${JOBS:-}" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+      wait -n
+    done
+    # shellcheck disable=SC2086 # a row is words
+    $rows_run $rows_row >"$WORK/$rows_name.result" 2>&1 &
+  done
+  wait
+  for rows_row in "$@"; do
+    # shellcheck disable=SC2086 # a row is words
+    rows_name=$($rows_name_of $rows_row)
+    selected "$rows_name" || continue
+    cat "$WORK/$rows_name.result" 2>/dev/null
+    if grep -q "^PASS $rows_name\(: \|$\)" "$WORK/$rows_name.result" 2>/dev/null; then
+      passed=$((passed + 1))
+    elif grep -q "^FAIL $rows_name: " "$WORK/$rows_name.result" 2>/dev/null; then
+      failed=$((failed + 1))
+    else
+      fail "$rows_name" "the row stopped without a report"
+    fi
+  done
+}
+
+# first_word WORD...: the first word; the name of a row that its name
+# leads (run_rows).
+first_word() {
+  echo "$1"
 }
 
 # legacy_sizes NAME: alt_mem_k and ext_mem_k as a setup must make them

@@ -21,10 +21,9 @@
  * STOP_RE stops QEMU at them.
  *
  * 16-bit code, linked at 0x0600 (a20-off-chainload.ld): it first moves
- * itself there from 0x7C00, where the sector it loads must go.
+ * itself there from 0x7C00, where the sector it loads must go
+ * (chainload.S).
  */
-#define RELOCATED 0x0600
-#define LOADED 0x7c00
 
 /* The wrap-around test's two addresses: 0000:0500 (free conventional
    memory, just above the BIOS data area) and FFFF:0510, linear 0x100500,
@@ -52,28 +51,11 @@
 #define PORT_A_A20 0x02
 #define PORT_A_RESET 0x01
 
-#define COM1 0x3f8
-
-	.code16
-	.text
-	.globl	chainload_start
-chainload_start:
-	cli
-	xorw	%ax, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %ss
-	movw	$LOADED, %sp		/* below us, and below what we load */
-	cld
-	movw	$LOADED, %si
-	movw	$RELOCATED, %di
-	movw	$256, %cx
-	rep movsw
-	ljmp	$0, $relocated
+#include "chainload.S"
 
 relocated:
 	incb	%dl
-	movb	%dl, next_drive
+	pushw	%dx			/* the next drive, for the chain-load */
 	sti
 	call	serial_init
 
@@ -115,25 +97,8 @@ relocated:
 	movw	$msg_closed, %si
 	call	puts
 
-	/* Sector 0 of the next disk to LOADED (INT 13h AH=42h: ds:si = the
-	   disk address packet, dl = the drive). */
-	movw	$dap, %si
-	movb	$0x42, %ah
-	movb	next_drive, %dl
-	int	$0x13
-	movw	$msg_read_error, %si
-	jc	halt
-	movw	$msg_no_signature, %si
-	cmpw	$0xaa55, LOADED + 510
-	jne	halt
-	movb	next_drive, %dl
-	ljmp	$0, $LOADED
-
-/* si = a line: print it and stop, interrupts on (Ctrl-Alt-Del works). */
-halt:
-	call	puts
-1:	hlt
-	jmp	1b
+	popw	%dx
+	jmp	chainload_next
 
 /*
  * a20_closed: ZF set when the gate is closed (every round's value at
@@ -171,57 +136,9 @@ kbc_wait:
 3:	loop	1b
 4:	ret
 
-/* COM1, an 8250: 115200 baud (divisor 1), 8N1, polled. */
-serial_init:
-	movw	$COM1 + 3, %dx
-	movb	$0x80, %al		/* LCR: divisor latch */
-	outb	%al, %dx
-	movw	$COM1, %dx
-	movb	$1, %al
-	outb	%al, %dx
-	incw	%dx
-	xorb	%al, %al
-	outb	%al, %dx		/* divisor high; with DLAB off, IER */
-	movw	$COM1 + 3, %dx
-	movb	$0x03, %al		/* LCR: 8N1 */
-	outb	%al, %dx
-	ret
-
-/* puts: the NUL-terminated string at ds:si on COM1. Clobbers ax, cx,
-   dx, si. */
-puts:
-	lodsb
-	testb	%al, %al
-	jz	2f
-	movb	%al, %ah
-	movw	$COM1 + 5, %dx		/* LSR: wait for THRE, bounded */
-	xorw	%cx, %cx
-1:	inb	%dx, %al
-	testb	$0x20, %al
-	loopz	1b
-	movb	%ah, %al
-	movw	$COM1, %dx
-	outb	%al, %dx
-	jmp	puts
-2:	ret
-
 msg_open_at_start:	.asciz	"a20-off: A20 open at hand-over\r\n"
 msg_closed_at_start:	.asciz	"a20-off: A20 closed at hand-over\r\n"
 msg_closed:		.asciz	"a20-off: A20 closed (wrap-around)\r\n"
 msg_still_open:		.asciz	"a20-off: A20 still open -- System halted\r\n"
 msg_read_error:		.asciz	"a20-off: read error on the next drive -- System halted\r\n"
 msg_no_signature:	.asciz	"a20-off: no boot sector -- System halted\r\n"
-
-next_drive:		.byte	0
-
-/* The disk address packet (EDD 1.1): one sector, LBA 0, to 0000:LOADED. */
-	.balign	4
-dap:	.byte	0x10, 0
-	.word	1
-	.word	LOADED, 0
-	.quad	0
-
-	.section .signature, "a"
-	.globl	boot_signature
-boot_signature:
-	.word	0xaa55

@@ -118,16 +118,6 @@ qemu_args() {
   done
 }
 
-# a20_method NAME HOW: the setup said on the debug console that it
-# opened the gate HOW ("on by the keyboard controller"). Adds a reason if
-# not.
-a20_method() {
-  local said
-  grep -qxF "bzelf-setup: a20: $2" "$WORK/$1.debugcon" 2>/dev/null && return
-  said=$(grep -a -m1 '^bzelf-setup: a20: ' "$WORK/$1.debugcon" 2>/dev/null) || :
-  reasons+="the setup did not report 'a20: $2' on the debug console (${said:-it said nothing}); "
-}
-
 # chain_closed NAME FIRST_LINE_RE: the chain-loader closed the gate before
 # the booted image printed anything: its line comes before the first line
 # matching FIRST_LINE_RE. Without it the boot proves nothing about A20:
@@ -162,9 +152,9 @@ boot_kernel() {
   elif chain_closed "$name" '^bzelf-test: '; then
     kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
     if [ "${3:-}" = kbc ]; then
-      a20_method "$name" "on by the keyboard controller"
+      a20_report "$WORK/$name.debugcon" "on by the keyboard controller"
     else
-      a20_method "$name" "on by INT 15h AX=2401h"
+      a20_report "$WORK/$name.debugcon" "on by INT 15h AX=2401h"
     fi
     grep -q '^bzelf-test: boot_params at .* type_of_loader=0x20 ' "$WORK/$name.log" ||
       reasons+="type_of_loader is not 0x20 (bootsect-loader); "
@@ -200,7 +190,7 @@ else
         reasons+="no 'Kernel command line: $cmdline'; "
       grep -q 'Kernel panic - not syncing: VFS: Unable to mount root fs' "$WORK/$linux_name.log" ||
         reasons+="the kernel did not get to mounting the root fs (QEMU exit status $status); "
-      a20_method "$linux_name" "on by INT 15h AX=2401h"
+      a20_report "$WORK/$linux_name.debugcon" "on by INT 15h AX=2401h"
     fi
     judge "$linux_name"
   fi

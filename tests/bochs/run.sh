@@ -197,17 +197,6 @@ row_verdict() {
   [ "$failed" -eq "$before" ] || keep_bochs_log "$1"
 }
 
-# a20_report NAME HOW: the setup said on the debug console that it
-# opened the A20 gate HOW (Bochs's BIOS hands over with the gate open, so
-# a plain boot says "already on"). Adds a reason if not.
-a20_report() {
-  local said
-  said=$(grep -a -m1 '^bzelf-setup: a20: ' "$WORK/$1.out") || :
-  if [ "$said" != "bzelf-setup: a20: $2" ]; then
-    reasons+="the setup did not report 'a20: $2' on the debug console (${said:-it said nothing}); "
-  fi
-}
-
 # disk_row NAME KERNEL [--cpu MODEL] [--floppy]: KERNEL's image,
 # built-in command line, as the first disk; on Bochs's CPU MODEL (its
 # Pentium: an i586 without CMOV or long mode); or, --floppy, as `bzelf
@@ -247,7 +236,8 @@ disk_row() {
   kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
   grep -q '^bzelf-test: boot_params at .* type_of_loader=0x20 ' "$WORK/$name.log" ||
     reasons+="type_of_loader is not 0x20 (bootsect-loader); "
-  a20_report "$name" "already on"
+  # Bochs's BIOS hands over with the gate open.
+  a20_report "$WORK/$name.out" "already on"
   row_verdict "$name"
 }
 
@@ -292,7 +282,7 @@ a20_row() {
     reasons+="no 'a20-off: A20 closed (wrap-around)' line, so the boot proves nothing about A20; "
   else
     kernel_report "$name" "$BUILTIN_CMDLINE" 'bzelf-test: initrd: none'
-    a20_report "$name" "on by the keyboard controller"
+    a20_report "$WORK/$name.out" "on by the keyboard controller"
   fi
   row_verdict "$name"
 }
@@ -347,22 +337,6 @@ fat_disk() {
   fi
 }
 
-# syslinux_cfg IMAGE INITRD ARGS: a syslinux.cfg that boots IMAGE with
-# INITRD and ARGS on the serial console. syslinux puts "BOOT_IMAGE=IMAGE "
-# in front of ARGS and " initrd=INITRD" after them (tests/loaders).
-syslinux_cfg() {
-  cat <<EOF
-SERIAL 0 115200
-PROMPT 0
-TIMEOUT 0
-DEFAULT bzelf
-LABEL bzelf
-  KERNEL $1
-  INITRD $2
-  APPEND $3
-EOF
-}
-
 syslinux_row() {
   local name=bochs-syslinux-test32 reasons="" args expected_initrd
   selected "$name" || return 0
@@ -378,7 +352,7 @@ syslinux_row() {
   bochs_boot "$name" "$TIMEOUT" "$VERDICT_RE"
   kernel_report "$name" "BOOT_IMAGE=test32.img $args initrd=test32.initrd" "$expected_initrd"
   # syslinux opens the gate itself before it loads the image.
-  a20_report "$name" "already on"
+  a20_report "$WORK/$name.out" "already on"
   row_verdict "$name"
 }
 
@@ -386,18 +360,17 @@ syslinux_row() {
 # /init. The amd64 busybox cannot run under it: fetch-kernel.sh's i386
 # busybox goes into the initramfs (as tests/linux does).
 linux_row() {
-  local name=bochs-linux32 reasons="" cmdline
+  local name=bochs-linux32 reasons="" cmdline why
   selected "$name" || return 0
   if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX32_DIR" i386 >"$WORK/$name.fetch" 2>&1; then
     fail "$name" "no Debian i386 kernel: $(oneline "$WORK/$name.fetch")"
     return
   fi
   build_image "$name" "$WORK/linux32.img" "$LINUX32_DIR/vmlinux" || return
-  if ! "$ROOT/tests/linux/make-initramfs.sh" "$WORK/initrd32.gz" "$LINUX32_DIR/root" \
-    >"$WORK/$name.initramfs" 2>&1; then
-    fail "$name" "make-initramfs.sh failed: $(oneline "$WORK/$name.initramfs")"
+  why=$(linux_initramfs "$WORK/initrd32.gz" "$WORK/$name" "" "$LINUX32_DIR/root") || {
+    fail "$name" "$why"
     return
-  fi
+  }
   # cryptomgr.notests: Linux's crypto self-tests (the late initcall
   # crypto_algapi_init runs those of every algorithm registered before
   # it) took 146 of this row's 164 s here, and test nothing of ours.
@@ -432,25 +405,7 @@ run_row() {
     bochs-no-e820-e801-test32) no_e820_row "$1" no-e820-e801 test32 ;;
   esac
 }
-for name in "${ROWS[@]}"; do
-  selected "$name" || continue
-  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-    wait -n
-  done
-  run_row "$name" >"$WORK/$name.result" 2>&1 &
-done
-wait
-for name in "${ROWS[@]}"; do
-  selected "$name" || continue
-  cat "$WORK/$name.result"
-  if grep -qx "PASS $name" "$WORK/$name.result"; then
-    passed=$((passed + 1))
-  elif grep -q "^FAIL $name: " "$WORK/$name.result"; then
-    failed=$((failed + 1))
-  else
-    fail "$name" "the row stopped without a report"
-  fi
-done
+run_rows first_word run_row "${ROWS[@]}"
 echo "boot times: $TIMINGS"
 
 finish

@@ -154,32 +154,21 @@ isapc-test32-kernel test32 kernel pass -M isapc
 isapc-test32-disk test32 disk pass -M isapc
 ROWS
 
-# Each row in a process of its own, JOBS at a time; their lines are
-# printed in the rows' order and counted once all have ended.
-mkdir -p "$WORK/out"
-running=0
-order=()
-while read -r name kernel how expect args; do
-  selected "$name" || continue
+# cpu_row NAME KERNEL HOW EXPECT QEMU_ARG...: boot_row, with EXPECT's
+# word expanded.
+cpu_row() {
+  local name=$1 kernel=$2 how=$3 expect=$4
+  shift 4
   case $expect in
     NEEDS64) expect=$NEEDS64 ;;
     NEEDS_V2*) expect="${NEEDS_V2}${expect#NEEDS_V2} not found -- System halted" ;;
   esac
-  order+=("$name")
-  # shellcheck disable=SC2086 # args are words
-  (boot_row "$name" "$kernel" "$how" "$expect" $args >"$WORK/out/$name" 2>&1) &
-  running=$((running + 1))
-  if [ "$running" -ge "$JOBS" ]; then
-    wait -n
-    running=$((running - 1))
-  fi
-done <"$rows"
-wait
+  boot_row "$name" "$kernel" "$how" "$expect" "$@"
+}
 
-for name in "${order[@]}"; do
-  cat "$WORK/out/$name"
-  passed=$((passed + $(grep -c '^PASS ' "$WORK/out/$name")))
-  failed=$((failed + $(grep -c '^FAIL ' "$WORK/out/$name")))
-done
+# Each row in a process of its own, JOBS at a time; their lines are
+# printed in the rows' order and counted once all have ended.
+mapfile -t ROWS <"$rows"
+run_rows first_word cpu_row "${ROWS[@]}"
 
 finish

@@ -615,52 +615,31 @@ for k in vmlinuz test64 test32 debian; do
 done
 [ "$BZELF_ROWS" = 1 ] && ROWS+=("refusal_row nvs")
 
-# row_name ROW: the test a row reports on.
+# row_name FUNCTION ARG...: the test a row reports on.
 row_name() {
-  local -a r
-  read -ra r <<<"$1"
-  case ${r[0]} in
-    grub_row | uki_row) echo "${r[1]}-${r[2]}" ;;
-    ovmf_kernel_row) echo "ovmf-kernel-${r[1]}" ;;
-    systemd_boot_row) echo "systemd-boot-${r[1]}" ;;
-    *) echo "${r[0]%_row}-${r[1]}" ;;
+  case $1 in
+    grub_row | uki_row) echo "$2-$3" ;;
+    ovmf_kernel_row) echo "ovmf-kernel-$2" ;;
+    systemd_boot_row) echo "systemd-boot-$2" ;;
+    *) echo "${1%_row}-$2" ;;
   esac
 }
 
-# JOBS rows at a time, each in its own QEMU; their reports in row order.
-for row in "${ROWS[@]}"; do
-  name=$(row_name "$row")
-  if ! selected "$name"; then
-    continue
-  fi
-  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-    wait -n
-  done
-  case $row in
-    refind_row* | ipxe_row*)
+# efi_row FUNCTION ARG...: runs a row; one whose loader could not be
+# fetched fails at once.
+efi_row() {
+  case $1 in
+    refind_row | ipxe_row)
       if [ -n "${LOADERS_WHY:-}" ]; then
-        fail "$name" "$LOADERS_WHY" >"$WORK/$name.result"
-        continue
+        fail "$(row_name "$@")" "$LOADERS_WHY"
+        return
       fi
       ;;
   esac
-  # shellcheck disable=SC2086 # the row's function and its arguments
-  $row >"$WORK/$name.result" 2>&1 &
-done
-wait
-passed=0
-failed=0
-for row in "${ROWS[@]}"; do
-  name=$(row_name "$row")
-  selected "$name" || continue
-  cat "$WORK/$name.result" 2>/dev/null
-  if grep -q "^PASS $name\(: \|$\)" "$WORK/$name.result" 2>/dev/null; then
-    passed=$((passed + 1))
-  elif grep -q "^FAIL $name: " "$WORK/$name.result" 2>/dev/null; then
-    failed=$((failed + 1))
-  else
-    fail "$name" "the row stopped without a report"
-  fi
-done
+  "$@"
+}
+
+# JOBS rows at a time, each in its own QEMU; their reports in row order.
+run_rows row_name efi_row "${ROWS[@]}"
 
 finish

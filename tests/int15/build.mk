@@ -10,9 +10,10 @@ INT15_HOOK_no-e820-e801 := -DHIDE_E820 -DHIDE_E801
 INT15_HOOK_no-a20-bios := -DHIDE_A20
 INT15_HOOKS := no-e820 no-e820-e801 no-a20-bios
 
-$(INT15_OUT)/int15-%.o: $(INT15_DIR)/int15-hook-chainload.S $(INT15_DIR)/build.mk
+$(INT15_OUT)/int15-%.o: $(INT15_DIR)/int15-hook-chainload.S $(A20_DIR)/chainload.S \
+    $(INT15_DIR)/build.mk
 	@mkdir -p $(@D)
-	$(STAGE_CXX) -m16 $(INT15_HOOK_$*) -c -o $@ $<
+	$(STAGE_CXX) -m16 -I$(A20_DIR) $(INT15_HOOK_$*) -c -o $@ $<
 $(INT15_OUT)/int15-%.elf: $(A20_DIR)/a20-off-chainload.ld $(INT15_OUT)/int15-%.o
 	$(STAGE_LD) -m elf_i386 -nostdlib -static --build-id=none -T $< \
 	  -o $@ $(INT15_OUT)/int15-$*.o

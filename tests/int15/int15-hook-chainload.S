@@ -38,31 +38,14 @@
  *   int15-hook: no boot sector -- System halted
  *
  * 16-bit code, linked at 0x0600 (tests/a20/a20-off-chainload.ld): it
- * first moves itself there from 0x7C00, where the sector it loads must go.
+ * first moves itself there from 0x7C00, where the sector it loads must go
+ * (tests/a20/chainload.S).
  */
-#define RELOCATED 0x0600
-#define LOADED 0x7c00
 /* The BIOS data area's base memory size, in KiB. */
 #define BDA_BASE_MEM_K 0x0413
 #define INT15_VECTOR (0x15 * 4)
-#define COM1 0x3f8
 
-	.code16
-	.text
-	.globl	chainload_start
-chainload_start:
-	cli
-	xorw	%ax, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %ss
-	movw	$LOADED, %sp
-	cld
-	movw	$LOADED, %si
-	movw	$RELOCATED, %di
-	movw	$256, %cx
-	rep movsw
-	ljmp	$0, $relocated
+#include "chainload.S"
 
 relocated:
 	movb	%dl, boot_drive
@@ -97,28 +80,12 @@ relocated:
 	movb	$0x88, %ah
 	call	size_query
 
-	/* Sector 0 of the next drive to LOADED (INT 13h AH=42h: ds:si = the
-	   disk address packet, dl = the drive). */
+	/* The next drive, with es (the handler's segment above) 0 again. */
 	xorw	%ax, %ax
 	movw	%ax, %es
-	incb	boot_drive
-	movw	$dap, %si
-	movb	$0x42, %ah
 	movb	boot_drive, %dl
-	int	$0x13
-	movw	$msg_read_error, %si
-	jc	halt
-	movw	$msg_no_signature, %si
-	cmpw	$0xaa55, LOADED + 510
-	jne	halt
-	movb	boot_drive, %dl
-	ljmp	$0, $LOADED
-
-/* si = a line: print it and stop, interrupts on. */
-halt:
-	call	puts
-1:	hlt
-	jmp	1b
+	incb	%dl
+	jmp	chainload_next
 
 /*
  * The resident INT 15h handler, copied to hook_seg:0000; position
@@ -176,22 +143,6 @@ size_query:
 	movw	$msg_crlf, %si
 2:	jmp	puts
 
-/* COM1, an 8250: 115200 baud (divisor 1), 8N1, polled. */
-serial_init:
-	movw	$COM1 + 3, %dx
-	movb	$0x80, %al		/* LCR: divisor latch */
-	outb	%al, %dx
-	movw	$COM1, %dx
-	movb	$1, %al
-	outb	%al, %dx
-	incw	%dx
-	xorb	%al, %al
-	outb	%al, %dx		/* divisor high; with DLAB off, IER */
-	movw	$COM1 + 3, %dx
-	movb	$0x03, %al		/* LCR: 8N1 */
-	outb	%al, %dx
-	ret
-
 /* puthex16: ax as four lower-case hex digits on COM1. Clobbers ax, bx,
    cx, dx. */
 puthex16:
@@ -206,31 +157,6 @@ puthex16:
 	addb	$'a' - '9' - 1, %al
 2:	call	putc
 	loop	1b
-	ret
-
-/* puts: the NUL-terminated string at ds:si on COM1. Clobbers ax, dx, si. */
-puts:
-	lodsb
-	testb	%al, %al
-	jz	1f
-	call	putc
-	jmp	puts
-1:	ret
-
-/* putc: al on COM1, after waiting (bounded) for the transmitter. Clobbers
-   dx; keeps ax, cx. */
-putc:
-	pushw	%cx
-	pushw	%ax
-	movw	$COM1 + 5, %dx		/* LSR: wait for THRE */
-	xorw	%cx, %cx
-1:	inb	%dx, %al
-	testb	$0x20, %al
-	loopz	1b
-	popw	%ax
-	movw	$COM1, %dx
-	outb	%al, %dx
-	popw	%cx
 	ret
 
 msg_hidden:
@@ -252,15 +178,3 @@ msg_read_error:		.asciz	"int15-hook: read error -- System halted\r\n"
 msg_no_signature:	.asciz	"int15-hook: no boot sector -- System halted\r\n"
 
 boot_drive:	.byte	0
-
-/* The disk address packet (EDD 1.1): one sector, LBA 0, to 0000:LOADED. */
-	.balign	4
-dap:	.byte	0x10, 0
-	.word	1
-	.word	LOADED, 0
-	.quad	0
-
-	.section .signature, "a"
-	.globl	boot_signature
-boot_signature:
-	.word	0xaa55

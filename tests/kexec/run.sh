@@ -217,24 +217,6 @@ run_row() {
 }
 
 # JOBS rows at a time, each QEMU on its own; their reports in row order.
-for row in "${ROWS[@]}"; do
-  read -r name kernel memory opts <<<"$row"
-  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-    wait -n
-  done
-  run_row "$name" "$kernel" "$memory" >"$WORK/$name.result" 2>&1 &
-done
-wait
-for row in "${ROWS[@]}"; do
-  read -r name kernel memory opts <<<"$row"
-  cat "$WORK/$name.result" 2>/dev/null
-  if grep -qx "PASS $name" "$WORK/$name.result" 2>/dev/null; then
-    passed=$((passed + 1))
-  elif grep -q "^FAIL $name: " "$WORK/$name.result" 2>/dev/null; then
-    failed=$((failed + 1))
-  else
-    fail "$name" "the row stopped without a report"
-  fi
-done
+run_rows first_word run_row "${ROWS[@]}"
 
 finish

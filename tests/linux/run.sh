@@ -58,7 +58,10 @@ from_vmlinuz() {
 # --- x86_64 --------------------------------------------------------------
 "$here/fetch-kernel.sh" "$LINUX_DIR"
 vmlinux=$LINUX_DIR/vmlinux
-"$here/make-initramfs.sh" "$WORK/initrd.gz"
+why=$(linux_initramfs "$WORK/initrd.gz" "$WORK/initrd") || {
+  echo "run.sh: $why" >&2
+  exit 2
+}
 image=$WORK/linux.bzelf
 "$BZELF" build "$vmlinux" -o "$image"
 stage_elf "$image" "$WORK/stage.elf"
@@ -87,7 +90,10 @@ fi
 # --- i386 ------------------------------------------------------------------
 if "$here/fetch-kernel.sh" "$WORK/kernel32" i386 2>"$WORK/fetch32.err"; then
   # The amd64 busybox cannot run under a 32-bit kernel: the i386 one goes in.
-  "$here/make-initramfs.sh" "$WORK/initrd32.gz" "$WORK/kernel32/root"
+  why=$(linux_initramfs "$WORK/initrd32.gz" "$WORK/initrd32" "" "$WORK/kernel32/root") || {
+    echo "run.sh: $why" >&2
+    exit 2
+  }
   image=$WORK/linux32.bzelf
   "$BZELF" build "$WORK/kernel32/vmlinux" -o "$image"
   info=$("$BZELF" info "$image")

@@ -183,21 +183,9 @@ EOF
 }
 
 # --- the syslinux family -----------------------------------------------------
-# syslinux_cfg ROW KERNEL: the config file every syslinux variant reads.
-# syslinux puts "BOOT_IMAGE=<kernel> " in front of APPEND and, for an
-# INITRD line, " initrd=<file>" after it (seen with 6.04).
-syslinux_cfg() {
-  cat <<EOF
-SERIAL 0 115200
-PROMPT 0
-TIMEOUT 0
-DEFAULT bzelf
-LABEL bzelf
-  KERNEL $2.img
-  INITRD $2.initrd
-  APPEND $(args "$1" "$2")
-EOF
-}
+# syslinux_expected ROW KERNEL: the command line KERNEL gets from the
+# syslinux_cfg (tests/lib.sh) of KERNEL.img, KERNEL.initrd and the row's
+# args.
 syslinux_expected() {
   echo "BOOT_IMAGE=$2.img $(args "$1" "$2") initrd=$2.initrd"
 }
@@ -210,7 +198,7 @@ syslinux_row() {
   name=$row-$kernel
   ready "$name" "$kernel" || return
   fat=$WORK/$name.fat
-  syslinux_cfg "$row" "$kernel" >"$WORK/$name.cfg"
+  syslinux_cfg "$kernel.img" "$kernel.initrd" "$(args "$row" "$kernel")" >"$WORK/$name.cfg"
   # 32 MiB: Debian's image and initramfs are about 12.5 MiB together.
   if ! { mformat -i "$fat" -C -T 65536 -h 64 -s 32 -v BZELF :: &&
     mcopy -i "$fat" "$WORK/$name.cfg" ::syslinux.cfg &&
@@ -231,7 +219,7 @@ isolinux_row() {
   dir=$WORK/$name.d
   link_files "$dir/isolinux" "$ISOLINUX_BIN" "$LDLINUX_C32" \
     "$WORK/in/$kernel.img" "$WORK/in/$kernel.initrd"
-  syslinux_cfg "$row" "$kernel" >"$dir/isolinux/isolinux.cfg"
+  syslinux_cfg "$kernel.img" "$kernel.initrd" "$(args "$row" "$kernel")" >"$dir/isolinux/isolinux.cfg"
   if ! xorriso -as mkisofs -quiet -o "$WORK/$name.iso" \
     -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot \
     -boot-load-size 4 -boot-info-table "$dir" >"$WORK/$name.mkisofs" 2>&1; then
@@ -258,7 +246,7 @@ pxelinux_row() {
   link_files "$dir" "$PXELINUX_0" "$LDLINUX_C32" \
     "$WORK/in/$kernel.img" "$WORK/in/$kernel.initrd"
   mkdir -p "$dir/pxelinux.cfg"
-  syslinux_cfg "$row" "$kernel" >"$dir/pxelinux.cfg/default"
+  syslinux_cfg "$kernel.img" "$kernel.initrd" "$(args "$row" "$kernel")" >"$dir/pxelinux.cfg/default"
   local -a net
   mapfile -t net < <(net_args "$dir" pxelinux.0)
   check "$name" "$kernel" "$(syslinux_expected "$row" "$kernel")" "${net[@]}"
