@@ -111,6 +111,13 @@ MUTATIONS = [
         [unit("EfiCmdline.*", r"EfiCmdline\.(TheKernelsArgumentsEndAtALoneDoubleDash|"
               r"InitrdPathsEndAtALoneDoubleDash)")]),
     Mutation(
+        "cmdline-cut-silent", "let the EFI stub cut an overlong LoadOptions without a note",
+        "compressed/efi-stub.cpp",
+        "if (truncated) NoteCut(console, \"LoadOptions\", kept);",
+        "if (false) NoteCut(console, \"LoadOptions\", kept);",
+        [suite("secureboot", "^sb-uki-long-cmdline$",
+               r"sb-uki-long-cmdline: no note that the command line was cut")]),
+    Mutation(
         "memsz-tail", "skip zeroing the p_memsz tails",
         "compressed/elf-load.cpp",
         "if (!failure) ZeroTails(params, segments, sse2.enabled);",
