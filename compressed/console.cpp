@@ -77,17 +77,10 @@ void ConsoleInit(const linuxboot::boot_params* bp) {
 }
 
 void ConsoleNote(const char* what, const char* detail) {
-  auto put = [](const char* text) {
-    for (; *text != 0; ++text) {
-      uart::Putc(*text);
-      VgaPut(*text);
-    }
-  };
-  put("bzelf note: ");
-  put(what);
-  put(": ");
-  put(detail);
-  put("\r\n");
+  WriteNoteLineTo(what, detail, [](char c) {
+    uart::Putc(c);
+    VgaPut(c);
+  });
 }
 
 [[noreturn]] void Panic(const char* what, const char* detail) {

@@ -77,8 +77,9 @@ void EfiKeepEventLog(const EfiBoot& boot, const EfiConsole& console);
 // W^X (efi-memory-attribute.cpp): part 5, `file_size` bytes at `run_at`
 // (in the loaded image when `in_place`, else a copy in EfiLoaderCode
 // pages), made executable under the firmware's page tables where it is
-// not already (lib/efi-memory-attribute.h, PlanStageExecution).
-Failure MakeStageExecutable(const EfiBoot& boot, bool in_place, uint64_t run_at,
-                            uint64_t file_size);
+// not already (lib/efi-memory-attribute.h, PlanStageExecution). A copy
+// the firmware will not make read-only is noted on `console`.
+Failure MakeStageExecutable(const EfiBoot& boot, const EfiConsole& console, bool in_place,
+                            uint64_t run_at, uint64_t file_size);
 
 }  // namespace bzelf

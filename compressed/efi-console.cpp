@@ -35,6 +35,12 @@ void EfiConsole::Info(const char* text) const {
   if (con_out_ != nullptr) con_out_->OutputString(con_out_, line.c_str());
 }
 
+void EfiConsole::Note(const char* what, const char* detail) const {
+  Line line;
+  WriteNoteLineTo(what, detail, [&](char c) { line.Put(c); });
+  if (con_out_ != nullptr) con_out_->OutputString(con_out_, line.c_str());
+}
+
 [[noreturn]] void EfiConsole::Halt(const Failure& failure) const {
   Line line;
   uart::Init();

@@ -15,6 +15,12 @@ class EfiConsole {
   // that it ran, as Linux's stub prints "EFI stub: ..." lines).
   void Info(const char* text) const;
 
+  // "bzelf note: <what>: <detail>" on ConOut (lib/message.h's
+  // WriteNoteLineTo): what the stub did differently from what it was
+  // asked, or could not do, and went on.
+  void Note(const char* what, const char* detail) const;
+  void Note(const char* what, const Message& detail) const { Note(what, detail.c_str()); }
+
   // "bzelf: <what>: <detail> -- System halted" on ConOut and COM1, then
   // halts: no way back to a firmware that has to boot something else is
   // better than a half-made boot_params.

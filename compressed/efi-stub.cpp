@@ -49,16 +49,28 @@ static_assert(linuxboot::kCmdlineSize + 1 <= kKeepMapOffset - kKeepCmdlineOffset
   __builtin_unreachable();
 }
 
+// A command line longer than the kernel takes (cmdline_size): Linux's
+// stub in 6.1 cut it after its last whole option and said nothing; the
+// kernel then boots with less than it was given, so say what was left.
+void NoteCut(const EfiConsole& console, const char* source, size_t kept) {
+  Message m;
+  m << source << " longer than " << Dec{linuxboot::kCmdlineSize}
+    << " bytes: cut after its last whole option, to " << Dec{kept} << " bytes";
+  console.Note("command line", m);
+}
+
 // The command line: LoadOptions when the loader passed any, else the
 // image's built-in one (firmware starting \EFI\BOOT\BOOTX64.EFI passes
 // none, nor does UEFI network boot).
-const char* Cmdline(const EFI_LOADED_IMAGE_PROTOCOL& li, const uint8_t* part5,
-                    const StageParams& params, char* out, size_t capacity) {
+const char* Cmdline(const EfiConsole& console, const EFI_LOADED_IMAGE_PROTOCOL& li,
+                    const uint8_t* part5, const StageParams& params, char* out,
+                    size_t capacity) {
   bool truncated;
   if (li.LoadOptionsSize != 0 && li.LoadOptions != nullptr) {
-    LoadOptionsToCmdline(static_cast<const uint16_t*>(li.LoadOptions), li.LoadOptionsSize, out,
-                         capacity, &truncated);
-    return truncated ? "LoadOptions, cut to 2047 bytes" : "LoadOptions";
+    const size_t kept = LoadOptionsToCmdline(static_cast<const uint16_t*>(li.LoadOptions),
+                                             li.LoadOptionsSize, out, capacity, &truncated);
+    if (truncated) NoteCut(console, "LoadOptions", kept);
+    return "LoadOptions";
   }
   size_t n = 0;
   const char* builtin = reinterpret_cast<const char*>(part5 + params.cmdline_offset);
@@ -87,8 +99,8 @@ void FillVideo(const EfiBoot& boot, boot_params* bp) {
 // Entered through the handover entry, the loaded image is the loader's
 // (a UKI's, with part 5 somewhere inside one of its sections): never in
 // place then.
-Failure PlaceStage(const EfiBoot& boot, uint64_t part5, const StageParams& params, bool handover,
-                   uint64_t* run_at) {
+Failure PlaceStage(const EfiBoot& boot, const EfiConsole& console, uint64_t part5,
+                   const StageParams& params, bool handover, uint64_t* run_at) {
   const uint64_t size = uint64_t{params.arena_offset} + params.arena_size;
   const Range stage{part5, part5 + size};
   const uint64_t image = Phys(boot.loaded_image->ImageBase);
@@ -99,13 +111,13 @@ Failure PlaceStage(const EfiBoot& boot, uint64_t part5, const StageParams& param
     if (stage.Overlaps(boot.kernel[i])) in_place = false;
   }
   *run_at = part5;
-  if (in_place) return MakeStageExecutable(boot, true, part5, params.file_size);
+  if (in_place) return MakeStageExecutable(boot, console, true, part5, params.file_size);
   // Loader code: what it runs under the firmware's page tables is code
   // (lib/efi-memory-attribute.h).
   if (Failure f = boot.Allocate(size, k4GiB, "the boot stage", run_at, EfiLoaderCode)) return f;
   __builtin_memcpy(At<void>(*run_at), At<void>(part5), params.file_size);
   __builtin_memset(At<uint8_t>(*run_at) + params.file_size, 0, size - params.file_size);
-  return MakeStageExecutable(boot, false, *run_at, params.file_size);
+  return MakeStageExecutable(boot, console, false, *run_at, params.file_size);
 }
 
 Failure CheckParams(const StageParams& params) {
@@ -145,43 +157,46 @@ Failure CheckLoaderParams(const boot_params& loader) {
 
 // The loader's command line (cmd_line_ptr and ext_cmd_line_ptr, a
 // NUL-terminated ASCII string, as boot.rst puts it), copied: the stage
-// is 32-bit and keeps what it reads below 4 GiB.
-const char* LoaderCmdline(const boot_params& loader, char* out, size_t capacity) {
-  const uint64_t at = loader.hdr.cmd_line_ptr | uint64_t{loader.ext_cmd_line_ptr} << 32;
-  size_t n = 0;
-  if (at != 0) {
-    const char* text = At<const char>(at);
-    for (; n + 1 < capacity && text[n] != '\0'; ++n) out[n] = text[n];
-  }
-  out[n] = '\0';
+// is 32-bit and keeps what it reads below 4 GiB. One too long is cut as
+// LoadOptions are.
+const char* LoaderCmdline(const EfiConsole& console, const boot_params& loader, char* out,
+                          size_t capacity) {
+  const uint64_t at = CmdlineAddress(loader);
+  bool truncated;
+  const size_t kept = CopyCmdline(at == 0 ? "" : At<const char>(at), out, capacity, &truncated);
+  if (truncated) NoteCut(console, "the loader's cmd_line_ptr", kept);
   return at == 0 ? "none from the loader" : "the loader's cmd_line_ptr";
 }
 
-// The initrd the loader put in memory and named in boot_params: it stays
-// where it is (inside the loader's file for a UKI), so it must lie below
-// 4 GiB, where the stage reaches it, and clear of the kernel, which is
-// written over whatever is there.
-Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, EfiInitrd* out) {
-  const uint64_t addr = loader.hdr.ramdisk_image | uint64_t{loader.ext_ramdisk_image} << 32;
-  const uint64_t size = loader.hdr.ramdisk_size | uint64_t{loader.ext_ramdisk_size} << 32;
-  if (addr + size > k4GiB || addr + size < addr) {
+// The initrd the loader put in memory and named in boot_params (with the
+// high halves a 64-bit loader may set: InitrdAddress, InitrdSize). It
+// stays where it is (inside the loader's file for a UKI) when it lies
+// below `limit` (initrd_addr_max, at most 4 GiB: the 32-bit stage and a
+// 32-bit kernel reach it there) and clear of the kernel, which is written
+// over whatever is there after ExitBootServices; else it is copied into
+// pages of our own that are, while the loader's memory still holds it.
+Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, uint64_t limit,
+                     EfiInitrd* out) {
+  const uint64_t addr = InitrdAddress(loader);
+  const uint64_t size = InitrdSize(loader);
+  if (addr + size < addr) {
     Message m;
-    m << "the loader's initrd [" << Hex{addr} << ", " << Hex{addr + size}
-      << ") reaches above 4 GiB";
+    m << "the loader's initrd at " << Hex{addr} << " (" << Dec{size} << " bytes) wraps past 2^64";
     return Fail("initrd", m);
   }
+  bool in_place = addr + size <= limit;
   for (int i = 0; i < boot.kernel_count; ++i) {
-    if (boot.kernel[i].Overlaps(Range{addr, addr + size})) {
-      Message m;
-      m << "the loader's initrd [" << Hex{addr} << ", " << Hex{addr + size}
-        << ") overlaps kernel segment " << Dec{static_cast<uint64_t>(i)} << " [" << Hex{boot.kernel[i].start} << ", "
-        << Hex{boot.kernel[i].end} << ")";
-      return Fail("initrd", m);
-    }
+    if (boot.kernel[i].Overlaps(Range{addr, addr + size})) in_place = false;
   }
-  out->addr = addr;
   out->size = size;
-  out->source = "the loader's boot_params";
+  if (in_place) {
+    out->addr = addr;
+    out->source = "the loader's boot_params";
+    return {};
+  }
+  if (Failure f = boot.Allocate(size, limit, "the loader's initrd", &out->addr)) return f;
+  __builtin_memcpy(At<void>(out->addr), At<void>(addr), size);
+  out->source = "the loader's boot_params, copied";
   return {};
 }
 
@@ -228,7 +243,7 @@ Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, EfiInitrd* 
   }
 
   uint64_t stage;
-  if (Failure f = PlaceStage(boot, Phys(part5), *params, loader != nullptr, &stage)) {
+  if (Failure f = PlaceStage(boot, console, Phys(part5), *params, loader != nullptr, &stage)) {
     console.Halt(f);
   }
 
@@ -240,8 +255,9 @@ Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, EfiInitrd* 
                                                             linuxboot::kSetupHeaderOffset);
   char cmdline[linuxboot::kCmdlineSize + 1];
   const char* cmdline_source =
-      loader != nullptr ? LoaderCmdline(*loader, cmdline, sizeof(cmdline))
-                        : Cmdline(*boot.loaded_image, part5, *params, cmdline, sizeof(cmdline));
+      loader != nullptr
+          ? LoaderCmdline(console, *loader, cmdline, sizeof(cmdline))
+          : Cmdline(console, *boot.loaded_image, part5, *params, cmdline, sizeof(cmdline));
   // The LoadOptions as the loader passed them, as Linux's stub measures
   // them; a built-in command line is part of the image, which the
   // firmware measured. From the handover entry the loader's boot_params
@@ -254,9 +270,9 @@ Failure LoaderInitrd(const EfiBoot& boot, const boot_params& loader, EfiInitrd* 
   uint64_t initrd_limit = uint64_t{image_hdr->initrd_addr_max} + 1;
   if (initrd_limit > k4GiB) initrd_limit = k4GiB;
   EfiInitrd initrd;
-  const bool loader_initrd = loader != nullptr && loader->hdr.ramdisk_size != 0;
+  const bool loader_initrd = loader != nullptr && InitrdSize(*loader) != 0;
   if (loader_initrd) {
-    if (Failure f = LoaderInitrd(boot, *loader, &initrd)) console.Halt(f);
+    if (Failure f = LoaderInitrd(boot, *loader, initrd_limit, &initrd)) console.Halt(f);
   } else if (Failure f = LoadInitrd(boot, cmdline, initrd_limit, &initrd)) {
     console.Halt(f);
   }

@@ -17,10 +17,18 @@ EFI_TCG2_PROTOCOL* Tcg2(const EfiBoot& boot) {
   return tcg2;
 }
 
+// "bzelf note: tpm: ..., boot goes on": a firmware call that failed, with
+// its status; or something wrong with what a call that succeeded gave,
+// which has no status to show.
 void Note(const EfiConsole& console, const char* call, EFI_STATUS status) {
   Message m;
-  m << "TPM: " << call << " failed (EFI status " << Hex{status} << "), boot goes on";
-  console.Info(m.c_str());
+  m << call << " failed (EFI status " << Hex{status} << "), boot goes on";
+  console.Note("tpm", m);
+}
+void Note(const EfiConsole& console, const char* what) {
+  Message m;
+  m << what << ", boot goes on";
+  console.Note("tpm", m);
 }
 
 // A firmware's log is a few tens of KiB (OVMF reserves 64 KiB for it,
@@ -34,7 +42,9 @@ void EfiMeasure(const EfiBoot& boot, const EfiConsole& console, uint64_t addr, u
   EFI_TCG2_PROTOCOL* tcg2 = Tcg2(boot);
   if (tcg2 == nullptr || size == 0) return;
   alignas(8) uint8_t buffer[kMaxTaggedEventSize];
-  BuildTaggedEvent(event, buffer, sizeof(buffer));
+  if (BuildTaggedEvent(event, buffer, sizeof(buffer)) == 0) {
+    return Note(console, "the event does not fit its buffer: nothing measured");
+  }
   // Flags 0: hash the data as given, extend and log (not PE_COFF_IMAGE).
   const EFI_STATUS s =
       tcg2->HashLogExtendEvent(tcg2, 0, addr, size, reinterpret_cast<EFI_TCG2_EVENT*>(buffer));
@@ -66,9 +76,13 @@ void EfiKeepEventLog(const EfiBoot& boot, const EfiConsole& console) {
   // An empty log (no last entry) is handed on too, as Linux's stub does.
   size_t log_size = 0;
   if (last != 0) {
-    if (last < first) return Note(console, "GetEventLog (its last entry lies before its first)", s);
+    if (last < first) {
+      return Note(console, "GetEventLog's last entry lies before its first: no log for Linux");
+    }
     log_size = EventLogSize(format, log, last - first, last - first + kMaxEventRead);
-    if (log_size == 0) return Note(console, "GetEventLog (its last entry cannot be read)", s);
+    if (log_size == 0) {
+      return Note(console, "the event log's last entry cannot be read: no log for Linux");
+    }
   }
 
   // What the final events table already holds (events logged since the
@@ -82,12 +96,15 @@ void EfiKeepEventLog(const EfiBoot& boot, const EfiConsole& console) {
       if (!(tables[i].VendorGuid == EFI_TCG2_FINAL_EVENTS_TABLE_GUID)) continue;
       const auto* table = static_cast<const EFI_TCG2_FINAL_EVENTS_TABLE*>(tables[i].VendorTable);
       if (table->NumberOfEvents != 0 && !ReadTcg2DigestSizes(log, log_size, &sizes)) {
-        return Note(console, "GetEventLog (no Spec ID event)", s);
+        return Note(console, "the event log has no Spec ID event: no log for Linux");
       }
       const auto* events = reinterpret_cast<const uint8_t*>(table + 1);
       for (uint64_t n = 0; n < table->NumberOfEvents; ++n) {
         const size_t size = Tcg2EventSize(events + final_size, kMaxEventRead, sizes);
-        if (size == 0) return Note(console, "the final events table (an event cannot be read)", s);
+        if (size == 0) {
+          return Note(console,
+                      "an event of the final events table cannot be read: no log for Linux");
+        }
         final_size += size;
       }
     }
@@ -101,7 +118,7 @@ void EfiKeepEventLog(const EfiBoot& boot, const EfiConsole& console) {
   uint64_t addr;
   if (Failure f = boot.Allocate(table_size, ~uint64_t{0}, "the TPM event log", &addr,
                                 EfiACPIReclaimMemory)) {
-    return console.Info(f.detail.c_str());
+    return console.Note("tpm", f.detail);
   }
   auto* table = reinterpret_cast<linux_efi_tpm_eventlog*>(static_cast<uintptr_t>(addr));
   table->size = static_cast<uint32_t>(log_size);

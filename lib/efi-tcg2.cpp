@@ -12,9 +12,6 @@ uint32_t Le32(const uint8_t* p) {
 }
 uint16_t Le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
 
-constexpr char kLoadOptionsDescription[] = "LOADED_IMAGE::LoadOptions";
-constexpr char kInitrdDescription[] = "Linux initrd";
-
 // TCG_PCR_EVENT, the first event's SHA-1 layout: PCRIndex, EventType,
 // a 20-byte digest, EventSize; TCG_EfiSpecIDEventStruct follows.
 constexpr size_t kPcrEventHeader = 4 + 4 + 20 + 4;
@@ -28,8 +25,9 @@ constexpr size_t kSpecIdAlgorithms = 16 + 4 + 1 + 1 + 1 + 1 + 4;
 size_t BuildTaggedEvent(StubEvent event, void* out, size_t capacity) {
   const bool options = event == StubEvent::kLoadOptions;
   const char* description = options ? kLoadOptionsDescription : kInitrdDescription;
-  const uint32_t length = options ? sizeof(kLoadOptionsDescription) : sizeof(kInitrdDescription);
-  const size_t size = sizeof(EFI_TCG2_EVENT) + sizeof(TCG_PCClientTaggedEvent) + length;
+  const size_t size = TaggedEventSize(event);
+  const auto length =
+      static_cast<uint32_t>(size - sizeof(EFI_TCG2_EVENT) - sizeof(TCG_PCClientTaggedEvent));
   if (capacity < size) return 0;
   EFI_TCG2_EVENT head;
   head.Size = static_cast<uint32_t>(size);

@@ -111,15 +111,29 @@ inline constexpr uint32_t kMeasurePcr = 9;
 inline constexpr uint32_t kLoadOptionsEventTag = 0x8F3B22ED;
 inline constexpr uint32_t kInitrdEventTag = 0x8F3B22EC;
 
-// The largest event BuildTaggedEvent writes (the longer description).
+// Each event's description, NUL included in what is measured and logged,
+// as Linux writes it.
+inline constexpr char kLoadOptionsDescription[] = "LOADED_IMAGE::LoadOptions";
+inline constexpr char kInitrdDescription[] = "Linux initrd";
+
+// The one rule for an event's size: the EFI_TCG2_EVENT header, the tagged
+// event's head and the description with its NUL (HashLogExtendEvent
+// takes EFI_TCG2_EVENT.Size to be all of it).
+constexpr size_t TaggedEventSize(StubEvent event) {
+  return sizeof(efi::EFI_TCG2_EVENT) + sizeof(efi::TCG_PCClientTaggedEvent) +
+         (event == StubEvent::kLoadOptions ? sizeof(kLoadOptionsDescription)
+                                           : sizeof(kInitrdDescription));
+}
+// The largest event BuildTaggedEvent writes: a buffer for either.
 inline constexpr size_t kMaxTaggedEventSize =
-    sizeof(efi::EFI_TCG2_EVENT) + sizeof(efi::TCG_PCClientTaggedEvent) +
-    sizeof("LOADED_IMAGE::LoadOptions");
+    TaggedEventSize(StubEvent::kLoadOptions) > TaggedEventSize(StubEvent::kInitrd)
+        ? TaggedEventSize(StubEvent::kLoadOptions)
+        : TaggedEventSize(StubEvent::kInitrd);
 
 // Writes the EFI_TCG2_EVENT for `event` into `out`: header (PCR 9,
 // EV_EVENT_TAG), then the tagged event with its description, NUL
-// included, as Linux writes it. Returns its size, or 0 when `capacity` is
-// too small.
+// included, as Linux writes it. Returns its size (TaggedEventSize), or 0,
+// having written nothing, when `capacity` is too small.
 size_t BuildTaggedEvent(StubEvent event, void* out, size_t capacity);
 
 // The digest sizes of a crypto-agile (TCG_2) event log, from its first

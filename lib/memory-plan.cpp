@@ -97,6 +97,14 @@ uint64_t CmdlineAddress(const boot_params& bp) {
   return bp.hdr.cmd_line_ptr | (uint64_t{bp.ext_cmd_line_ptr} << 32);
 }
 
+uint64_t InitrdAddress(const boot_params& bp) {
+  return bp.hdr.ramdisk_image | (uint64_t{bp.ext_ramdisk_image} << 32);
+}
+
+uint64_t InitrdSize(const boot_params& bp) {
+  return bp.hdr.ramdisk_size | (uint64_t{bp.ext_ramdisk_size} << 32);
+}
+
 uint32_t CmdlineLimit(const boot_params& bp) {
   return bp.hdr.version >= linuxboot::kProtocolCmdlineSize ? bp.hdr.cmdline_size
                                                           : linuxboot::kOldCmdlineSize;
@@ -131,9 +139,7 @@ PlanError MemoryPlan::InitFixed(const boot_params& bp, uint64_t bp_addr, uint64_
     Keep(stage.base + stage.arena_offset, stage.arena_size, Kept::kStageArena);
   }
   if (cmdline_bytes != 0) Keep(CmdlineAddress(bp), cmdline_bytes, Kept::kCmdline);
-  const uint64_t initrd = bp.hdr.ramdisk_image | (uint64_t{bp.ext_ramdisk_image} << 32);
-  const uint64_t initrd_size = bp.hdr.ramdisk_size | (uint64_t{bp.ext_ramdisk_size} << 32);
-  if (initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);
+  if (InitrdSize(bp) != 0) Keep(InitrdAddress(bp), InitrdSize(bp), Kept::kInitrd);
   // An EFI loader (our stub, GRUB's EFI linux, Linux's own stub under
   // kexec) leaves the final EFI memory map where efi_info says, in loader
   // data that E820 calls RAM; Linux reserves and reads it at boot

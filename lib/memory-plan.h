@@ -211,6 +211,12 @@ class RangeMemory {
 // The command line's address from boot_params (cmd_line_ptr and, for
 // 64-bit loaders, ext_cmd_line_ptr); 0 when there is none.
 uint64_t CmdlineAddress(const linuxboot::boot_params& bp);
+// The initrd's address and size from boot_params: ramdisk_image and
+// ramdisk_size, with ext_ramdisk_image and ext_ramdisk_size (0x0c0,
+// 0x0c4) as their high 32 bits, which a 64-bit loader may set (boot.rst);
+// size 0 when there is none.
+uint64_t InitrdAddress(const linuxboot::boot_params& bp);
+uint64_t InitrdSize(const linuxboot::boot_params& bp);
 // The most bytes a command line may have without its NUL: cmdline_size, or
 // 255 before protocol 2.06 added that field (boot.rst).
 uint32_t CmdlineLimit(const linuxboot::boot_params& bp);

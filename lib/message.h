@@ -62,6 +62,21 @@ void WritePanicLineTo(const char* what, const char* detail, Put&& put) {
   write(" -- System halted\r\n");
 }
 
+// Writes "bzelf note: <what>: <detail>\r\n" to `put`: what a stage did
+// differently from what it was asked, and went on. Not "bzelf: ", which
+// only a halt line starts with; cut as WritePanicLineTo cuts.
+template <typename Put>
+void WriteNoteLineTo(const char* what, const char* detail, Put&& put) {
+  auto write = [&](const char* text) {
+    for (size_t n = 0; n < Message::kCapacity && text[n] != '\0'; ++n) put(text[n]);
+  };
+  write("bzelf note: ");
+  write(what);
+  write(": ");
+  write(detail);
+  write("\r\n");
+}
+
 // An error on its way to a stage's halt line, "bzelf: <what>: <detail>
 // -- System halted": what the stages' parts return and only their
 // top-level mains print.

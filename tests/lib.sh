@@ -93,6 +93,34 @@ selected() {
   [ -z "${ONLY:-}" ] || printf '%s\n' "$1" | grep -qE -e "$ONLY"
 }
 
+# run_rows NAME=FUNCTION...: each selected row's FUNCTION run at once in
+# the background (rows boot in parallel), its report in WORK/NAME.result;
+# then the reports in the order given, counted. A row that ends without
+# "PASS NAME" or "FAIL NAME: ..." (a step that returned early without a
+# word, a shell error) fails with that said: no row leaves the output
+# without a verdict.
+run_rows() {
+  local spec name
+  for spec in "$@"; do
+    name=${spec%%=*}
+    selected "$name" || continue
+    "${spec#*=}" >"$WORK/$name.result" 2>&1 &
+  done
+  wait
+  for spec in "$@"; do
+    name=${spec%%=*}
+    selected "$name" || continue
+    cat "$WORK/$name.result"
+    if grep -q "^PASS $name\(: \|$\)" "$WORK/$name.result"; then
+      passed=$((passed + 1))
+    elif grep -q "^FAIL $name: " "$WORK/$name.result"; then
+      failed=$((failed + 1))
+    else
+      fail "$name" "the row stopped without a report"
+    fi
+  done
+}
+
 # any_selected NAME...: whether ONLY selects one of the rows NAME... (for
 # set-up that several rows share).
 any_selected() {
@@ -257,6 +285,18 @@ test_kernel_image() {
   }
 }
 
+# throwaway_key: the throwaway key and certificate of sign_image, made in
+# WORK unless they are there; a suite whose rows sign in parallel makes
+# them first. On failure prints the reason and returns 1.
+throwaway_key() {
+  [ -s "$WORK/sign-cert.pem" ] && return
+  if ! openssl req -new -x509 -newkey rsa:2048 -nodes -subj /CN=bzelf-test -days 1 \
+    -keyout "$WORK/sign-key.pem" -out "$WORK/sign-cert.pem" >"$WORK/sign-key.log" 2>&1; then
+    echo "openssl could not make a key: $(oneline "$WORK/sign-key.log")"
+    return 1
+  fi
+}
+
 # sign_image IMAGE SIGNED [KEY CERT]: IMAGE signed as a distribution signs
 # its kernels, by sbsign (which appends a certificate table), into SIGNED;
 # sbsign's words in SIGNED.sbsign. Without KEY and CERT, with a throwaway
@@ -264,12 +304,8 @@ test_kernel_image() {
 # and returns 1.
 sign_image() {
   sign_key=${3:-$WORK/sign-key.pem} sign_cert=${4:-$WORK/sign-cert.pem}
-  if [ -z "${3:-}" ] && [ ! -s "$sign_cert" ]; then
-    if ! openssl req -new -x509 -newkey rsa:2048 -nodes -subj /CN=bzelf-test -days 1 \
-      -keyout "$sign_key" -out "$sign_cert" >"$WORK/sign-key.log" 2>&1; then
-      echo "openssl could not make a key: $(oneline "$WORK/sign-key.log")"
-      return 1
-    fi
+  if [ -z "${3:-}" ]; then
+    throwaway_key || return 1
   fi
   if ! sbsign --key "$sign_key" --cert "$sign_cert" --output "$2" "$1" >"$2.sbsign" 2>&1; then
     echo "sbsign failed: $(oneline "$2.sbsign")"

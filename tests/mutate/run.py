@@ -100,9 +100,23 @@ MUTATIONS = [
     Mutation(
         "initrd", "accept a kernel segment over the initrd",
         "lib/memory-plan.cpp",
-        "if (initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);",
-        "if (false && initrd_size != 0) Keep(initrd, initrd_size, Kept::kInitrd);",
+        "if (InitrdSize(bp) != 0) Keep(InitrdAddress(bp), InitrdSize(bp), Kept::kInitrd);",
+        "if (false) Keep(InitrdAddress(bp), InitrdSize(bp), Kept::kInitrd);",
         [unit("MemoryPlan*", r"MemoryPlan"), suite("hostile", "^initrd", r"initrd(-test64)?: ")]),
+    Mutation(
+        "initrd-past-dashes", "let the EFI stub read initrd= and noinitrd past a lone --",
+        "lib/efi-cmdline.cpp",
+        "if (p == start || (p - start == 2 && start[0] == '-' && start[1] == '-')) {",
+        "if (p == start) {",
+        [unit("EfiCmdline.*", r"EfiCmdline\.(TheKernelsArgumentsEndAtALoneDoubleDash|"
+              r"InitrdPathsEndAtALoneDoubleDash)")]),
+    Mutation(
+        "cmdline-cut-silent", "let the EFI stub cut an overlong LoadOptions without a note",
+        "compressed/efi-stub.cpp",
+        "if (truncated) NoteCut(console, \"LoadOptions\", kept);",
+        "if (false) NoteCut(console, \"LoadOptions\", kept);",
+        [suite("secureboot", "^sb-uki-long-cmdline$",
+               r"sb-uki-long-cmdline: no note that the command line was cut")]),
     Mutation(
         "memsz-tail", "skip zeroing the p_memsz tails",
         "compressed/elf-load.cpp",

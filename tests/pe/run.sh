@@ -10,6 +10,9 @@
 # extract gives the same kernel; a BIOS loader still boots it. For test64,
 # test32 and Debian's kernel, whose images differ in size and layout.
 #
+# Rows: pe-test64, pe-test32, pe-signed-bios-test64, pe-ovmf-test64,
+# pe-linux; they run in parallel, and each prints PASS or FAIL.
+#
 # Environment: those of tests/lib.sh. Output and exit status: tests/lib.sh.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -80,68 +83,80 @@ check() {
   if [ -z "$reasons" ]; then pass "$name"; else fail "$name" "$reasons"; fi
 }
 
-for k in test64 test32; do
-  name=pe-$k
-  selected "$name" || continue
-  build_image "$name" "$WORK/$k.img" "$KERNELS_DIR/$k.elf" || continue
+# pe-test64, pe-test32: the tools on the test kernels' images.
+row_tools() {
+  local k=$1 name=pe-$1
+  build_image "$name" "$WORK/$k.img" "$KERNELS_DIR/$k.elf" || return
   check "$name" "$WORK/$k.img"
-done
+}
+row_test64() { row_tools test64; }
+row_test32() { row_tools test32; }
 
 # A signed image from a BIOS loader: QEMU -kernel loads the whole file,
 # certificate table and all, and the stage must not mind what follows
 # part 5 (tests/loaders boots one through GRUB, tests/mbr from a disk).
-name=pe-signed-bios-test64
-if selected "$name"; then
+row_signed_bios_test64() {
+  local name=pe-signed-bios-test64 cmdline initrd_line why reasons=""
   cmdline="$BUILTIN_CMDLINE token=$(token)"
-  if build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/test64.elf" &&
-    initrd_line=$(make_initrd "$WORK/$name.initrd"); then
-    if why=$(sign_image "$WORK/$name.img" "$WORK/$name.signed"); then
-      boot "$name" "${TIMEOUT:-120}" -m 256 -kernel "$WORK/$name.signed" \
-        -initrd "$WORK/$name.initrd" -append "$cmdline"
-      reasons=""
-      kernel_report "$name" "$cmdline" "$initrd_line"
-      judge "$name"
-    else
-      fail "$name" "$why"
-    fi
-  fi
-fi
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/test64.elf" || return
+  initrd_line=$(make_initrd "$WORK/$name.initrd") || {
+    fail "$name" "cannot make the initrd"
+    return
+  }
+  why=$(sign_image "$WORK/$name.img" "$WORK/$name.signed") || {
+    fail "$name" "$why"
+    return
+  }
+  boot "$name" "${TIMEOUT:-120}" -m 256 -kernel "$WORK/$name.signed" \
+    -initrd "$WORK/$name.initrd" -append "$cmdline"
+  kernel_report "$name" "$cmdline" "$initrd_line"
+  judge "$name"
+}
 
 # A PE loader's verdict: edk2's (OVMF) loads test64's image as
 # \EFI\BOOT\BOOTX64.EFI from a FAT disk (QEMU's vvfat) and starts it at
 # AddressOfEntryPoint; the kernel must pass. What the EFI stub does there
 # is tests/efi's; this row is about the header: sections, SizeOfImage and
 # the entry as the firmware reads them.
-name=pe-ovmf-test64
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
-if selected "$name"; then
+row_ovmf_test64() {
+  local name=pe-ovmf-test64 cmdline reasons=""
   if [ ! -r "$OVMF_CODE" ] || [ ! -r "$OVMF_VARS" ]; then
     fail "$name" "no $OVMF_CODE or $OVMF_VARS (Debian's ovmf)"
-  else
-    mkdir -p "$WORK/esp/EFI/BOOT"
-    cmdline="$BUILTIN_CMDLINE token=$(token)"
-    if build_image "$name" "$WORK/esp/EFI/BOOT/BOOTX64.EFI" "$KERNELS_DIR/test64.elf" \
-      --cmdline "$cmdline"; then
-      cp "$OVMF_VARS" "$WORK/vars.fd"
-      boot "$name" "${TIMEOUT:-120}" -m 256 \
-        -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
-        -drive "if=pflash,format=raw,file=$WORK/vars.fd" \
-        -drive "file=fat:rw:$WORK/esp,format=raw"
-      reasons=""
-      kernel_report "$name" "$cmdline" 'bzelf-test: initrd: none'
-      judge "$name"
-    fi
+    return
   fi
-fi
+  mkdir -p "$WORK/esp/EFI/BOOT"
+  cmdline="$BUILTIN_CMDLINE token=$(token)"
+  build_image "$name" "$WORK/esp/EFI/BOOT/BOOTX64.EFI" "$KERNELS_DIR/test64.elf" \
+    --cmdline "$cmdline" || return
+  cp "$OVMF_VARS" "$WORK/vars.fd"
+  boot "$name" "${TIMEOUT:-120}" -m 256 \
+    -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
+    -drive "if=pflash,format=raw,file=$WORK/vars.fd" \
+    -drive "file=fat:rw:$WORK/esp,format=raw"
+  kernel_report "$name" "$cmdline" 'bzelf-test: initrd: none'
+  judge "$name"
+}
 
-name=pe-linux
-if selected "$name"; then
+row_linux() {
+  local name=pe-linux
   if ! "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/$name.fetch" 2>&1; then
     fail "$name" "no Debian kernel: $(oneline "$WORK/$name.fetch")"
-  elif build_image "$name" "$WORK/linux.img" "$LINUX_DIR/vmlinux"; then
-    check "$name" "$WORK/linux.img"
+    return
   fi
+  build_image "$name" "$WORK/linux.img" "$LINUX_DIR/vmlinux" || return
+  check "$name" "$WORK/linux.img"
+}
+
+# The rows sign in parallel: the throwaway key first, once.
+if ! why=$(throwaway_key); then
+  echo "run.sh: $why" >&2
+  exit 2
 fi
+# Every row reports PASS or FAIL, also one that stops early (run_rows).
+run_rows pe-test64=row_test64 pe-test32=row_test32 \
+  pe-signed-bios-test64=row_signed_bios_test64 pe-ovmf-test64=row_ovmf_test64 \
+  pe-linux=row_linux
 
 finish

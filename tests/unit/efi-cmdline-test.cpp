@@ -79,6 +79,36 @@ TEST(EfiCmdline, AnOverlongLineIsCutAfterItsLastWholeOption) {
   EXPECT_TRUE(cut);
 }
 
+// A loader's ASCII cmd_line_ptr (the handover entry) is cut by the same
+// rule as LoadOptions.
+TEST(EfiCmdline, ALoadersLineIsCutAsLoadOptionsAre) {
+  char out[12];
+  bool cut;
+  EXPECT_EQ(CopyCmdline("aaa bbb ccc", out, sizeof(out), &cut), 11u);
+  EXPECT_STREQ(out, "aaa bbb ccc");
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(CopyCmdline("aaa bbb cccd", out, sizeof(out), &cut), 7u);
+  EXPECT_STREQ(out, "aaa bbb");
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(CopyCmdline("aaa \"b c\" dddddd", out, sizeof(out), &cut), 9u);
+  EXPECT_STREQ(out, "aaa \"b c\"");
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(CopyCmdline("", out, sizeof(out), &cut), 0u);
+  EXPECT_STREQ(out, "");
+  EXPECT_FALSE(cut);
+}
+
+// What follows a lone `--` is init's: neither `noinitrd` nor `initrd=`
+// there is the stub's (Linux's efi_parse_options stops there for
+// noinitrd; its find_file_option does not for initrd=, a difference
+// lib/efi-cmdline.h gives the reason for).
+TEST(EfiCmdline, TheKernelsArgumentsEndAtALoneDoubleDash) {
+  EXPECT_FALSE(HasCmdlineOption("quiet -- noinitrd", "noinitrd"));
+  EXPECT_TRUE(HasCmdlineOption("noinitrd -- x", "noinitrd"));
+  EXPECT_TRUE(HasCmdlineOption("a --x noinitrd", "noinitrd"));
+  EXPECT_FALSE(HasCmdlineOption("--", "--"));
+}
+
 TEST(EfiCmdline, NoinitrdIsAWholeWord) {
   EXPECT_TRUE(HasCmdlineOption("noinitrd", "noinitrd"));
   EXPECT_TRUE(HasCmdlineOption("a noinitrd b", "noinitrd"));
@@ -120,6 +150,16 @@ TEST(EfiCmdline, InitrdPathsInOrder) {
   EXPECT_TRUE(too_long);
   EXPECT_EQ(Paths("initrd=abc", 4, &too_long), V{u"abc"});
   EXPECT_FALSE(too_long);
+}
+
+TEST(EfiCmdline, InitrdPathsEndAtALoneDoubleDash) {
+  using V = std::vector<std::u16string>;
+  EXPECT_EQ(Paths("initrd=a -- initrd=b"), V{u"a"});
+  EXPECT_EQ(Paths("-- initrd=b"), V{});
+  EXPECT_EQ(Paths("initrd=a\t--\tinitrd=b"), V{u"a"});
+  // Not lone: a word that starts with -- or an option's value.
+  EXPECT_EQ(Paths("initrd=a --x initrd=b"), (V{u"a", u"b"}));
+  EXPECT_EQ(Paths("initrd=-- initrd=b"), (V{u"--", u"b"}));
 }
 
 }  // namespace

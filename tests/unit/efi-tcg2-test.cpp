@@ -60,6 +60,21 @@ TEST(TaggedEvent, Initrd) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(out + 26)), "Linux initrd");
 }
 
+// One size rule: what the stub sizes its buffer by (kMaxTaggedEventSize,
+// from TaggedEventSize) is what BuildTaggedEvent writes, for each event;
+// a buffer of exactly that size is enough, one byte less is refused.
+TEST(TaggedEvent, TheSizeRuleIsWhatIsWritten) {
+  for (StubEvent event : {StubEvent::kLoadOptions, StubEvent::kInitrd}) {
+    uint8_t out[kMaxTaggedEventSize];
+    EXPECT_LE(TaggedEventSize(event), kMaxTaggedEventSize);
+    EXPECT_EQ(BuildTaggedEvent(event, out, TaggedEventSize(event)), TaggedEventSize(event));
+    EXPECT_EQ(BuildTaggedEvent(event, out, TaggedEventSize(event) - 1), 0u);
+    uint32_t size;
+    std::memcpy(&size, out, 4);
+    EXPECT_EQ(size, TaggedEventSize(event)) << "EFI_TCG2_EVENT.Size";
+  }
+}
+
 TEST(TaggedEvent, TooSmallWritesNothing) {
   uint8_t out[kMaxTaggedEventSize];
   std::memset(out, 0xAA, sizeof(out));

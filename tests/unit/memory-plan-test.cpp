@@ -442,6 +442,23 @@ TEST(MemoryPlan, CommandLineLengthFollowsTheProtocol) {
   EXPECT_EQ(CmdlineAddress(*m.bp), uint64_t{1} << 32);
 }
 
+// A 64-bit loader's initrd (the EFI handover entry's boot_params): the
+// high halves at 0x0c0 and 0x0c4 count, for the address and for the size,
+// even when the low half of the size is 0.
+TEST(MemoryPlan, TheInitrdTakesItsHighHalves) {
+  linuxboot::boot_params bp{};
+  EXPECT_EQ(InitrdSize(bp), 0u);
+  bp.hdr.ramdisk_image = 0x2000'0000;
+  bp.ext_ramdisk_image = 1;
+  bp.hdr.ramdisk_size = 0;
+  bp.ext_ramdisk_size = 1;
+  EXPECT_EQ(InitrdAddress(bp), 0x1'2000'0000u);
+  EXPECT_EQ(InitrdSize(bp), 0x1'0000'0000u);
+  bp.hdr.ramdisk_size = 0x345;
+  bp.ext_ramdisk_size = 0;
+  EXPECT_EQ(InitrdSize(bp), 0x345u);
+}
+
 TEST(MemoryPlan, BelowFourGiBAndTheBiosDataArea) {
   QemuMachine m(128);
   m.bp->e820_table[m.bp->e820_entries++] = {0x100000000, 4 * 1024 * kMiB, E820_TYPE_RAM};

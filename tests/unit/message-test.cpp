@@ -107,5 +107,18 @@ TEST(PanicLine, WhatIsBoundedToo) {
             "\r\nbzelf: " + std::string(Message::kCapacity, 'w') + ": d -- System halted\r\n");
 }
 
+// The note line (the stages' ConsoleNote, the EFI stub's Note): the
+// suites match "bzelf note: <what>: " and must never see a halt line's
+// "bzelf: " start in it.
+TEST(NoteLine, TheLineTheSuitesLookFor) {
+  std::string line;
+  WriteNoteLineTo("command line", "cut", [&](char c) { line += c; });
+  EXPECT_EQ(line, "bzelf note: command line: cut\r\n");
+  line.clear();
+  const std::string detail(400, 'x');
+  WriteNoteLineTo("tpm", detail.c_str(), [&](char c) { line += c; });
+  EXPECT_EQ(line, "bzelf note: tpm: " + std::string(Message::kCapacity, 'x') + "\r\n");
+}
+
 }  // namespace
 }  // namespace bzelf
