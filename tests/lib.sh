@@ -93,34 +93,6 @@ selected() {
   [ -z "${ONLY:-}" ] || printf '%s\n' "$1" | grep -qE -e "$ONLY"
 }
 
-# run_rows NAME=FUNCTION...: each selected row's FUNCTION run at once in
-# the background (rows boot in parallel), its report in WORK/NAME.result;
-# then the reports in the order given, counted. A row that ends without
-# "PASS NAME" or "FAIL NAME: ..." (a step that returned early without a
-# word, a shell error) fails with that said: no row leaves the output
-# without a verdict.
-run_rows() {
-  local spec name
-  for spec in "$@"; do
-    name=${spec%%=*}
-    selected "$name" || continue
-    "${spec#*=}" >"$WORK/$name.result" 2>&1 &
-  done
-  wait
-  for spec in "$@"; do
-    name=${spec%%=*}
-    selected "$name" || continue
-    cat "$WORK/$name.result"
-    if grep -q "^PASS $name\(: \|$\)" "$WORK/$name.result"; then
-      passed=$((passed + 1))
-    elif grep -q "^FAIL $name: " "$WORK/$name.result"; then
-      failed=$((failed + 1))
-    else
-      fail "$name" "the row stopped without a report"
-    fi
-  done
-}
-
 # any_selected NAME...: whether ONLY selects one of the rows NAME... (for
 # set-up that several rows share).
 any_selected() {

@@ -155,8 +155,10 @@ if ! why=$(throwaway_key); then
   exit 2
 fi
 # Every row reports PASS or FAIL, also one that stops early (run_rows).
-run_rows pe-test64=row_test64 pe-test32=row_test32 \
-  pe-signed-bios-test64=row_signed_bios_test64 pe-ovmf-test64=row_ovmf_test64 \
-  pe-linux=row_linux
+# A row: its name, then the function that runs it.
+pe_row() { "$2"; }
+run_rows first_word pe_row "pe-test64 row_test64" "pe-test32 row_test32" \
+  "pe-signed-bios-test64 row_signed_bios_test64" "pe-ovmf-test64 row_ovmf_test64" \
+  "pe-linux row_linux"
 
 finish
