@@ -1,5 +1,7 @@
 #include "kaslr.h"
 
+#include "kernel-move.h"
+
 namespace bzelf {
 namespace {
 
@@ -265,6 +267,39 @@ uint32_t VirtualSlots(const KaslrKernel& k) {
   if (start > k.virt_window || k.virt_window - start < size) return 0;
   const uint64_t n = ((k.virt_window - start - size) >> Log2(k.align)) + 1;
   return n > 0xffff'ffff ? 0xffff'ffff : static_cast<uint32_t>(n);
+}
+
+KaslrKernel KaslrKernelFor(const StageParams& p) {
+  KaslrKernel k;
+  const auto source = static_cast<RelocSource>(p.reloc_source);
+  k.movable = source != RelocSource::kNone && p.load_address == 0 && p.virt_offset == 0;
+  k.link_base = KernelLinkBase(p);
+  uint64_t end = k.link_base;
+  for (unsigned i = 0; i < p.segment_count && i < kMaxSegments; ++i) {
+    const uint64_t e = p.segments[i].paddr + p.segments[i].memsz;
+    if (e > end) end = e;
+  }
+  k.size = end - k.link_base;
+  k.align = p.move_align;
+  // The stage writes the kernel with paging off: below 4 GiB.
+  k.ceiling = k4GiB;
+  if (source == RelocSource::kTable) {
+    // Linux: never below its link address (LOAD_PHYSICAL_ADDR); x86_64
+    // moves virtually on its own inside KERNEL_IMAGE_SIZE, i386's virtual
+    // addresses follow the physical ones and its image stays below
+    // KERNEL_IMAGE_SIZE.
+    k.floor = k.link_base;
+    if (p.kernel_class == elf::ELFCLASS64) {
+      k.virt = KaslrVirtual::kWindow;
+      k.virt_window = kLinuxKernelImageSize64;
+    } else {
+      k.virt = KaslrVirtual::kFollows;
+      k.ceiling = kLinuxKernelImageSize32;
+    }
+  } else {
+    k.virt = KaslrVirtual::kFollows;  // identity-mapped PIE kernels
+  }
+  return k;
 }
 
 }  // namespace bzelf

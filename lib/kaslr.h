@@ -24,6 +24,7 @@
 
 #include "boot-params.h"
 #include "memory-plan.h"
+#include "stage-params.h"
 
 namespace bzelf {
 
@@ -151,6 +152,20 @@ struct KaslrKernel {
   uint64_t virt_window = 0;
 };
 
+// The kernel as KASLR sees it, from what `bzelf build` recorded in the
+// stage's parameters: what the stage draws a place for, and what `bzelf
+// info` shows. A placement fixed at build time (--load-address,
+// --virtual-offset) makes it immovable.
+KaslrKernel KaslrKernelFor(const StageParams& p);
+
+// The lowest address a random physical slot may start at: min(link
+// address, 512 MiB) as Linux's (choose_random_location), not below
+// kernel.floor.
+inline uint64_t KaslrFloor(const KaslrKernel& kernel) {
+  const uint64_t floor = kernel.link_base < kKaslrFloorCap ? kernel.link_base : kKaslrFloorCap;
+  return floor < kernel.floor ? kernel.floor : floor;
+}
+
 // Why the kernel goes where it goes.
 enum class KaslrHow : uint8_t {
   kFixed,        // it cannot move: its link address
@@ -238,9 +253,7 @@ PlanError ChooseKernelPlace(const MemoryPlan& plan, const KaslrKernel& kernel,
   for (int i = 0; i < options.memmap_count; ++i) keep[keep_count++] = options.memmap[i];
   uint64_t ceiling = kernel.ceiling;
   if (options.mem_limit < ceiling) ceiling = options.mem_limit;
-  uint64_t floor = kernel.link_base < kKaslrFloorCap ? kernel.link_base : kKaslrFloorCap;
-  if (floor < kernel.floor) floor = kernel.floor;
-  SlotSearch search{kernel.size, kernel.align, floor, ceiling, keep, keep_count};
+  SlotSearch search{kernel.size, kernel.align, KaslrFloor(kernel), ceiling, keep, keep_count};
 
   if (!options.nokaslr) {
     if (options.memmap_too_many) {

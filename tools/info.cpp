@@ -11,6 +11,7 @@
 #include "info-tree.h"
 #include "kernel-elf.h"
 #include "kernel-input.h"
+#include "kaslr.h"
 #include "kernel-relocs.h"
 #include "pe-header.h"
 #include "stage-checksum.h"
@@ -80,6 +81,35 @@ void AddRelocs(InfoNode& f, const KernelRelocs& r) {
     n.Add("move_align", InfoNode::Hex(r.move_align));
   }
   if (!r.note.empty()) n.Add("note", InfoNode::Text(r.note));
+}
+
+// The ranges the stage draws a place from (lib/kaslr.h), before the
+// machine's memory map and the command line narrow them.
+void AddKaslr(InfoNode& stage, const StageParams& sp) {
+  InfoNode& n = stage.Child("kaslr");
+  const KaslrKernel k = KaslrKernelFor(sp);
+  n.Add("movable", InfoNode::Flag(k.movable));
+  if (!k.movable) return;
+  const uint64_t floor = KaslrFloor(k);
+  n.Add("physical", InfoNode::Text(HexString(floor) + "-" + HexString(k.ceiling - 1) +
+                                   ", slots of " + HexString(k.size) + " bytes every " +
+                                   HexString(k.align)));
+  switch (k.virt) {
+    case KaslrVirtual::kFixed:
+      n.Add("virtual", InfoNode::Text("as linked"));
+      break;
+    case KaslrVirtual::kFollows:
+      n.Add("virtual", InfoNode::Text("follows the physical move"));
+      break;
+    case KaslrVirtual::kWindow: {
+      const uint32_t slots = VirtualSlots(k);
+      n.Add("virtual", InfoNode::Text("offsets 0-" +
+                                      HexString(slots ? uint64_t{slots - 1} * k.align : 0) +
+                                      " every " + HexString(k.align) + " (" +
+                                      std::to_string(slots) + " slots)"));
+      break;
+    }
+  }
 }
 
 void AddKernel(InfoNode& f, const KernelElf& k, const Placement& pl, const KernelRelocs& r) {
@@ -248,6 +278,7 @@ int InfoImage(const Bytes& img, const std::string& path, bool json) {
     stage.Add("move_align", InfoNode::Hex(sp.move_align));
     if (sp.load_address != 0) stage.Add("load_address", InfoNode::Hex(sp.load_address));
     if (sp.virt_offset != 0) stage.Add("virtual_offset", InfoNode::Hex(sp.virt_offset));
+    AddKaslr(stage, sp);
   }
   InfoNode& payload = info.Child("payload");
   payload.Add("format", InfoNode::Text(CompressionName(in.compression)));

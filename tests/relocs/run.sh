@@ -31,6 +31,11 @@
 #   refuse-*                  moves a kernel cannot make: one line, no file
 #   linux64-info              Debian's amd64 vmlinux: its table's layout and
 #                             counts (137,699 + 8,385 + 76,906 on 6.1)
+#   info-kaslr-fixed          an image of a kernel that cannot move: bzelf
+#                             info says so
+#   linux64-kaslr-info        an image of that kernel: the KASLR ranges bzelf
+#                             info gives, worked out again from its
+#                             program headers
 #   linux64-moved             that kernel at 48 MiB and 512 MiB up in
 #                             virtual memory reaches init with _text and
 #                             "Kernel code" there
@@ -51,23 +56,13 @@ require_kernels pie64 pie32 test64 rela64 rela32
 kernel_statuses
 make_work relocs
 
-# json_field FILE KEY: KEY (dotted) of `bzelf info --json FILE`.
-json_field() {
-  "$BZELF" info --json "$1" | python3 -c '
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    v = v[k]
-print(v)' "$2"
-}
-
 # expect_info NAME FILE KEY=VALUE...: bzelf info --json FILE says so.
 expect_info() {
   local name=$1 file=$2 reasons="" got
   selected "$name" || return 0
   shift 2
   for kv in "$@"; do
-    got=$(json_field "$file" "${kv%%=*}" 2>&1)
+    got=$(image_info "$file" "${kv%%=*}" 2>&1)
     [ "$got" = "${kv#*=}" ] || reasons+="${kv%%=*} is '$got', not '${kv#*=}'; "
   done
   judge "$name"
@@ -238,7 +233,7 @@ if selected rela64-extract; then
     expect_info rela64-extract "$WORK/rela64-extract.elf" "kernel.relocations.from=appended" \
       "kernel.relocations.count64=$(readelf_count rela64 R_X86_64_64)" \
       "kernel.relocations.count32=$(readelf_count rela64 R_X86_64_32 R_X86_64_32S)" \
-      "kernel.relocations.bytes=$(json_field "$KERNELS_DIR/rela64.elf" kernel.relocations.bytes)"
+      "kernel.relocations.bytes=$(image_info "$KERNELS_DIR/rela64.elf" kernel.relocations.bytes)"
   else
     fail rela64-extract "$(oneline "$WORK/rela64-extract.out")"
   fi
@@ -263,16 +258,44 @@ refuse refuse-unaligned "moves in steps of 0x1000" "$KERNELS_DIR/pie64.elf" --lo
 refuse refuse-pie-virtual "--virtual-offset: only an x86_64 Linux kernel" \
   "$KERNELS_DIR/pie64.elf" --load-address 0x2000000 --virtual-offset 0x200000
 
-if any_selected linux64-info refuse-linux-virtual linux64-moved &&
+# kaslr_info NAME VMLINUX: the KASLR ranges `bzelf info` gives for an
+# image of x86_64 Linux, worked out again from readelf's program headers:
+# from its link address to 4 GiB in 2 MiB steps, and Linux's count of
+# virtual slots (find_random_virt_addr: 1 + (1 GiB - 16 MiB - image) /
+# 2 MiB, the image from the lowest segment's start to the highest end).
+kaslr_info() {
+  local name=$1 vmlinux=$2 low="" high=0 size type offset vaddr paddr filesz memsz rest
+  selected "$name" || return 0
+  build_image "$name" "$WORK/$name.img" "$vmlinux" || return
+  while read -r type offset vaddr paddr filesz memsz rest; do
+    [ "$type" = LOAD ] || continue
+    if [ -z "$low" ] || [ $((paddr)) -lt "$low" ]; then low=$((paddr)); fi
+    [ $((paddr + memsz)) -le "$high" ] || high=$((paddr + memsz))
+  done < <(readelf -lW "$vmlinux")
+  size=$((high - low))
+  expect_info "$name" "$WORK/$name.img" stage.kaslr.movable=true \
+    "stage.kaslr.physical=$(printf '0x%x-0xffffffff, slots of 0x%x bytes every 0x200000' "$low" "$size")" \
+    "stage.kaslr.virtual=$(printf 'offsets 0-0x%x every 0x200000 (%d slots)' \
+      $(((0x40000000 - 0x1000000 - size) / 0x200000 * 0x200000)) \
+      $((1 + (0x40000000 - 0x1000000 - size) / 0x200000)))"
+}
+
+if selected info-kaslr-fixed; then
+  build_image info-kaslr-fixed "$WORK/info-kaslr-fixed.img" "$KERNELS_DIR/test64.elf" &&
+    expect_info info-kaslr-fixed "$WORK/info-kaslr-fixed.img" stage.kaslr.movable=false
+fi
+
+if any_selected linux64-info linux64-kaslr-info refuse-linux-virtual linux64-moved &&
   "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX_DIR" >"$WORK/fetch.log" 2>&1 &&
   "$ROOT/tests/linux/make-initramfs.sh" "$WORK/initrd.gz" >"$WORK/initramfs.log" 2>&1; then
   expect_info linux64-info "$LINUX_DIR/vmlinux" "kernel.relocations.from=appended" \
     "kernel.relocations.layout=x86_64 (64-bit, inverse 32-bit, 32-bit)"
+  kaslr_info linux64-kaslr-info "$LINUX_DIR/vmlinux"
   refuse refuse-linux-virtual "must be a multiple of 0x200000 below 1 GiB" \
     "$LINUX_DIR/vmlinux" --virtual-offset 0x40000000
   linux linux64-moved "$LINUX_DIR/vmlinux" "$WORK/initrd.gz" 512 ffffffffa1000000 03000000 \
     --load-address 0x3000000 --virtual-offset 0x20000000
-elif any_selected linux64-info refuse-linux-virtual linux64-moved; then
+elif any_selected linux64-info linux64-kaslr-info refuse-linux-virtual linux64-moved; then
   fail linux64 "Debian's amd64 kernel: $(oneline "$WORK/fetch.log") $(oneline "$WORK/initramfs.log")"
 fi
 if selected linux32-moved && "$ROOT/tests/linux/fetch-kernel.sh" "$LINUX32_DIR" i386 >"$WORK/fetch32.log" 2>&1 &&

@@ -532,5 +532,46 @@ TEST(KaslrFollows, I386LinuxMovesItsVirtualAddressesWithTheSlot) {
   EXPECT_EQ(seen.size(), 6u);
 }
 
+// What the stage draws for, from the image's parameters.
+TEST(KaslrKernelFor, WhatTheImageRecorded) {
+  StageParams p{};
+  p.kernel_class = elf::ELFCLASS64;
+  p.segment_count = 2;
+  p.segments[0] = {0x1000000, 0x100, 0x18eacdc};
+  p.segments[1] = {0x3079000, 0x100, 0x1987000};
+  p.move_align = 0x200000;
+  p.reloc_source = static_cast<uint8_t>(RelocSource::kTable);
+  KaslrKernel k = KaslrKernelFor(p);
+  EXPECT_TRUE(k.movable);
+  EXPECT_EQ(k.link_base, 0x1000000u);
+  EXPECT_EQ(k.size, 0x3a00000u);
+  EXPECT_EQ(k.floor, 0x1000000u);
+  EXPECT_EQ(k.ceiling, k4GiB);
+  EXPECT_EQ(k.virt, KaslrVirtual::kWindow);
+  // Linux's count for this image (find_random_virt_addr): 1 + (1 GiB -
+  // 16 MiB - 0x3a00000) / 2 MiB.
+  EXPECT_EQ(VirtualSlots(k), 476u);
+  EXPECT_EQ(KaslrFloor(k), 0x1000000u);
+  // i386 Linux: below 512 MiB, virtual addresses follow.
+  p.kernel_class = elf::ELFCLASS32;
+  k = KaslrKernelFor(p);
+  EXPECT_EQ(k.ceiling, kLinuxKernelImageSize32);
+  EXPECT_EQ(k.virt, KaslrVirtual::kFollows);
+  // A PIE kernel may go as low as 1 MiB; a random slot from min(link
+  // address, 512 MiB).
+  p.reloc_source = static_cast<uint8_t>(RelocSource::kDynamic);
+  p.segments[0].paddr = 0x40000000;
+  p.segment_count = 1;
+  k = KaslrKernelFor(p);
+  EXPECT_EQ(k.floor, kMiB);
+  EXPECT_EQ(KaslrFloor(k), kKaslrFloorCap);
+  // A place fixed at build time, or no relocations: it cannot move.
+  p.load_address = 0x2000000;
+  EXPECT_FALSE(KaslrKernelFor(p).movable);
+  p.load_address = 0;
+  p.reloc_source = static_cast<uint8_t>(RelocSource::kNone);
+  EXPECT_FALSE(KaslrKernelFor(p).movable);
+}
+
 }  // namespace
 }  // namespace bzelf
