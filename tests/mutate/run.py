@@ -287,6 +287,11 @@ MUTATIONS = [
         "lib/placement.cpp",
         "    for (int i = 0; i < kept_count_; ++i) boundary(kept_[i].range.start);\n", "",
         [unit("Kaslr*", r"KaslrAvoid\.EverySlotKeepsClearOfWhatLinuxAvoids")]),
+    Mutation(
+        "kaslr-efi-boot-services", "take every EFI descriptor for slots, boot-services memory too",
+        "lib/kaslr.cpp",
+        "      if (d.Type != efi::EfiConventionalMemory) continue;\n", "",
+        [unit("KaslrEfi.*", r"KaslrEfi\.FixedSeedsNeverChooseBootServicesMemory")]),
 ]
 
 
