@@ -208,6 +208,8 @@ static_assert(offsetof(efi_info, efi_memmap_hi) == 0x1c);
 // efi_loader_signature of a 64-bit EFI loader: "EL64" (Linux:
 // arch/x86/include/asm/efi.h, EFI64_LOADER_SIGNATURE).
 inline constexpr uint32_t EFI64_LOADER_SIGNATURE = 0x34364c45;
+// ... and of a 32-bit one, "EL32" (EFI32_LOADER_SIGNATURE there).
+inline constexpr uint32_t EFI32_LOADER_SIGNATURE = 0x32334c45;
 
 struct [[gnu::packed]] e820_entry {
   uint64_t addr;

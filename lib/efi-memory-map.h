@@ -13,33 +13,6 @@
 
 namespace bzelf {
 
-// GetMemoryMap's buffer: `size` bytes of descriptors `descriptor_size`
-// apart (never sizeof(EFI_MEMORY_DESCRIPTOR): firmware may use more).
-class EfiMemoryMap {
- public:
-  EfiMemoryMap(const void* buffer, uint64_t size, uint64_t descriptor_size)
-      : buffer_(static_cast<const uint8_t*>(buffer)), size_(size),
-        descriptor_size_(descriptor_size) {}
-
-  uint64_t Count() const {
-    return descriptor_size_ < sizeof(efi::EFI_MEMORY_DESCRIPTOR) ? 0 : size_ / descriptor_size_;
-  }
-  efi::EFI_MEMORY_DESCRIPTOR At(uint64_t i) const {
-    efi::EFI_MEMORY_DESCRIPTOR d;
-    __builtin_memcpy(&d, buffer_ + i * descriptor_size_, sizeof(d));
-    return d;
-  }
-
- private:
-  const uint8_t* buffer_;
-  uint64_t size_;
-  uint64_t descriptor_size_;
-};
-
-inline Range DescriptorRange(const efi::EFI_MEMORY_DESCRIPTOR& d) {
-  return {d.PhysicalStart, d.PhysicalStart + d.NumberOfPages * efi::EFI_PAGE_SIZE};
-}
-
 // The E820 type of an EFI memory type, as Linux's stub maps them
 // (x86-stub.c, setup_e820): loader, boot-services and conventional memory
 // are RAM once boot services exit; ACPI reclaim 3, ACPI NVS 4, unusable 5,

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "efi-memory-descriptor.h"
+
 #define EFIAPI __attribute__((ms_abi))
 
 namespace bzelf::efi {
@@ -22,7 +24,6 @@ static_assert(sizeof(void*) == 8, "UEFI objects here are the x86-64 (X64) ones")
 using UINTN = uint64_t;
 using EFI_STATUS = UINTN;
 using EFI_HANDLE = void*;
-using EFI_PHYSICAL_ADDRESS = uint64_t;
 using CHAR16 = uint16_t;
 using BOOLEAN = uint8_t;
 
@@ -87,49 +88,11 @@ struct EFI_TABLE_HEADER {
 };
 static_assert(sizeof(EFI_TABLE_HEADER) == 24);
 
-// EFI_MEMORY_TYPE (spec 7.2, AllocatePages).
-enum EFI_MEMORY_TYPE : uint32_t {
-  EfiReservedMemoryType = 0,
-  EfiLoaderCode = 1,
-  EfiLoaderData = 2,
-  EfiBootServicesCode = 3,
-  EfiBootServicesData = 4,
-  EfiRuntimeServicesCode = 5,
-  EfiRuntimeServicesData = 6,
-  EfiConventionalMemory = 7,
-  EfiUnusableMemory = 8,
-  EfiACPIReclaimMemory = 9,
-  EfiACPIMemoryNVS = 10,
-  EfiMemoryMappedIO = 11,
-  EfiMemoryMappedIOPortSpace = 12,
-  EfiPalCode = 13,
-  EfiPersistentMemory = 14,
-  EfiUnacceptedMemoryType = 15,
-};
-
 enum EFI_ALLOCATE_TYPE : uint32_t {
   AllocateAnyPages = 0,
   AllocateMaxAddress = 1,
   AllocateAddress = 2,
 };
-
-inline constexpr uint64_t EFI_PAGE_SIZE = 4096;
-
-// What GetMemoryMap returns, DescriptorSize bytes apart: firmware may use
-// a larger size than this struct (OVMF's is 48), so never index an array
-// of them (spec 7.2, GetMemoryMap).
-struct EFI_MEMORY_DESCRIPTOR {
-  uint32_t Type;
-  EFI_PHYSICAL_ADDRESS PhysicalStart;
-  uint64_t VirtualStart;
-  uint64_t NumberOfPages;
-  uint64_t Attribute;
-};
-static_assert(sizeof(EFI_MEMORY_DESCRIPTOR) == 40);
-static_assert(offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart) == 8);
-static_assert(offsetof(EFI_MEMORY_DESCRIPTOR, NumberOfPages) == 24);
-static_assert(offsetof(EFI_MEMORY_DESCRIPTOR, Attribute) == 32);
-inline constexpr uint32_t EFI_MEMORY_DESCRIPTOR_VERSION = 1;
 
 // Generic device path node (spec 10.2), and the two the stub builds.
 struct [[gnu::packed]] EFI_DEVICE_PATH_PROTOCOL {

@@ -76,9 +76,10 @@ uint64_t ParseDigits(const char* text, const char* end, unsigned base, const cha
   return value;
 }
 
-uint64_t MemParseIn(const char* text, const char* end, const char** stop) {
-  // C's bases, as simple_strtoull(..., 0) takes them: "0x" before a hex
-  // digit is hex, another leading 0 octal, else decimal.
+// A number in C syntax, as simple_strtoull(..., 0) reads it: "0x" before
+// a hex digit is hex, another leading 0 octal, else decimal. *stop ==
+// text when there is no number.
+uint64_t StrToUll(const char* text, const char* end, const char** stop) {
   unsigned base = 10;
   const char* p = text;
   if (p < end && *p == '0') {
@@ -92,11 +93,18 @@ uint64_t MemParseIn(const char* text, const char* end, const char** stop) {
   }
   const char* digits_end;
   const uint64_t value = ParseDigits(p, end, base, &digits_end);
-  if (digits_end == p) {
+  *stop = digits_end == p ? text : digits_end;
+  return digits_end == p ? 0 : value;
+}
+
+// StrToUll with Linux's memparse suffixes.
+uint64_t MemParseIn(const char* text, const char* end, const char** stop) {
+  const char* p;
+  const uint64_t value = StrToUll(text, end, &p);
+  if (p == text) {
     *stop = text;
     return 0;
   }
-  p = digits_end;
   int shift = 0;
   if (p < end) {
     switch (*p) {
@@ -148,6 +156,19 @@ void Memmap(const char* p, const char* end, KaslrOptions* o) {
   }
 }
 
+// Whether the comma-separated list [p, end) holds `option` as one of its
+// items (Linux's parse_option_str).
+bool ListHas(const char* p, const char* end, const char* option) {
+  while (p < end) {
+    const char* o = option;
+    while (p < end && *o != 0 && *p == *o) ++p, ++o;
+    if (*o == 0 && (p == end || *p == ',')) return true;
+    while (p < end && *p != ',') ++p;
+    if (p < end) ++p;
+  }
+  return false;
+}
+
 // The exponent of a power of two, by 32-bit halves: __builtin_ctzll
 // would call libgcc in the 32-bit stage.
 int Log2(uint64_t power) {
@@ -170,12 +191,20 @@ KaslrOptions ParseKaslrOptions(const char* cmdline, uint32_t len) {
   while (n < len && cmdline[n] != 0) ++n;
   const char* end = cmdline + n;
   bool mem_options = true;
+  bool after_dashes = false;
+  bool gb_page_size = false;  // the last hugepagesz= said 1 GiB
   Word w;
   for (const char* at = cmdline; NextWord(&at, end, &w);) {
     if (w.value == nullptr) {
       if (w.Is("nokaslr")) o.nokaslr = true;
       // What follows a lone "--" is init's, not the kernel's.
-      if (w.Is("--")) mem_options = false;
+      if (w.Is("--")) mem_options = false, after_dashes = true;
+      continue;
+    }
+    // Linux's EFI stub reads efi= up to a "--" (efi_parse_options), not
+    // stopped by mem=0 as the memory options are.
+    if (w.Is("efi") && !after_dashes) {
+      o.efi_nosoftreserve = ListHas(w.value, w.value_end, "nosoftreserve");
       continue;
     }
     if (w.Is("bzelf.kaslr_seed")) {
@@ -190,6 +219,12 @@ KaslrOptions ParseKaslrOptions(const char* cmdline, uint32_t len) {
     if (!mem_options) continue;
     if (w.Is("memmap")) {
       Memmap(w.value, w.value_end, &o);
+    } else if (w.Is("hugepagesz")) {
+      const char* stop;
+      gb_page_size = MemParseIn(w.value, w.value_end, &stop) == kGbPageSize;
+    } else if (w.Is("hugepages")) {
+      const char* stop;
+      if (gb_page_size) o.gb_huge_pages = StrToUll(w.value, w.value_end, &stop);
     } else if (w.Is("mem")) {
       const char* stop;
       const uint64_t limit = MemParseIn(w.value, w.value_end, &stop);
@@ -248,7 +283,7 @@ uint32_t CountSlots(const MemoryPlan& plan, const SlotSearch& s, uint32_t pick, 
   const int shift = Log2(s.align);
   constexpr uint64_t kCap = 0xffff'ffff;
   uint64_t total = 0;
-  plan.ForEachFree(s.floor, s.ceiling, s.avoid, s.avoid_count, [&](Range r) {
+  auto slots = [&](Range r) {
     if (total == kCap || r.start + (s.align - 1) < r.start) return;
     const uint64_t first = (r.start + s.align - 1) & ~(s.align - 1);
     if (first > r.end || r.end - first < s.size) return;
@@ -256,7 +291,46 @@ uint32_t CountSlots(const MemoryPlan& plan, const SlotSearch& s, uint32_t pick, 
     if (n > kCap - total) n = kCap - total;
     if (at != nullptr && pick >= total && pick - total < n) *at = first + ((pick - total) << shift);
     total += n;
-  });
+  };
+  uint64_t gb_left = s.gb_huge_pages;
+  auto free_range = [&](Range r) {
+    constexpr uint64_t kMask = kGbPageSize - 1;
+    const uint64_t gb_start = r.start > ~kMask ? r.end : (r.start + kMask) & ~kMask;
+    uint64_t gb_end = r.end & ~kMask;
+    if (gb_left == 0 || gb_start >= gb_end) {
+      slots(r);
+      return;
+    }
+    slots({r.start, gb_start});
+    const uint64_t whole = (gb_end - gb_start) >> 30;
+    if (whole > gb_left) {
+      gb_end = gb_start + (gb_left << 30);
+      gb_left = 0;
+    } else {
+      gb_left -= whole;
+    }
+    slots({gb_end, r.end});
+  };
+  // With no EFI map, one pass over all of [floor, ceiling).
+  const EfiMemoryMap& efi = plan.efi_map();
+  const uint64_t count = efi.Count();
+  bool mirror = false;
+  for (uint64_t i = 0; i < count; ++i) {
+    mirror = mirror || (efi.At(i).Attribute & efi::EFI_MEMORY_MORE_RELIABLE) != 0;
+  }
+  for (uint64_t i = 0; i < (count == 0 ? 1 : count); ++i) {
+    Range r{0, ~uint64_t{0}};
+    if (count != 0) {
+      const efi::EFI_MEMORY_DESCRIPTOR d = efi.At(i);
+      if (d.Type != efi::EfiConventionalMemory) continue;
+      if (s.efi_skip_sp && (d.Attribute & efi::EFI_MEMORY_SP) != 0) continue;
+      if (mirror && (d.Attribute & efi::EFI_MEMORY_MORE_RELIABLE) == 0) continue;
+      r = DescriptorRange(d);
+    }
+    const uint64_t floor = r.start > s.floor ? r.start : s.floor;
+    const uint64_t ceiling = r.end < s.ceiling ? r.end : s.ceiling;
+    if (floor < ceiling) plan.ForEachFree(floor, ceiling, s.avoid, s.avoid_count, free_range);
+  }
   return static_cast<uint32_t>(total);
 }
 

@@ -5,10 +5,13 @@
 //
 //  - physical: an aligned slot of usable RAM (MemoryPlan::ForEachFree:
 //    RAM by the map, clear of the BIOS data area, boot_params, the command
-//    line, the initrd, every setup_data node and the stage with its
-//    arena) that also avoids the `memmap=` ranges and ends at or below
-//    `mem=`, at or above min(link address, 512 MiB); every slot equally
-//    likely;
+//    line, the initrd, the EFI memory map, every setup_data node and the
+//    stage with its arena) that also avoids the `memmap=` ranges and ends
+//    at or below `mem=`, at or above min(link address, 512 MiB); every
+//    slot equally likely. When an EFI loader left its memory map in
+//    efi_info, the RAM is only that map's conventional memory (the EFI
+//    rule, CountSlots); for x86_64 Linux, `hugepagesz=1G hugepages=N`
+//    keeps N whole GiB out of the slots;
 //  - virtual, for x86_64 Linux: an offset of the kernel's virtual
 //    addresses, a multiple of the alignment, that keeps the image inside
 //    the kernel's 1 GiB text mapping (KERNEL_IMAGE_SIZE);
@@ -40,6 +43,8 @@ inline constexpr uint64_t kKaslrFloorCap = 0x2000'0000;
 // Linux takes at most this many `memmap=` ranges into account and turns
 // physical randomization off when there are more (MAX_MEMMAP_REGIONS).
 inline constexpr int kMaxMemmapRanges = 4;
+// x86_64's large page size, PUD_SIZE: what `hugepagesz=1G` asks for.
+inline constexpr uint64_t kGbPageSize = 0x4000'0000;
 // Ranges a caller may add to what the planner keeps (ChooseKernelPlace's
 // `avoid`); more are not taken.
 inline constexpr int kMaxKaslrAvoid = 4;
@@ -53,6 +58,12 @@ struct KaslrOptions {
   Range memmap[kMaxMemmapRanges] = {};
   int memmap_count = 0;
   bool memmap_too_many = false;
+  // hugepagesz=1G then hugepages=N: 1 GiB pages Linux is to set aside at
+  // boot, which want whole aligned GiB of RAM (x86_64 only).
+  uint64_t gb_huge_pages = 0;
+  // efi=nosoftreserve: EFI "specific purpose" memory counts as ordinary
+  // (Linux's EFI stub reads it: efi_parse_options).
+  bool efi_nosoftreserve = false;
   // bzelf.kaslr_seed=N: a fixed seed in place of the CPU's random numbers
   // and time stamp counter, so that a placement can be reproduced.
   bool has_seed = false;
@@ -62,8 +73,11 @@ struct KaslrOptions {
 // Reads `cmdline` (`len` bytes at most, or up to a NUL) as Linux's
 // decompressor does (handle_mem_options, cmdline_find_option_bool):
 // whitespace-separated param[=value] words, a value may be in double
-// quotes; mem= and memmap= are not looked for after a lone "--",
-// nokaslr is a word anywhere.
+// quotes; mem=, memmap=, hugepagesz=, hugepages= and efi= are not looked
+// for after a lone "--", nokaslr is a word anywhere. Linux counts
+// hugepages= only after a hugepagesz= of 1 GiB (the last hugepagesz=
+// before it wins; default_hugepagesz= does not count: parse_gb_huge_pages),
+// and the last efi= says whether nosoftreserve is on.
 KaslrOptions ParseKaslrOptions(const char* cmdline, uint32_t len);
 
 // Linux's memparse: a number in C syntax (0x hex, 0 octal, decimal) with
@@ -217,10 +231,30 @@ struct SlotSearch {
   uint64_t ceiling;
   const Range* avoid;
   int avoid_count;
+  // Whole 1 GiB pages to leave out (KaslrOptions::gb_huge_pages).
+  uint64_t gb_huge_pages = 0;
+  // The EFI rule's SP part: skip EFI_MEMORY_SP descriptors.
+  bool efi_skip_sp = true;
 };
 // The slots [floor, ceiling) has for the kernel (capped at 2^32 - 1; past
 // that, slots above the cap are never chosen); with `pick` < the count, the
-// address of slot number `pick`, counting upwards, in *at.
+// address of slot number `pick`, counting in the order the ranges are
+// walked, in *at.
+//
+// The RAM: with an EFI memory map in the plan (MemoryPlan::efi_map), as
+// Linux's decompressor takes it (kaslr.c, process_efi_entries), each
+// EfiConventionalMemory descriptor in the map's order, on its own, and
+// only those with EFI_MEMORY_MORE_RELIABLE when any descriptor has that
+// attribute (mirrored memory), and none with EFI_MEMORY_SP unless
+// `!efi_skip_sp`: boot-services code and data, which E820 calls RAM, are
+// never chosen, as some firmware still touches them until
+// SetVirtualAddressMap. Each descriptor is cut to what ForEachFree
+// finds free in it. Without an EFI map, the free ranges of the E820 map,
+// lowest first.
+//
+// Then, while `gb_huge_pages` lasts, each free range gives up its whole
+// aligned GiB, in walking order, and only what lies before and after
+// them holds slots (process_gb_huge_pages).
 uint32_t CountSlots(const MemoryPlan& plan, const SlotSearch& s, uint32_t pick = ~0u,
                     uint64_t* at = nullptr);
 // Virtual offsets for kWindow: ALIGN(size) bytes at link_base + k * align
@@ -254,6 +288,11 @@ PlanError ChooseKernelPlace(const MemoryPlan& plan, const KaslrKernel& kernel,
   uint64_t ceiling = kernel.ceiling;
   if (options.mem_limit < ceiling) ceiling = options.mem_limit;
   SlotSearch search{kernel.size, kernel.align, KaslrFloor(kernel), ceiling, keep, keep_count};
+  // 1 GiB pages are x86_64 Linux's (its handle_mem_options reads
+  // hugepages= only there): the kernels whose virtual addresses move in a
+  // window of their own.
+  if (kernel.virt == KaslrVirtual::kWindow) search.gb_huge_pages = options.gb_huge_pages;
+  search.efi_skip_sp = !options.efi_nosoftreserve;
 
   if (!options.nokaslr) {
     if (options.memmap_too_many) {

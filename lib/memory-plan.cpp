@@ -110,6 +110,22 @@ uint32_t CmdlineLimit(const boot_params& bp) {
                                                           : linuxboot::kOldCmdlineSize;
 }
 
+bool EfiMemmapOf(const boot_params& bp, Range* at, uint32_t* descriptor_size) {
+  linuxboot::efi_info efi;
+  __builtin_memcpy(&efi, bp.efi_info, sizeof efi);
+  if ((efi.efi_loader_signature != linuxboot::EFI64_LOADER_SIGNATURE &&
+       efi.efi_loader_signature != linuxboot::EFI32_LOADER_SIGNATURE) ||
+      efi.efi_memmap_size == 0) {
+    return false;
+  }
+  const uint64_t start = efi.efi_memmap | (uint64_t{efi.efi_memmap_hi} << 32);
+  // A map that wraps past 2^64 runs to its end.
+  const uint64_t end = start + efi.efi_memmap_size;
+  *at = {start, end < start ? ~uint64_t{0} : end};
+  *descriptor_size = efi.efi_memdesc_size;
+  return true;
+}
+
 bool MemoryPlan::Keep(uint64_t start, uint64_t size, Kept kept) {
   if (kept_count_ == kMaxKept) {
     overflow_ = true;
@@ -124,6 +140,7 @@ bool MemoryPlan::Keep(uint64_t start, uint64_t size, Kept kept) {
 PlanError MemoryPlan::InitFixed(const boot_params& bp, uint64_t bp_addr, uint64_t cmdline_bytes,
                                 const StageExtent& stage) {
   kept_count_ = 0;
+  efi_map_ = EfiMemoryMap();
   overflow_ = false;
   stage_ = stage;
   if (!map_.SetBase(bp)) {
@@ -144,11 +161,10 @@ PlanError MemoryPlan::InitFixed(const boot_params& bp, uint64_t bp_addr, uint64_
   // kexec) leaves the final EFI memory map where efi_info says, in loader
   // data that E820 calls RAM; Linux reserves and reads it at boot
   // (arch/x86/platform/efi/efi.c, efi_memblock_x86_reserve_range).
-  linuxboot::efi_info efi;
-  __builtin_memcpy(&efi, bp.efi_info, sizeof efi);
-  if (efi.efi_loader_signature == linuxboot::EFI64_LOADER_SIGNATURE && efi.efi_memmap_size != 0) {
-    Keep(efi.efi_memmap | (uint64_t{efi.efi_memmap_hi} << 32), efi.efi_memmap_size,
-         Kept::kEfiMemmap);
+  Range efi;
+  uint32_t descriptor_size;
+  if (EfiMemmapOf(bp, &efi, &descriptor_size)) {
+    Keep(efi.start, efi.end - efi.start, Kept::kEfiMemmap);
   }
   return {};
 }

@@ -21,6 +21,7 @@
 
 #include "boot-params.h"
 #include "e820-map.h"
+#include "efi-memory-descriptor.h"
 #include "message.h"
 #include "stage-params.h"
 
@@ -37,6 +38,16 @@ struct Range {
 
   bool Overlaps(const Range& other) const { return start < other.end && other.start < end; }
 };
+
+inline Range DescriptorRange(const efi::EFI_MEMORY_DESCRIPTOR& d) {
+  return {d.PhysicalStart, d.PhysicalStart + d.NumberOfPages * efi::EFI_PAGE_SIZE};
+}
+
+// Where the EFI memory map lies that an EFI loader left in
+// boot_params.efi_info (signature "EL64" or "EL32", as Linux accepts
+// them: arch/x86/boot/compressed/kaslr.c, process_efi_entries), and how
+// far apart its descriptors are; false when efi_info carries none.
+bool EfiMemmapOf(const linuxboot::boot_params& bp, Range* at, uint32_t* descriptor_size);
 
 // What the planner keeps clear of, in the words the halt line uses.
 enum class Kept : uint8_t {
@@ -147,6 +158,9 @@ class MemoryPlan {
   }
 
   const E820Map& map() const { return map_; }
+  // The EFI memory map of efi_info (EfiMemmapOf), when `memory` could
+  // read it all; else an empty one.
+  const EfiMemoryMap& efi_map() const { return efi_map_; }
   const StageExtent& stage() const { return stage_; }
 
  private:
@@ -176,6 +190,7 @@ class MemoryPlan {
   bool IsClear(Range range, const Range* avoid, int avoid_count) const;
 
   E820Map map_;
+  EfiMemoryMap efi_map_;
   StageExtent stage_;
   KeptRange kept_[kMaxKept] = {};
   int kept_count_ = 0;
@@ -240,6 +255,13 @@ PlanError MemoryPlan::Init(const linuxboot::boot_params& bp, uint64_t bp_addr,
   const uint64_t cmdline = CmdlineAddress(bp);
   if (PlanError e = InitFixed(bp, bp_addr, cmdline ? CmdlineBytes(bp, cmdline, memory) : 0, stage)) {
     return e;
+  }
+  Range efi;
+  uint32_t descriptor_size;
+  if (EfiMemmapOf(bp, &efi, &descriptor_size)) {
+    if (const void* map = memory.Map(efi.start, efi.end - efi.start)) {
+      efi_map_ = EfiMemoryMap(map, efi.end - efi.start, descriptor_size);
+    }
   }
   // Every node is kept, and what a SETUP_INDIRECT node points at, as
   // Linux keeps them (linuxboot::setup_indirect); a SETUP_E820_EXT node

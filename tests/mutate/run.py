@@ -352,6 +352,11 @@ MUTATIONS = [
         "lib/memory-plan.h",
         "if (si.type != linuxboot::SETUP_INDIRECT) Keep(si.addr,", "if (false) Keep(si.addr,",
         [unit("MemoryPlan*", r"MemoryPlanHostile\.SetupIndirectKeepsWhatItPointsAt")]),
+    Mutation(
+        "kaslr-efi-boot-services", "take every EFI descriptor for slots, boot-services memory too",
+        "lib/kaslr.cpp",
+        "      if (d.Type != efi::EfiConventionalMemory) continue;\n", "",
+        [unit("KaslrEfi.*", r"KaslrEfi\.FixedSeedsNeverChooseBootServicesMemory")]),
 ]
 
 

@@ -25,6 +25,7 @@ using linuxboot::boot_params;
 using linuxboot::e820_entry;
 using linuxboot::E820_TYPE_RAM;
 using linuxboot::E820_TYPE_RESERVED;
+using testing::DebianAmd64;
 using testing::FakeMemory;
 using testing::HexString;
 using testing::kMiB;
@@ -210,22 +211,6 @@ TEST(KaslrEntropy, SeededDrawsRepeatAndDiffer) {
 }
 
 // ---- slots -----------------------------------------------------------------------
-
-// Debian 12's amd64 kernel as the stage sees it (readelf -l of its
-// vmlinux: 0x1000000 to the end of the last PT_LOAD at 0x4a00000), with
-// its header's kernel_alignment.
-KaslrKernel DebianAmd64(uint64_t ceiling = k4GiB) {
-  KaslrKernel k;
-  k.movable = true;
-  k.link_base = 0x1000000;
-  k.size = 0x3a00000;
-  k.align = 0x200000;
-  k.ceiling = ceiling;
-  k.virt = KaslrVirtual::kWindow;
-  k.virt_window = kLinuxKernelImageSize64;
-  k.floor = k.link_base;
-  return k;
-}
 
 // Every slot, lowest first, by the Oracle's interval arithmetic.
 std::vector<uint64_t> OracleSlots(Oracle oracle, const std::vector<Range>& taken,

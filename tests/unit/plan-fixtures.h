@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "boot-params.h"
+#include "kaslr.h"
 #include "memory-plan.h"
 #include "stage-params.h"
 
@@ -173,5 +174,21 @@ struct RealMachine {
     return k;
   }
 };
+
+// Debian 12's amd64 kernel as the stage sees it (readelf -l of its
+// vmlinux: 0x1000000 to the end of the last PT_LOAD at 0x4a00000), with
+// its header's kernel_alignment.
+inline KaslrKernel DebianAmd64(uint64_t ceiling = k4GiB) {
+  KaslrKernel k;
+  k.movable = true;
+  k.link_base = 0x1000000;
+  k.size = 0x3a00000;
+  k.align = 0x200000;
+  k.ceiling = ceiling;
+  k.virt = KaslrVirtual::kWindow;
+  k.virt_window = kLinuxKernelImageSize64;
+  k.floor = k.link_base;
+  return k;
+}
 
 }  // namespace bzelf::testing
