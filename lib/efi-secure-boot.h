@@ -21,11 +21,12 @@ enum class SecureBootMode : uint8_t {
   kEnabled = 3,
 };
 
-// A one-byte UEFI variable as GetVariable returned it: `value` means
-// something only when `status` is EFI_SUCCESS.
+// A one-byte UEFI variable as GetVariable returned it: `value` and
+// `attributes` mean something only when `status` is EFI_SUCCESS.
 struct EfiByteVariable {
   efi::EFI_STATUS status;
   uint8_t value;
+  uint32_t attributes = 0;
 };
 
 // The mode from the SecureBoot and SetupMode variables (UEFI 2.10, 3.3
@@ -34,10 +35,20 @@ struct EfiByteVariable {
 // other failure to read it, unknown; SecureBoot 0, or SetupMode 1 (no
 // platform key yet: the firmware enforces nothing), disabled; else
 // enabled. A SetupMode that cannot be read counts as 0, as in Linux.
-SecureBootMode SecureBootModeFrom(EfiByteVariable secure_boot, EfiByteVariable setup_mode);
+//
+// Then shim's word (efi_get_secureboot, drivers/firmware/efi/libstub/
+// secureboot.c): a user who turned shim's own checks off (`mokutil
+// --disable-validation`) gets a kernel that does not lock itself down.
+// shim says so in its volatile MokSBStateRT; Linux takes a 1 there as
+// Secure Boot disabled, unless the variable is non-volatile, which shim
+// never makes it and which could have been planted from a running system
+// to switch lockdown off. Unreadable, it changes nothing.
+SecureBootMode SecureBootModeFrom(EfiByteVariable secure_boot, EfiByteVariable setup_mode,
+                                  EfiByteVariable mok_sb_state = {efi::EFI_NOT_FOUND, 0});
 
-// Reads both variables (EFI_GLOBAL_VARIABLE) through the firmware's
-// runtime services, while boot services still run, and decides.
+// Reads the variables (SecureBoot and SetupMode of EFI_GLOBAL_VARIABLE,
+// MokSBStateRT of SHIM_LOCK_GUID when Secure Boot is on) through the
+// firmware's runtime services, while boot services still run, and decides.
 SecureBootMode ReadSecureBootMode(const efi::EFI_RUNTIME_SERVICES& rt);
 
 // boot_params.secure_boot from `given`, what is there already, and the

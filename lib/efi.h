@@ -56,6 +56,12 @@ static_assert(sizeof(EFI_GUID) == 16);
 // spec 3.3, "Globally Defined Variables").
 inline constexpr EFI_GUID EFI_GLOBAL_VARIABLE = {
     0x8be4df61, 0x93ca, 0x11d2, {0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c}};
+// The vendor of shim's variables (shim's SHIM_LOCK_GUID; Linux's
+// EFI_SHIM_LOCK_GUID).
+inline constexpr EFI_GUID SHIM_LOCK_GUID = {
+    0x605dab50, 0xe046, 0x4300, {0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23}};
+// GetVariable's attribute bit of a variable kept across resets (spec 8.2).
+inline constexpr uint32_t EFI_VARIABLE_NON_VOLATILE = 0x1;
 inline constexpr EFI_GUID EFI_LOADED_IMAGE_PROTOCOL_GUID = {
     0x5b1b31a1, 0x9562, 0x11d2, {0x8e, 0x3f, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b}};
 inline constexpr EFI_GUID EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID = {

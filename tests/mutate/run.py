@@ -357,6 +357,12 @@ MUTATIONS = [
         "lib/kaslr.cpp",
         "      if (d.Type != efi::EfiConventionalMemory) continue;\n", "",
         [unit("KaslrEfi.*", r"KaslrEfi\.FixedSeedsNeverChooseBootServicesMemory")]),
+    Mutation(
+        "shim-validation-off", "let a MokSBStateRT of 1 leave Secure Boot on",
+        "lib/efi-secure-boot.cpp",
+        "  if (mok_sb_state.status == EFI_SUCCESS && mok_sb_state.value == 1 &&",
+        "  if (mok_sb_state.status == EFI_SUCCESS && mok_sb_state.value == 2 &&",
+        [unit("SecureBoot.*", r"SecureBoot\.ShimsValidationOffTurnsItOff")]),
 ]
 
 

@@ -35,6 +35,17 @@ TEST(SecureBoot, ModeFromTheVariables) {
   EXPECT_EQ(SecureBootModeFrom({EFI_UNSUPPORTED, 0}, Byte(1)), SecureBootMode::kUnknown);
 }
 
+TEST(SecureBoot, ShimsValidationOffTurnsItOff) {
+  // shim's MokSBStateRT 1, volatile as shim makes it: disabled.
+  EXPECT_EQ(SecureBootModeFrom(Byte(1), Byte(0), {EFI_SUCCESS, 1, 0x6}), SecureBootMode::kDisabled);
+  // Non-volatile: not shim's; ignored.
+  EXPECT_EQ(SecureBootModeFrom(Byte(1), Byte(0), {EFI_SUCCESS, 1, 0x7}), SecureBootMode::kEnabled);
+  // 0, or unreadable: Secure Boot stays on.
+  EXPECT_EQ(SecureBootModeFrom(Byte(1), Byte(0), {EFI_SUCCESS, 0, 0x6}), SecureBootMode::kEnabled);
+  EXPECT_EQ(SecureBootModeFrom(Byte(1), Byte(0), {EFI_BUFFER_TOO_SMALL, 1, 0x6}),
+            SecureBootMode::kEnabled);
+}
+
 TEST(SecureBoot, ValuesAreLinuxs) {
   // include/linux/efi.h, enum efi_secureboot_mode, in order.
   EXPECT_EQ(static_cast<int>(SecureBootMode::kUnset), 0);
@@ -49,6 +60,7 @@ struct Variable {
   EFI_GUID vendor;
   std::u16string name;
   std::vector<uint8_t> data;
+  uint32_t attributes = 0x7;  // non-volatile, boot and runtime access
 };
 std::vector<Variable>* g_store;
 int g_calls;
@@ -60,7 +72,7 @@ EFI_STATUS EFIAPI FakeGetVariable(const CHAR16* name, const EFI_GUID* vendor, ui
   for (const CHAR16* c = name; *c != 0; ++c) n.push_back(static_cast<char16_t>(*c));
   for (const Variable& v : *g_store) {
     if (!(v.vendor == *vendor) || v.name != n) continue;
-    if (attributes != nullptr) *attributes = 0x7;
+    if (attributes != nullptr) *attributes = v.attributes;
     if (*size < v.data.size()) {
       *size = v.data.size();
       return EFI_BUFFER_TOO_SMALL;
@@ -80,9 +92,8 @@ uint8_t FieldWith(std::vector<Variable> store, uint8_t given = 0) {
   return SecureBootField(given, rt);
 }
 
-// Another vendor's variables of the same names (shim's, say).
-constexpr EFI_GUID kOtherVendor = {0x605dab50, 0xe046, 0x4300,
-                                   {0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23}};
+// shim's vendor; its SecureBoot and SetupMode would not be the firmware's.
+constexpr EFI_GUID kOtherVendor = SHIM_LOCK_GUID;
 
 TEST(SecureBoot, ReadsTheGlobalVariables) {
   // OVMF's snakeoil firmware: keys enrolled, Secure Boot on.
@@ -101,6 +112,16 @@ TEST(SecureBoot, ReadsTheGlobalVariables) {
   EXPECT_EQ(FieldWith({{EFI_GLOBAL_VARIABLE, u"SecureBoot", {1}},
                        {EFI_GLOBAL_VARIABLE, u"SetupMode", {1}}}),
             2);
+  // shim's validation off: MokSBStateRT 1, volatile.
+  EXPECT_EQ(FieldWith({{EFI_GLOBAL_VARIABLE, u"SecureBoot", {1}},
+                       {EFI_GLOBAL_VARIABLE, u"SetupMode", {0}},
+                       {kOtherVendor, u"MokSBStateRT", {1}, 0x6}}),
+            2);
+  // The same name under the firmware's vendor is not shim's.
+  EXPECT_EQ(FieldWith({{EFI_GLOBAL_VARIABLE, u"SecureBoot", {1}},
+                       {EFI_GLOBAL_VARIABLE, u"SetupMode", {0}},
+                       {EFI_GLOBAL_VARIABLE, u"MokSBStateRT", {1}, 0x6}}),
+            3);
   // A SecureBoot of more than a byte is not one the spec defines.
   EXPECT_EQ(FieldWith({{EFI_GLOBAL_VARIABLE, u"SecureBoot", {1, 0}},
                        {EFI_GLOBAL_VARIABLE, u"SetupMode", {0}}}),
@@ -113,7 +134,7 @@ TEST(SecureBoot, ALoadersValueStands) {
   EXPECT_EQ(FieldWith(on, 2), 2);
   EXPECT_EQ(g_calls, 0);
   EXPECT_EQ(FieldWith(on, 0), 3);
-  EXPECT_EQ(g_calls, 2);
+  EXPECT_EQ(g_calls, 3);  // SecureBoot, SetupMode, shim's MokSBStateRT
 }
 
 }  // namespace
