@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "boot-params.h"
+#include "moved-kernel.h"
 #include "serial.h"
 #include "verdict.h"
 
@@ -23,46 +24,12 @@ extern char __pie_start[], __pie_end[];
 namespace bzelf::testkernel {
 namespace {
 
-using linuxboot::boot_params;
-using linuxboot::e820_entry;
-
-int data_word = 0x5a5a;
-int bss_word;
-const char kRodataText[] = "rodata";
-void CodeMarker() { asm volatile(""); }
-
-// Absolute pointers to each kind of place: .data, .bss, .rodata, code, the
-// table itself, and a pointer to a pointer (in .data.rel.ro).
-struct Pointers {
-  int* data;
-  int* bss;
-  const char* rodata;
-  void (*code)();
-  const Pointers* self;
-};
-Pointers pointers = {&data_word, &bss_word, kRodataText, &CodeMarker, &pointers};
-const Pointers* const chain = &pointers;
-
 // What the compiler computes PC-relatively, hidden from its constant
-// folding; and what memory holds, read after a barrier, so that the load
-// really happens.
+// folding.
 template <typename T>
 T Here(T p) {
   asm("" : "+r"(p));
   return p;
-}
-template <typename T>
-T Loaded(const T& slot) {
-  asm volatile("" ::: "memory");
-  return *static_cast<const volatile T*>(&slot);
-}
-
-bool InOneRamEntry(const boot_params* bp, uint64_t start, uint64_t end) {
-  for (unsigned i = 0; i < bp->e820_entries && i < linuxboot::E820_MAX_ENTRIES_ZEROPAGE; ++i) {
-    const e820_entry& e = bp->e820_table[i];
-    if (e.type == linuxboot::E820_TYPE_RAM && start >= e.addr && end <= e.addr + e.size) return true;
-  }
-  return false;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "boot-params.h"
+#include "moved-kernel.h"
 #include "serial.h"
 #include "verdict.h"
 
@@ -29,24 +30,6 @@ namespace bzelf::testkernel {
 namespace {
 
 using linuxboot::boot_params;
-using linuxboot::e820_entry;
-
-int data_word = 0x5a5a;
-int bss_word;
-const char kRodataText[] = "rodata";
-void CodeMarker() { asm volatile(""); }
-
-// Absolute pointers in .data to each kind of place (R_X86_64_64 or
-// R_386_32), and one in .rodata to .data.
-struct Pointers {
-  int* data;
-  int* bss;
-  const char* rodata;
-  void (*code)();
-  const Pointers* self;
-};
-Pointers pointers = {&data_word, &bss_word, kRodataText, &CodeMarker, &pointers};
-const Pointers* const chain = &pointers;
 
 // Where `symbol` is, reached PC-relatively: right wherever the kernel
 // runs, with or without relocations.
@@ -75,19 +58,10 @@ const Pointers* const chain = &pointers;
     at_;                                                                 \
   })
 
-// What memory holds, read after a barrier, so that the load happens.
+// Loaded() as an address, to compare with PC_RELATIVE's.
 template <typename T>
-uintptr_t Loaded(const T& slot) {
-  asm volatile("" ::: "memory");
-  return reinterpret_cast<uintptr_t>(*static_cast<const volatile T*>(&slot));
-}
-
-bool InOneRamEntry(const boot_params* bp, uint64_t start, uint64_t end) {
-  for (unsigned i = 0; i < bp->e820_entries && i < linuxboot::E820_MAX_ENTRIES_ZEROPAGE; ++i) {
-    const e820_entry& e = bp->e820_table[i];
-    if (e.type == linuxboot::E820_TYPE_RAM && start >= e.addr && end <= e.addr + e.size) return true;
-  }
-  return false;
+uintptr_t LoadedAddress(const T& slot) {
+  return reinterpret_cast<uintptr_t>(Loaded(slot));
 }
 
 }  // namespace
@@ -109,12 +83,12 @@ extern "C" void RelaMain(const bzelf::linuxboot::boot_params* bp, uintptr_t phys
   PrintHex(end - start);
   Print(" bytes\n");
   Verdict v;
-  v.Check(Loaded(pointers.data) == PC_RELATIVE(&data_word), "pointer to .data relocated");
-  v.Check(Loaded(pointers.bss) == PC_RELATIVE(&bss_word), "pointer to .bss relocated");
-  v.Check(Loaded(pointers.rodata) == PC_RELATIVE(&kRodataText[0]), "pointer to .rodata relocated");
-  v.Check(Loaded(pointers.code) == PC_RELATIVE(&CodeMarker), "pointer to code relocated");
-  v.Check(Loaded(pointers.self) == PC_RELATIVE(&pointers), "pointer to itself relocated");
-  v.Check(Loaded(chain) == PC_RELATIVE(&pointers), "pointer in .rodata relocated");
+  v.Check(LoadedAddress(pointers.data) == PC_RELATIVE(&data_word), "pointer to .data relocated");
+  v.Check(LoadedAddress(pointers.bss) == PC_RELATIVE(&bss_word), "pointer to .bss relocated");
+  v.Check(LoadedAddress(pointers.rodata) == PC_RELATIVE(&kRodataText[0]), "pointer to .rodata relocated");
+  v.Check(LoadedAddress(pointers.code) == PC_RELATIVE(&CodeMarker), "pointer to code relocated");
+  v.Check(LoadedAddress(pointers.self) == PC_RELATIVE(&pointers), "pointer to itself relocated");
+  v.Check(LoadedAddress(chain) == PC_RELATIVE(&pointers), "pointer in .rodata relocated");
   v.Check(IMMEDIATE(&data_word) == PC_RELATIVE(&data_word), "address of .data in code relocated");
   v.Check(IMMEDIATE(&CodeMarker) == PC_RELATIVE(&CodeMarker), "address of code in code relocated");
   v.Check(data_word == 0x5a5a && bss_word == 0, ".data and .bss contents");
