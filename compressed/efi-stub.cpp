@@ -49,9 +49,11 @@ static_assert(linuxboot::kCmdlineSize + 1 <= kKeepMapOffset - kKeepCmdlineOffset
   __builtin_unreachable();
 }
 
-// A command line longer than the kernel takes (cmdline_size): Linux's
-// stub in 6.1 cut it after its last whole option and said nothing; the
-// kernel then boots with less than it was given, so say what was left.
+// A command line longer than the kernel takes (cmdline_size) is cut
+// after its last whole option, and said, as Linux's stub does for
+// LoadOptions (efi_convert_cmdline, Linux 6.1: "Command line is too long:
+// truncated to N bytes"): the kernel then boots with less than it was
+// given.
 void NoteCut(const EfiConsole& console, const char* source, size_t kept) {
   Message m;
   m << source << " longer than " << Dec{linuxboot::kCmdlineSize}
@@ -157,8 +159,10 @@ Failure CheckLoaderParams(const boot_params& loader) {
 
 // The loader's command line (cmd_line_ptr and ext_cmd_line_ptr, a
 // NUL-terminated ASCII string, as boot.rst puts it), copied: the stage
-// is 32-bit and keeps what it reads below 4 GiB. One too long is cut as
-// LoadOptions are.
+// is 32-bit and keeps what it reads below 4 GiB. Linux's handover entry
+// leaves the loader's string where it is (the kernel copies at most
+// COMMAND_LINE_SIZE of it); ours copies into a buffer of cmdline_size,
+// so one too long is cut, our rule, the way LoadOptions are.
 const char* LoaderCmdline(const EfiConsole& console, const boot_params& loader, char* out,
                           size_t capacity) {
   const uint64_t at = CmdlineAddress(loader);

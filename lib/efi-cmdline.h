@@ -17,8 +17,8 @@ namespace bzelf {
 // first. Characters from U+0080 up are written in UTF-8, as Linux's stub
 // writes them (an unpaired surrogate becomes '?'). A line longer than
 // `capacity` - 1 bytes is cut after its last whole option that fits (a
-// space outside double quotes), as Linux cuts one longer than
-// COMMAND_LINE_SIZE; then `*truncated` is set.
+// space outside double quotes), as Linux's stub cuts one longer than
+// COMMAND_LINE_SIZE (efi_convert_cmdline); then `*truncated` is set.
 size_t LoadOptionsToCmdline(const uint16_t* options, uint32_t size, char* out, size_t capacity,
                             bool* truncated);
 

@@ -109,9 +109,10 @@ Failure ToFailure(const PlanError& error);
 
 class MemoryPlan {
  public:
-  // The fixed ranges (at most 7), a whole setup_data list, and the part
-  // below 4 GiB of a node that cannot be read.
-  static constexpr int kMaxKept = 8 + kMaxSetupDataNodes;
+  // The fixed ranges (at most 7), a whole setup_data list with what each
+  // node may point at (SETUP_INDIRECT), and the part below 4 GiB of a
+  // node that cannot be read.
+  static constexpr int kMaxKept = 8 + 2 * kMaxSetupDataNodes;
 
   MemoryPlan() = default;
   MemoryPlan(const MemoryPlan&) = delete;  // map_ may point into itself

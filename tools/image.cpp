@@ -198,14 +198,15 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
   return out;
 }
 
-void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
-                    const BuildOptions& options) {
+std::string BuildImageFile(const std::string& kernel_path, const std::string& output_path,
+                           const BuildOptions& options) {
   KernelInput input = OpenKernelInput(ReadFile(kernel_path), kernel_path);
   BuildOptions opt = options;
   if (!opt.relocs_name.empty() && !opt.relocs) opt.relocs = ReadFile(opt.relocs_name);
   opt.kernel_alignment = input.kernel_alignment;
   BuiltImage image = BuildImage(input.elf, kernel_path, opt, input.kernel_name);
   WriteFileAtomically(output_path, image.bytes);
+  return image.relocs.refused;
 }
 
 uint32_t ImageCrc32(std::span<const uint8_t> img, size_t end) {

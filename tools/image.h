@@ -58,9 +58,11 @@ BuiltImage BuildImage(const Bytes& kernel_file, const std::string& name,
 // in (tools/kernel-input.h), and writes its image to output_path. On any
 // error it throws, and output_path is as it was: no file where there was
 // none, an existing file untouched, no temporary left next to it
-// (DESIGN.md, "Host tool": no partial output).
-void BuildImageFile(const std::string& kernel_path, const std::string& output_path,
-                    const BuildOptions& options);
+// (DESIGN.md, "Host tool": no partial output). Returns why the kernel's
+// relocation sections leave it unable to move (KernelRelocs::refused),
+// for the caller to say; empty when they do not.
+std::string BuildImageFile(const std::string& kernel_path, const std::string& output_path,
+                           const BuildOptions& options);
 
 // A parsed image; every offset checked against the file size.
 struct ImageView {

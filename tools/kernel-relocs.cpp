@@ -279,19 +279,20 @@ KernelRelocs FindRelocs(const KernelElf& k, const Bytes& file, const Placement& 
   }
   // Last, a kernel linked with --emit-relocs: the table Linux's build
   // would make from its relocation sections. Where Linux's build would
-  // stop (a relocation its rules refuse, sections that cannot be read),
-  // the kernel cannot move and runs at its link address, as it did before
-  // anything read its sections: such a kernel may be linked so for
-  // another reason. `bzelf info` gives the reason in the note.
+  // stop (a relocation its rules refuse), the kernel cannot move and runs
+  // at its link address, as it did before anything read its sections:
+  // such a kernel may be linked so for another reason. The note says why
+  // (`bzelf build` prints it, `bzelf info` shows it). Sections that cannot
+  // be read are a damaged ELF: an error.
   const auto cannot_move = [&r](const std::string& why) {
     const std::string note = "cannot move: " + why;
-    r = KernelRelocs{.note = r.note.empty() ? note : note + "; " + r.note};
+    r = KernelRelocs{.note = r.note.empty() ? note : note + "; " + r.note, .refused = why};
     return r;
   };
   SectionRelocs s;
   try {
     s = TableFromSections(file, k, name);
-  } catch (const ToolError& e) {
+  } catch (const RelocRefused& e) {
     return cannot_move(e.what());
   }
   if (s.found) {

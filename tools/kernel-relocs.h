@@ -28,6 +28,9 @@ struct KernelRelocs {
   RelocSource source = RelocSource::kNone;
   std::string origin;      // "appended", "--relocs FILE", "sections (.rela)", "dynamic (DT_RELA)"
   std::string note;        // for `bzelf info`: why none, or what else it saw
+  // Why relocation sections Linux's rules refuse leave it unable to move
+  // (empty: they did not); `bzelf build` says it.
+  std::string refused;
   // kTable: Linux's table, as the image carries it.
   Bytes table;
   RelocTable parsed;

@@ -15,7 +15,13 @@ namespace {
 using namespace bzelf;
 
 int BuildCommand(const CommandLine& c) {
-  BuildImageFile(c.operands[0], c.output, c.build);
+  const std::string refused = BuildImageFile(c.operands[0], c.output, c.build);
+  // A kernel whose relocations cannot be used: the image is good (it runs
+  // at the link address), and the user should know why it does not move.
+  if (!refused.empty()) {
+    std::fprintf(stderr, "bzelf: note: %s: cannot move: %s\n", c.operands[0].c_str(),
+                 refused.c_str());
+  }
   return kExitSuccess;
 }
 

@@ -151,9 +151,10 @@ class Reader {
     const Symbol* symbol;
   };
   [[noreturn]] void Fail(const Entry& e, const std::string& what) const {
-    Fail(SectionName(*e.section) + " entry " + std::to_string(e.index) + " (at " +
-         HexString(e.offset) + ", " + RelocTypeName(e.type, is64_) + " against " +
-         e.symbol->name + "): " + what);
+    throw RelocRefused(name_, SectionName(*e.section) + " entry " + std::to_string(e.index) +
+                                  " (at " + HexString(e.offset) + ", " +
+                                  RelocTypeName(e.type, is64_) + " against " + e.symbol->name +
+                                  "): " + what);
   }
 
   Section SectionAt(uint64_t at) const {
@@ -247,8 +248,9 @@ class Reader {
           }
         }
       }
-      Fail(".data..percpu is linked at 0 (an SMP kernel's per-CPU area), but no symbol "
-           "__per_cpu_load says where its bytes are");
+      throw RelocRefused(name_,
+                         ".data..percpu is linked at 0 (an SMP kernel's per-CPU area), but no "
+                         "symbol __per_cpu_load says where its bytes are");
     }
   }
 
@@ -316,13 +318,13 @@ class Reader {
     Fail(where, "a relocation type Linux's table cannot express");
   }
 
-  // The table's words are addresses sign-extended from 32 bits (x86_64)
-  // or 32-bit addresses (i386). relocs.c checks this for the absolute
-  // types only and truncates an inverse entry; a truncated word would
-  // name another place, so every list is checked here.
+  // The table's words are addresses sign-extended from 32 bits on
+  // x86_64 (i386's places are 32-bit to begin with). relocs.c checks this
+  // for the absolute types only and truncates an inverse entry; a
+  // truncated word would name another place, so every list is checked.
   void Add(std::vector<uint32_t>& list, uint64_t offset, const Entry& where) {
-    const bool fits = is64_ ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(offset))) == offset
-                            : offset <= UINT32_MAX;
+    const bool fits =
+        !is64_ || static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(offset))) == offset;
     if (!fits) Fail(where, "the place does not fit the table's 32-bit words");
     list.push_back(static_cast<uint32_t>(offset));
   }

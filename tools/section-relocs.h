@@ -1,7 +1,9 @@
 // Linux's relocation table (lib/reloc-table.h) made from a kernel linked
-// with `ld --emit-relocs`: a Linux build tree's vmlinux (up to 6.3 on
-// x86_64, where CONFIG_RELOCATABLE links it so; still on i386) keeps the
-// linker's relocations in SHT_RELA (x86_64) or SHT_REL (i386) sections,
+// with `ld --emit-relocs`: a Linux build tree's vmlinux up to 6.3 (Linux
+// links it so when it needs the table, CONFIG_X86_NEED_RELOCS:
+// RANDOMIZE_BASE, or RELOCATABLE on i386; from 6.4 arch/x86/
+// Makefile.postlink strips the sections again) keeps the linker's
+// relocations in SHT_RELA (x86_64) or SHT_REL (i386) sections,
 // from which Linux's build makes the table it appends to the bzImage's
 // vmlinux (arch/x86/tools/relocs.c, `relocs vmlinux > vmlinux.relocs`).
 // This reader follows that program's rules of Linux 6.1, so that the
@@ -30,7 +32,8 @@
 //    emit_relocs up to Linux 6.14) and 0, 32-bit... on i386.
 // Departures: relocs.c reads a relocation section's symbol and target
 // section by index without checking them; this reader refuses what lies
-// outside the file or the section table.
+// outside the file or the section table. relocs.c truncates an inverse
+// entry whose place does not fit 32 bits; this reader refuses it.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +43,13 @@
 #include "kernel-elf.h"
 
 namespace bzelf {
+
+// A relocation Linux's relocs program refuses (named in what()): the
+// kernel is well formed, but cannot move by Linux's rules.
+class RelocRefused : public ToolError {
+ public:
+  using ToolError::ToolError;
+};
 
 struct SectionRelocs {
   // Whether the kernel has relocation sections of its class that apply to
@@ -51,9 +61,9 @@ struct SectionRelocs {
   Bytes table;
 };
 
-// Reads `file`'s section headers (the ELF `k`). Throws ToolError naming
-// `name` for a relocation Linux's relocs refuses, or a section table that
-// cannot be read.
+// Reads `file`'s section headers (the ELF `k`). Throws RelocRefused naming
+// `name` for a relocation Linux's relocs refuses, and ToolError for a
+// section table that cannot be read (a damaged ELF).
 SectionRelocs TableFromSections(const Bytes& file, const KernelElf& k, const std::string& name);
 
 // The psABIs' name of relocation type `type` (x86-64 psABI "Relocation

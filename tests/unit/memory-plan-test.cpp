@@ -357,6 +357,25 @@ TEST(MemoryPlanHostile, SetupIndirectKeepsWhatItPointsAt) {
                     "0x201000-0x202000")
         << std::hex << inner;
   }
+  // A whole list of them: every node and what it points at are kept.
+  QemuMachine m(128);
+  const uint64_t first = 0x30000;
+  constexpr uint64_t kNodeBytes = sizeof(linuxboot::setup_data) + sizeof(linuxboot::setup_indirect);
+  for (int i = 0; i < kMaxSetupDataNodes; ++i) {
+    const uint64_t at = first + i * kNodeBytes;
+    uint8_t* p = m.memory.Add(at, kNodeBytes);
+    const uint64_t next = i + 1 < kMaxSetupDataNodes ? at + kNodeBytes : 0;
+    const linuxboot::setup_data sd{next, SETUP_INDIRECT, sizeof(linuxboot::setup_indirect)};
+    const linuxboot::setup_indirect si{SETUP_INDIRECT | 1u, 0, 0x1000, 0x4000000 + i * 0x1000ull};
+    std::memcpy(p, &sd, sizeof sd);
+    std::memcpy(p + sizeof sd, &si, sizeof si);
+  }
+  m.bp->hdr.setup_data = first;
+  EXPECT_EQ(Judge(m, Test32(2 * kMiB)).line, "");
+  // The last node's data too.
+  EXPECT_EQ(Judge(m, Test32(0x403f000)).line,
+            "memory: kernel segment 0 at 0x403f000-0x4040b2e overlaps setup_data at "
+            "0x403f000-0x4040000");
 }
 
 // ---- the rules, one at a time ---------------------------------------------

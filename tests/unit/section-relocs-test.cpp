@@ -182,6 +182,7 @@ KernelRelocs Find(const Bytes& file, const Bytes* relocs = nullptr) {
 std::string Refusal(const Bytes& file) {
   const KernelRelocs r = Find(file);
   if (r.source != RelocSource::kNone) return "(it can move)";
+  if (r.note != "cannot move: " + r.refused) return "(note '" + r.note + "' does not say why)";
   return r.note;
 }
 
@@ -290,6 +291,24 @@ TEST(SectionRelocs, WhatLinuxRefusesLeavesTheKernelInPlaceNamed) {
   EXPECT_NE(e.find("the table made from its .rela sections: 64-bit entry 0 names 0x1002000"),
             std::string::npos)
       << e;
+}
+
+// A section table that cannot be read is a damaged ELF, not a kernel that
+// cannot move: an error naming the file.
+TEST(SectionRelocs, ADamagedSectionTableIsAnError) {
+  Bytes file = Kernel(elf::ELFCLASS64, kSyms64, {{kTextSec, {{kText64 + 0x100, kR64, 1}}}});
+  const uint64_t past_end = file.size() + 0x1000;
+  std::memcpy(&file[0x28], &past_end, sizeof past_end);  // e_shoff
+  try {
+    Find(file);
+    ADD_FAILURE() << "no error";
+  } catch (const RelocRefused& e) {
+    ADD_FAILURE() << "taken for a refusal: " << e.what();
+  } catch (const ToolError& e) {
+    EXPECT_EQ(e.file(), "k");
+    EXPECT_NE(std::string(e.what()).find("section headers lie outside the file"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(SectionRelocs, AnAppendedTableOrRelocsFileComesFirst) {
