@@ -35,6 +35,10 @@ void EfiConsole::Info(const char* text) const {
   if (con_out_ != nullptr) con_out_->OutputString(con_out_, line.c_str());
 }
 
+// Notes, like Info lines, go to ConOut alone: boot services still own the
+// consoles, and the firmware copies ConOut to its serial console where it
+// has one (OVMF does), so writing COM1 as well would print each line
+// twice there. Only Halt, the last word, writes COM1 itself.
 void EfiConsole::Note(const char* what, const char* detail) const {
   Line line;
   WriteNoteLineTo(what, detail, [&](char c) { line.Put(c); });
