@@ -540,8 +540,8 @@ judge() {
 # depend on each other, JOBS at a time (all at once when JOBS is empty),
 # each in a process of its own that writes its words to
 # WORK/<name>.result; once all have ended, prints those words in the
-# rows' order and counts each row by its "PASS <name>" or "FAIL <name>: "
-# line, failing a row that ended without either. A ROW is words: `NAME_OF
+# rows' order and counts each row by its "FAIL <name>: " or else its
+# "PASS <name>" line, failing a row that ended without either. A ROW is words: `NAME_OF
 # ROW` prints the row's name (first_word for rows led by their name) and
 # `RUN ROW` runs it; a row ONLY does not select is left out. Bash only
 # (wait -n, jobs -r), as is every suite that runs its rows in parallel.
@@ -565,10 +565,11 @@ run_rows() {
     rows_name=$($rows_name_of $rows_row)
     selected "$rows_name" || continue
     cat "$WORK/$rows_name.result" 2>/dev/null
-    if grep -q "^PASS $rows_name\(: \|$\)" "$WORK/$rows_name.result" 2>/dev/null; then
-      passed=$((passed + 1))
-    elif grep -q "^FAIL $rows_name: " "$WORK/$rows_name.result" 2>/dev/null; then
+    # A FAIL line wins over a PASS line the row may also have printed.
+    if grep -q "^FAIL $rows_name: " "$WORK/$rows_name.result" 2>/dev/null; then
       failed=$((failed + 1))
+    elif grep -q "^PASS $rows_name\(: \|$\)" "$WORK/$rows_name.result" 2>/dev/null; then
+      passed=$((passed + 1))
     else
       fail "$rows_name" "the row stopped without a report"
     fi
