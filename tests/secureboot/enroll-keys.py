@@ -237,13 +237,19 @@ def main():
     except (OSError, StoreError, ValueError) as e:
         sys.exit("enroll-keys.py: %s" % e)
     # A whole file or none: written beside OUT, then renamed over it.
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(args.out)))
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(args.out)))
+        # mkstemp's file is the owner's alone; OUT gets what the umask gives.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             f.write(out)
         os.replace(tmp, args.out)
     except OSError as e:
-        os.unlink(tmp)
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
         sys.exit("enroll-keys.py: %s: %s" % (args.out, e))
 
 
