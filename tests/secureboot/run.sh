@@ -30,6 +30,17 @@
 #                        stub cuts it after its last whole option and
 #                        says so ("bzelf note: command line: ..."); the
 #                        kernel gets exactly the cut line
+# With the suite's own keys instead (a PK, KEK and db certificate made
+# with openssl in WORK, written into a copy of Debian's blank
+# OVMF_VARS_4M.fd by tests/secureboot/enroll-keys.py; the firmware leaves
+# Setup Mode at its start because PK is there):
+#   sb-own-keys-signed   test64's image signed with our db key: boots, as
+#                        sb-test64-signed
+#   sb-own-keys-snakeoil the same image signed with the snakeoil key:
+#                        refused, so our keys are the ones in force
+#   sb-own-keys-linux    Debian's kernel signed with our db key: what
+#                        sb-linux checks, so the firmware reports Secure
+#                        Boot on (SecureBoot 1, SetupMode 0) with our keys
 # Rows boot in parallel, each QEMU stopped once its outcome is known.
 #
 # Environment (all optional): those of tests/lib.sh, and
@@ -38,6 +49,12 @@
 #   SB_KEY, SB_CERT   the key db trusts, and its certificate
 #                  (/usr/share/ovmf/PkKek-1-snakeoil.key, .pem; the key's
 #                  password is "snakeoil")
+#   OVMF_BLANK_VARS   the blank variable store our keys go into
+#                  (/usr/share/OVMF/OVMF_VARS_4M.fd); the own-keys rows
+#                  boot it with OVMF_SB_CODE (Debian's
+#                  OVMF_CODE_4M.snakeoil.fd is a link to
+#                  OVMF_CODE_4M.secboot.fd: one Secure Boot build, whose
+#                  keys are in the store alone)
 #   TIMEOUT        seconds per test kernel boot (120)
 #   LINUX_TIMEOUT  seconds per boot of Debian's kernel (240)
 #
@@ -54,6 +71,7 @@ OVMF_VARS=${OVMF_SB_VARS:-/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd}
 OVMF_SECURE=yes
 SB_KEY=${SB_KEY:-/usr/share/ovmf/PkKek-1-snakeoil.key}
 SB_CERT=${SB_CERT:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
+OVMF_BLANK_VARS=${OVMF_BLANK_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 TIMEOUT=${TIMEOUT:-120}
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-240}
 LOG_PREFIX=secureboot-
@@ -67,7 +85,7 @@ LOG_PREFIX=secureboot-
 STOP_RE='-- System halted|Kernel panic|BZELF-LINUX-(OK|BAD)|^bzelf-test: FAIL|BdsDxe: failed to (load|start)'
 
 require "$BZELF" "$QEMU" python3 timeout mformat mmd mcopy sbsign openssl objcopy
-for f in "$OVMF_CODE" "$OVMF_VARS" "$SB_KEY" "$SB_CERT" "$SYSTEMD_STUB"; do
+for f in "$OVMF_CODE" "$OVMF_VARS" "$OVMF_BLANK_VARS" "$SB_KEY" "$SB_CERT" "$SYSTEMD_STUB"; do
   if [ ! -r "$f" ]; then
     echo "run.sh: no $f (Debian's ovmf; tools/install-deps.sh installs it)" >&2
     exit 2
@@ -84,6 +102,35 @@ if ! openssl rsa -in "$SB_KEY" -passin pass:snakeoil -out "$WORK/db.key" \
   exit 2
 fi
 
+# own_keys: our PK, KEK and db keys and certificates, WORK/own-{pk,kek,db}
+# .key and .pem (RSA 2048, self-signed, as a user makes them), and
+# WORK/own.vars, the blank store with them enrolled. On failure prints
+# the reason and returns 1.
+own_keys() {
+  local k
+  for k in pk kek db; do
+    if ! openssl req -new -x509 -newkey rsa:2048 -nodes -subj "/CN=bzelf test $k" -days 1 \
+      -keyout "$WORK/own-$k.key" -out "$WORK/own-$k.pem" >"$WORK/own-$k.log" 2>&1; then
+      echo "openssl could not make the $k key: $(oneline "$WORK/own-$k.log")"
+      return 1
+    fi
+  done
+  if ! python3 "$ROOT/tests/secureboot/enroll-keys.py" --pk "$WORK/own-pk.pem" \
+    --kek "$WORK/own-kek.pem" --db "$WORK/own-db.pem" "$OVMF_BLANK_VARS" "$WORK/own.vars" \
+    >"$WORK/own.enroll" 2>&1; then
+    echo "enroll-keys.py failed: $(oneline "$WORK/own.enroll")"
+    return 1
+  fi
+}
+own_why=$(own_keys)
+
+# own_store NAME: fails NAME unless own_keys made our store.
+own_store() {
+  [ -z "$own_why" ] && return
+  fail "$1" "$own_why"
+  return 1
+}
+
 # boot_esp NAME LIMIT SOURCE=PATH...: the ESP with those files, booted.
 boot_esp() {
   local name=$1 limit=$2
@@ -95,18 +142,30 @@ boot_esp() {
   boot "$name" "$limit" "${machine[@]}" "${disk[@]}"
 }
 
-# signed NAME IMAGE OUT: IMAGE signed with the key db trusts; fails NAME
-# if it cannot be.
+# signed NAME IMAGE OUT [KEY CERT]: IMAGE signed with KEY and CERT, by
+# default the snakeoil ones db trusts; fails NAME if it cannot be.
 signed() {
   local why
-  why=$(sign_image "$2" "$3" "$WORK/db.key" "$SB_CERT") || {
+  why=$(sign_image "$2" "$3" "${4:-$WORK/db.key}" "${5:-$SB_CERT}") || {
     fail "$1" "$why"
     return 1
   }
 }
 
 row_test64_signed() {
-  local name=sb-test64-signed cmdline initrd_line reasons=""
+  test64_signed sb-test64-signed
+}
+
+# Our db key signs, and our store is the firmware's.
+row_own_keys_signed() {
+  local OVMF_VARS=$WORK/own.vars
+  own_store sb-own-keys-signed || return
+  test64_signed sb-own-keys-signed "$WORK/own-db.key" "$WORK/own-db.pem"
+}
+
+# test64_signed NAME [KEY CERT]: test64's image signed (signed) boots.
+test64_signed() {
+  local name=$1 cmdline initrd_line reasons=""
   # The firmware passes no load options: the built-in command line names
   # the initrd, and reaches the kernel as it is, initrd= included.
   cmdline="console=ttyS0 bzelf.row=$name token=$(token) initrd=\\test64.initrd"
@@ -115,7 +174,7 @@ row_test64_signed() {
     return
   }
   build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/test64.elf" --cmdline "$cmdline" || return
-  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" "${@:2}" || return
   boot_esp "$name" "$TIMEOUT" "$WORK/$name.efi=EFI/BOOT/BOOTX64.EFI" \
     "$WORK/$name.initrd=test64.initrd" || return
   kernel_report "$name" "$cmdline" "$initrd_line"
@@ -140,6 +199,17 @@ row_test64_unsigned() {
   local name=sb-test64-unsigned
   build_image "$name" "$WORK/$name.efi" "$KERNELS_DIR/test64.elf" --cmdline "$BUILTIN_CMDLINE" ||
     return
+  refused "$name" "$WORK/$name.efi"
+}
+
+# The image sb-test64-signed boots, under our keys: the snakeoil
+# certificate is in neither db nor anywhere else of our store.
+row_own_keys_snakeoil() {
+  local name=sb-own-keys-snakeoil OVMF_VARS=$WORK/own.vars
+  own_store "$name" || return
+  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/test64.elf" --cmdline "$BUILTIN_CMDLINE" ||
+    return
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
   refused "$name" "$WORK/$name.efi"
 }
 
@@ -169,7 +239,21 @@ with open(path, "r+b") as f:
 # reach the serial log; /init (tests/linux/make-initramfs.sh --efi)
 # prints the marker and powers off.
 row_linux() {
-  local name=sb-linux cmdline reasons="" why
+  linux_signed sb-linux
+}
+
+# The firmware's own view of our keys: it says Secure Boot is on (the
+# stub reads SecureBoot 1 and SetupMode 0), and Linux locks down.
+row_own_keys_linux() {
+  local OVMF_VARS=$WORK/own.vars
+  own_store sb-own-keys-linux || return
+  linux_signed sb-own-keys-linux "$WORK/own-db.key" "$WORK/own-db.pem"
+}
+
+# linux_signed NAME [KEY CERT]: Debian's kernel in an image signed
+# (signed) reaches /init, under Secure Boot.
+linux_signed() {
+  local name=$1 cmdline reasons="" why
   linux_inputs "$name" || return
   cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token) initrd=\\linux.initrd"
   why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img" \
@@ -177,7 +261,7 @@ row_linux() {
     fail "$name" "$why"
     return
   }
-  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
+  signed "$name" "$WORK/$name.img" "$WORK/$name.efi" "${@:2}" || return
   boot_esp "$name" "$LINUX_TIMEOUT" "$WORK/$name.efi=EFI/BOOT/BOOTX64.EFI" \
     "$WORK/$name.initrd=linux.initrd" || return
   linux_marker "$name" "$cmdline"
@@ -325,6 +409,6 @@ row_uki_unsigned() {
 sb_name() { echo "sb-${1//_/-}"; }
 sb_run() { "row_$1"; }
 JOBS='' run_rows sb_name sb_run test64_signed test64_unsigned test64_flipped linux uki_linux \
-  uki_handover uki_unsigned uki_long_cmdline
+  uki_handover uki_unsigned uki_long_cmdline own_keys_signed own_keys_snakeoil own_keys_linux
 
 finish
