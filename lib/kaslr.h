@@ -7,8 +7,9 @@
 //    RAM by the map, clear of the BIOS data area, boot_params, the command
 //    line, the initrd, the EFI memory map, every setup_data node and the
 //    stage with its arena) that also avoids the `memmap=` ranges and ends
-//    at or below `mem=`, at or above min(link address, 512 MiB); every
-//    slot equally likely. When an EFI loader left its memory map in
+//    at or below `mem=`, at or above min(link address, 512 MiB), below
+//    4 GiB except for x86_64 Linux (the stage copies it up:
+//    lib/kernel-staging.h); every slot equally likely. When an EFI loader left its memory map in
 //    efi_info, the RAM is only that map's conventional memory (the EFI
 //    rule, CountSlots); for x86_64 Linux, `hugepagesz=1G hugepages=N`
 //    keeps N whole GiB out of the slots;

@@ -357,6 +357,12 @@ MUTATIONS = [
         "lib/kaslr.cpp",
         "      if (d.Type != efi::EfiConventionalMemory) continue;\n", "",
         [unit("KaslrEfi.*", r"KaslrEfi\.FixedSeedsNeverChooseBootServicesMemory")]),
+    Mutation(
+        "kaslr-above-4g-copy", "jump to a kernel placed above 4 GiB without copying most of it "
+        "there from below",
+        "compressed/handoff.S",
+        "\tshrl\t$3, %ecx\n\trep movsq\n", "\tshrl\t$3, %ecx\n",
+        [suite("kaslr", "^above4g$", r"above4g: ")]),
 ]
 
 
