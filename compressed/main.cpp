@@ -159,17 +159,14 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   MemoryPlan plan;
   if (Failure f = InitPlan(bp, base, params, plan)) Panic(f);
   KernelMove move;
+  KernelStaging staging;
   if (Failure f = ChooseKernelMove(bp, params, plan, EffectiveCmdline(bp, base, params), cpu,
-                                &move)) {
+                                &move, &staging)) {
     Panic(f);
   }
-  if (Failure f = CheckMove(params, move)) Panic(f);
-  // A place above 4 GiB: written and relocated below, copied up at the
-  // hand-off.
-  const KaslrKernel kaslr_kernel = KaslrKernelFor(params);
-  KernelStaging staging;
-  if (Failure f = ToFailure(PlanKernelStaging(plan, kaslr_kernel, move, &staging))) Panic(f);
-  const KernelMove written = staging.Written(kaslr_kernel, move);
+  // Where the stage writes and relocates the kernel: its place, or below
+  // 4 GiB for one copied up at the hand-off.
+  const KernelMove written = staging.Written(KaslrKernelFor(params), move);
   StageSegment segments[kMaxSegments];
   MovedSegments(params, written, segments);
   // Every kernel segment's destination checked, and whether the stage

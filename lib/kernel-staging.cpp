@@ -3,7 +3,8 @@
 namespace bzelf {
 
 PlanError PlanKernelStaging(const MemoryPlan& plan, const KaslrKernel& kernel,
-                            const KernelMove& move, KernelStaging* out) {
+                            const KernelMove& move, const Range* avoid, int avoid_count,
+                            KernelStaging* out) {
   *out = {};
   out->final_base = kernel.link_base + move.phys_move;
   out->temp_base = out->final_base;
@@ -26,7 +27,10 @@ PlanError PlanKernelStaging(const MemoryPlan& plan, const KaslrKernel& kernel,
   // stage's own (StageHome), aligned as the kernel so that the stage
   // writes and relocates it as at any place it could run at.
   const uint64_t align = kernel.align != 0 ? kernel.align : kPageSize;
-  const uint64_t temp = plan.FindFree(kernel.size, align, k1MiB, k4GiB, &final, 1);
+  Range keep[1 + kMaxMemmapRanges] = {final};
+  int keep_count = 1;
+  for (int i = 0; i < avoid_count && i < kMaxMemmapRanges; ++i) keep[keep_count++] = avoid[i];
+  const uint64_t temp = plan.FindFree(kernel.size, align, k1MiB, k4GiB, keep, keep_count);
   if (temp == 0) {
     PlanError e;
     e.kind = PlanError::Kind::kNoRoomToStage;

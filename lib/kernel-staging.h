@@ -36,10 +36,13 @@ struct KernelStaging {
 // (RAM by the map, clear of everything kept; else kNotFree) and gets a
 // temporary place below 4 GiB from the planner's search (FindFree),
 // aligned as the kernel, at or above 1 MiB, clear of everything
-// kept (the stage and its arena included) and of the final place (else
+// kept (the stage and its arena included), of the final place and of the
+// first kMaxMemmapRanges of `avoid` (the memmap= ranges: memory the user
+// says is not for the kernel, persistent memory among it) (else
 // kNoRoomToStage). Any other kernel above 4 GiB is left as it is, for
 // PlanKernel to refuse segment by segment.
 PlanError PlanKernelStaging(const MemoryPlan& plan, const KaslrKernel& kernel,
-                            const KernelMove& move, KernelStaging* out);
+                            const KernelMove& move, const Range* avoid, int avoid_count,
+                            KernelStaging* out);
 
 }  // namespace bzelf

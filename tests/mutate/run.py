@@ -358,11 +358,11 @@ MUTATIONS = [
         "      if (d.Type != efi::EfiConventionalMemory) continue;\n", "",
         [unit("KaslrEfi.*", r"KaslrEfi\.FixedSeedsNeverChooseBootServicesMemory")]),
     Mutation(
-        "kaslr-above-4g-copy", "jump to a kernel placed above 4 GiB without copying most of it "
-        "there from below",
-        "compressed/handoff.S",
-        "\tshrl\t$3, %ecx\n\trep movsq\n", "\tshrl\t$3, %ecx\n",
-        [suite("kaslr", "^above4g$", r"above4g: ")]),
+        "kaslr-above-4g", "keep x86_64 Linux's KASLR slots below 4 GiB",
+        "lib/kaslr.cpp",
+        "      k.ceiling = kLinuxMaxPhys64;\n", "",
+        [unit("KaslrKernelFor.*:KernelStaging.*", r"(KaslrKernelFor|KernelStaging)\."),
+         suite("kaslr", "^above4g$", r"above4g: no boot put Kernel code at or above")]),
 ]
 
 

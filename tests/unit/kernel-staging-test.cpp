@@ -82,7 +82,7 @@ TEST(KernelStaging, FixedSeedsOnSixGiBPlaceAboveFourGiBWithATemporaryPlaceBelow)
     KernelMove move;
     move.phys_move = place.phys_base - k.link_base;
     KernelStaging staging;
-    ASSERT_FALSE(PlanKernelStaging(plan, k, move, &staging)) << seed;
+    ASSERT_FALSE(PlanKernelStaging(plan, k, move, nullptr, 0, &staging)) << seed;
     const Range final{place.phys_base, place.phys_base + k.size};
     EXPECT_EQ(staging.final_base, place.phys_base);
     EXPECT_EQ(staging.size, k.size);
@@ -126,8 +126,15 @@ TEST(KernelStaging, OnlyAKernelThatMovesWithoutRelocationsIsCopied) {
   KernelMove move;
   move.phys_move = 5 * kGiB - k.link_base;
   KernelStaging staging;
-  ASSERT_FALSE(PlanKernelStaging(plan, k, move, &staging));
+  ASSERT_FALSE(PlanKernelStaging(plan, k, move, nullptr, 0, &staging));
   EXPECT_TRUE(staging.copy);
+  // memmap= ranges are kept clear of too: one over that temporary place
+  // sends it elsewhere.
+  const Range memmap = {staging.temp_base, staging.temp_base + k.size};
+  KernelStaging clear;
+  ASSERT_FALSE(PlanKernelStaging(plan, k, move, &memmap, 1, &clear));
+  EXPECT_TRUE(clear.copy);
+  EXPECT_FALSE(memmap.Overlaps({clear.temp_base, clear.temp_base + k.size}));
   // A place that starts below 4 GiB and reaches past it is copied too.
   move.phys_move = 0xbe000000 - k.link_base;
   KernelStaging across;
@@ -136,14 +143,14 @@ TEST(KernelStaging, OnlyAKernelThatMovesWithoutRelocationsIsCopied) {
     b.size = 0x44000000;  // into the hole and past 4 GiB: not free
     return b;
   }();
-  EXPECT_EQ(PlanKernelStaging(plan, big, move, &across).kind, PlanError::Kind::kNotFree);
+  EXPECT_EQ(PlanKernelStaging(plan, big, move, nullptr, 0, &across).kind, PlanError::Kind::kNotFree);
   // A PIE kernel's pointers follow its physical place: never copied, and
   // the plan refuses its segments above 4 GiB.
   params.reloc_source = static_cast<uint8_t>(RelocSource::kDynamic);
   k = KaslrKernelFor(params);
   EXPECT_EQ(k.ceiling, k4GiB);
   move.phys_move = 5 * kGiB - k.link_base;
-  ASSERT_FALSE(PlanKernelStaging(plan, k, move, &staging));
+  ASSERT_FALSE(PlanKernelStaging(plan, k, move, nullptr, 0, &staging));
   EXPECT_FALSE(staging.copy);
   EXPECT_EQ(staging.temp_base, 5 * kGiB);
   StageSegment segments[kMaxSegments];
@@ -163,7 +170,7 @@ TEST(KernelStaging, ErrorsAreValuesThatSayWhatWentWrong) {
   KernelMove move;
   move.phys_move = 7 * kGiB - 0x1000000 - k.link_base;
   KernelStaging staging;
-  const PlanError e = PlanKernelStaging(plan, k, move, &staging);
+  const PlanError e = PlanKernelStaging(plan, k, move, nullptr, 0, &staging);
   EXPECT_EQ(e.kind, PlanError::Kind::kNotFree);
   EXPECT_FALSE(staging.copy);
   Message text;
@@ -180,7 +187,7 @@ TEST(KernelStaging, ErrorsAreValuesThatSayWhatWentWrong) {
   MemoryPlan small_plan;
   ASSERT_FALSE(s.Init(small_plan));
   move.phys_move = 4 * kGiB - k.link_base;
-  const PlanError none = PlanKernelStaging(small_plan, k, move, &staging);
+  const PlanError none = PlanKernelStaging(small_plan, k, move, nullptr, 0, &staging);
   EXPECT_EQ(none.kind, PlanError::Kind::kNoRoomToStage);
   Message why;
   Describe(none, why);
