@@ -25,10 +25,15 @@ HandOff32:
 
 /*
  * [[noreturn]] void HandOff64(uint32_t entry_low, uint32_t entry_high,
- *                             uint32_t boot_params, uint32_t pml4)
+ *                             uint32_t boot_params, uint32_t pml4,
+ *                             uint32_t copy_from, uint32_t copy_to_low,
+ *                             uint32_t copy_to_high, uint32_t copy_bytes)
  * Identity-mapped long mode (pml4 maps everything the kernel needs), a
  * GDT whose BOOT_CS is 64-bit code, rsi = boot_params: what Linux's
- * startup_64 (and the 64-bit boot protocol) expects.
+ * startup_64 (and the 64-bit boot protocol) expects. With copy_bytes
+ * non-zero, the kernel written below 4 GiB is first copied to its place
+ * above (lib/kernel-staging.h decides; the two do not overlap), which
+ * only long mode reaches.
  */
 	.globl HandOff64
 	.type HandOff64, @function
@@ -80,6 +85,31 @@ HandOff64:
 	movl	%edi, %edi
 	orq	%rbp, %rdi		/* rdi: 64-bit entry */
 	movl	%esi, %esi		/* rsi: boot_params, zero-extended */
+
+	/* The arguments are still on the stack, esp as at the call. */
+	movl	%esp, %esp
+	movl	32(%rsp), %ecx		/* copy_bytes */
+	testl	%ecx, %ecx
+	jz	3f
+	movq	%rdi, %r8
+	movq	%rsi, %r9
+	movl	20(%rsp), %esi		/* from */
+	movl	28(%rsp), %edi
+	shlq	$32, %rdi
+	movl	24(%rsp), %eax
+	orq	%rax, %rdi		/* to */
+	cld
+	movl	%ecx, %edx
+	shrl	$3, %ecx
+	rep movsq
+	movl	%edx, %ecx
+	andl	$7, %ecx
+	rep movsb
+	movq	%r8, %rdi
+	movq	%r9, %rsi
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+3:
 	xorl	%ebx, %ebx
 	xorl	%ebp, %ebp
 	jmp	*%rdi

@@ -3,16 +3,16 @@
 #include "console.h"
 #include "entropy-x86.h"
 #include "kaslr.h"
+#include "relocate.h"
 
 namespace bzelf {
 
-Failure ChooseKernelMove(linuxboot::boot_params* bp, const StageParams& params,
-                         const MemoryPlan& plan, const char* cmdline, const CpuFeatures& cpu,
-                         KernelMove* move) {
-  *move = FixedMove(params);
-  const KaslrKernel kernel = KaslrKernelFor(params);
-  if (!kernel.movable) return {};
-  const KaslrOptions options = ParseKaslrOptions(cmdline, CmdlineLimit(*bp) + 1);
+namespace {
+
+// The place KASLR draws for a kernel that can move.
+Failure ChooseRandomMove(linuxboot::boot_params* bp, const StageParams& params,
+                         const MemoryPlan& plan, const KaslrKernel& kernel,
+                         const KaslrOptions& options, const CpuFeatures& cpu, KernelMove* move) {
   // Linux hashes its build string and boot_params; the image's parameters
   // (its CRC32 and the kernel's segments among them) stand for the build.
   const uint32_t seed = BootSeed(&params, sizeof params, *bp);
@@ -36,6 +36,24 @@ Failure ChooseKernelMove(linuxboot::boot_params* bp, const StageParams& params,
                                    << " for the kernel (" << Hex{kernel.size} << " bytes)");
   }
   return {};
+}
+
+}  // namespace
+
+Failure ChooseKernelMove(linuxboot::boot_params* bp, const StageParams& params,
+                         const MemoryPlan& plan, const char* cmdline, const CpuFeatures& cpu,
+                         KernelMove* move, KernelStaging* staging) {
+  *move = FixedMove(params);
+  const KaslrKernel kernel = KaslrKernelFor(params);
+  const KaslrOptions options = ParseKaslrOptions(cmdline, CmdlineLimit(*bp) + 1);
+  if (kernel.movable) {
+    if (Failure f = ChooseRandomMove(bp, params, plan, kernel, options, cpu, move)) return f;
+  }
+  if (Failure f = CheckMove(params, *move)) return f;
+  // A place above 4 GiB: written and relocated below, clear of the
+  // memmap= ranges too, and copied up at the hand-off.
+  return ToFailure(
+      PlanKernelStaging(plan, kernel, *move, options.memmap, options.memmap_count, staging));
 }
 
 }  // namespace bzelf

@@ -8,6 +8,7 @@
 #include "boot-params.h"
 #include "cpu-check.h"
 #include "kernel-move.h"
+#include "kernel-staging.h"
 #include "memory-plan.h"
 #include "message.h"
 #include "stage-params.h"
@@ -18,9 +19,11 @@ namespace bzelf {
 // line the kernel will get (the loader's or the built-in one). Sets
 // KASLR_FLAG in `bp` when a Linux kernel is randomized, and says on the
 // console when it cannot be (no slot fits, too many memmap= ranges) or
-// goes elsewhere than asked (its link address is not usable).
+// goes elsewhere than asked (its link address is not usable). The move is
+// checked (CheckMove), and `staging` says where the stage writes the
+// kernel: in place, or below 4 GiB to be copied up (lib/kernel-staging.h).
 Failure ChooseKernelMove(linuxboot::boot_params* bp, const StageParams& params,
                          const MemoryPlan& plan, const char* cmdline, const CpuFeatures& cpu,
-                         KernelMove* move);
+                         KernelMove* move, KernelStaging* staging);
 
 }  // namespace bzelf

@@ -9,6 +9,7 @@
 #include "identity-map.h"
 #include "kernel-move.h"
 #include "kernel-place.h"
+#include "kernel-staging.h"
 #include "memory-plan.h"
 #include "physical-memory.h"
 #include "relocate.h"
@@ -36,8 +37,12 @@ extern "C" [[noreturn]] void HandOff32(uint32_t entry, uint32_t boot_params);
 // Hidden: reached @GOTOFF, with nothing in a GOT to relocate.
 extern "C" [[gnu::visibility("hidden")]] char startup_32[];
 extern "C" [[gnu::visibility("hidden")]] char _stage_checked_end[];
+// With copy_bytes != 0, first copies [copy_from, + copy_bytes) to
+// copy_to, in long mode (copy_to may lie above 4 GiB).
 extern "C" [[noreturn]] void HandOff64(uint32_t entry_low, uint32_t entry_high,
-                                       uint32_t boot_params, uint32_t pml4);
+                                       uint32_t boot_params, uint32_t pml4, uint32_t copy_from,
+                                       uint32_t copy_to_low, uint32_t copy_to_high,
+                                       uint32_t copy_bytes);
 
 namespace bzelf {
 namespace {
@@ -154,13 +159,16 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   MemoryPlan plan;
   if (Failure f = InitPlan(bp, base, params, plan)) Panic(f);
   KernelMove move;
+  KernelStaging staging;
   if (Failure f = ChooseKernelMove(bp, params, plan, EffectiveCmdline(bp, base, params), cpu,
-                                &move)) {
+                                &move, &staging)) {
     Panic(f);
   }
-  if (Failure f = CheckMove(params, move)) Panic(f);
+  // Where the stage writes and relocates the kernel: its place, or below
+  // 4 GiB for one copied up at the hand-off.
+  const KernelMove written = staging.Written(KaslrKernelFor(params), move);
   StageSegment segments[kMaxSegments];
-  MovedSegments(params, move, segments);
+  MovedSegments(params, written, segments);
   // Every kernel segment's destination checked, and whether the stage
   // moves out of the way (PlanKernel).
   KernelPlan kernel;
@@ -175,19 +183,28 @@ extern "C" [[noreturn]] void StageMain(boot_params* bp, uintptr_t base) {
   if (Failure f = LoadKernel(base, params, cpu, segments, arena + kArenaScratchOffset, table)) {
     Panic(f);
   }
-  if (Failure f = ApplyRelocations(params, move, segments, table)) Panic(f);
+  if (Failure f = ApplyRelocations(params, written, segments, table)) Panic(f);
 
   const uint64_t entry = params.entry + move.phys_move;
   uint32_t bp_addr = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bp));
   if (params.kernel_class == elf::ELFCLASS32) {
     HandOff32(static_cast<uint32_t>(entry), bp_addr);
   }
-  // The first 4 GiB, where everything the stage accepts lies: a PML4, a
-  // PDPT and four PDs, what kArenaPageTablesSize holds.
+  // The first 4 GiB, where everything else the stage accepts lies, and
+  // the GiB a kernel copied above 4 GiB runs in (kArenaPageTablesSize).
   IdentityMap map(arena + kArenaPageTablesOffset, kArenaPageTablesSize / kPageSize);
-  for (uint64_t gib = 0; gib < 4; ++gib) {
-    if (!map.MapGiB(gib << 30)) Panic("memory", "the identity map does not fit its pages");
+  bool mapped = true;
+  for (uint64_t gib = 0; gib < 4; ++gib) mapped = mapped && map.MapGiB(gib << 30);
+  if (staging.copy) {
+    const uint64_t last = staging.final_base + staging.size - 1;
+    for (uint64_t at = staging.final_base >> 30; at <= last >> 30; ++at) {
+      mapped = mapped && map.MapGiB(at << 30);
+    }
   }
+  if (!mapped) Panic("memory", "the identity map does not fit its pages");
+  const uint32_t copy_bytes = staging.copy ? static_cast<uint32_t>(staging.size) : 0;
   HandOff64(static_cast<uint32_t>(entry), static_cast<uint32_t>(entry >> 32), bp_addr,
-            static_cast<uint32_t>(map.Root()));
+            static_cast<uint32_t>(map.Root()), static_cast<uint32_t>(staging.temp_base),
+            static_cast<uint32_t>(staging.final_base),
+            static_cast<uint32_t>(staging.final_base >> 32), copy_bytes);
 }

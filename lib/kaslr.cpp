@@ -355,7 +355,8 @@ KaslrKernel KaslrKernelFor(const StageParams& p) {
   }
   k.size = end - k.link_base;
   k.align = p.move_align;
-  // The stage writes the kernel with paging off: below 4 GiB.
+  // The stage writes the kernel with paging off: below 4 GiB, except
+  // x86_64 Linux (below), which it writes there and copies higher.
   k.ceiling = k4GiB;
   if (source == RelocSource::kTable) {
     // Linux: never below its link address (LOAD_PHYSICAL_ADDR); x86_64
@@ -366,6 +367,10 @@ KaslrKernel KaslrKernelFor(const StageParams& p) {
     if (p.kernel_class == elf::ELFCLASS64) {
       k.virt = KaslrVirtual::kWindow;
       k.virt_window = kLinuxKernelImageSize64;
+      // Its physical move needs no relocation: placed above 4 GiB, it is
+      // written below and copied up by the 64-bit hand-off
+      // (lib/kernel-staging.h).
+      k.ceiling = kLinuxMaxPhys64;
     } else {
       k.virt = KaslrVirtual::kFollows;
       k.ceiling = kLinuxKernelImageSize32;

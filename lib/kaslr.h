@@ -7,8 +7,9 @@
 //    RAM by the map, clear of the BIOS data area, boot_params, the command
 //    line, the initrd, the EFI memory map, every setup_data node and the
 //    stage with its arena) that also avoids the `memmap=` ranges and ends
-//    at or below `mem=`, at or above min(link address, 512 MiB); every
-//    slot equally likely. When an EFI loader left its memory map in
+//    at or below `mem=`, at or above min(link address, 512 MiB), below
+//    4 GiB except for x86_64 Linux (the stage copies it up:
+//    lib/kernel-staging.h); every slot equally likely. When an EFI loader left its memory map in
 //    efi_info, the RAM is only that map's conventional memory (the EFI
 //    rule, CountSlots); for x86_64 Linux, `hugepagesz=1G hugepages=N`
 //    keeps N whole GiB out of the slots;
@@ -37,6 +38,10 @@ namespace bzelf {
 // keeps its image below 512 MiB physical.
 inline constexpr uint64_t kLinuxKernelImageSize64 = 0x4000'0000;
 inline constexpr uint64_t kLinuxKernelImageSize32 = 0x2000'0000;
+// The end of x86_64 Linux's physical slots: its decompressor's mem_limit
+// is MAXMEM on 64-bit (arch/x86/boot/compressed/kaslr.c), 2^46 with
+// 4-level paging (MAX_PHYSMEM_BITS, arch/x86/include/asm/sparsemem.h).
+inline constexpr uint64_t kLinuxMaxPhys64 = uint64_t{1} << 46;
 // Linux's lowest randomized physical start is min(where it was loaded,
 // 512 MiB) (choose_random_location).
 inline constexpr uint64_t kKaslrFloorCap = 0x2000'0000;
@@ -154,7 +159,9 @@ struct KaslrKernel {
   uint64_t link_base = 0;   // the lowest physical address of its segments
   uint64_t size = 0;        // from link_base to the end of its last segment (memsz)
   uint64_t align = 0;       // a power of two: kernel_alignment (CONFIG_PHYSICAL_ALIGN)
-  uint64_t ceiling = k4GiB;  // no byte at or above this (what the stage can write)
+  // No byte at or above this: what the stage can write with paging off
+  // (4 GiB), or for x86_64 Linux, which it copies up, Linux's own limit.
+  uint64_t ceiling = k4GiB;
   // The lowest physical address it may run at: Linux never runs below
   // where it was linked (LOAD_PHYSICAL_ADDR: its own head moves it up);
   // below 1 MiB lie firmware and the loaders' data.

@@ -78,6 +78,11 @@ void Describe(const PlanError& e, Message& out) {
           << " and there is no free RAM to move the stage to (" << Dec{e.value} << " bytes)";
       break;
     case Kind::kNoRoomBelow4G: out << "no room below 4 GiB for the boot stage"; break;
+    case Kind::kNotFree: subject(); out << " is not free RAM"; break;
+    case Kind::kNoRoomToStage:
+      out << "no room below 4 GiB to write the kernel (" << Dec{e.value}
+          << " bytes) before it is copied to " << Hex{e.range.start} << "-" << Hex{e.range.end};
+      break;
     case Kind::kBadAlignment:
       out << "alignment " << Hex{e.value} << " is not a power of two";
       break;

@@ -88,6 +88,8 @@ struct PlanError {
     kNoRoomToMove,     // range: the stage; value: the bytes it needs
     kNoRoomBelow4G,    // value: the bytes the stage needs
     kBadAlignment,     // value: a kernel's alignment, not a power of two
+    kNotFree,          // subject at range: not RAM, or touching something kept
+    kNoRoomToStage,    // range: a kernel's place above 4 GiB; value: its bytes
   };
   Kind kind = Kind::kNone;
   const char* subject = nullptr;  // "kernel segment", "part 5"

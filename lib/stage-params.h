@@ -121,8 +121,11 @@ inline constexpr uint32_t kArenaStackSize = 16384;  // grows down from here
 inline constexpr uint32_t kArenaScratchOffset = kArenaStackSize;
 inline constexpr uint32_t kArenaPageTablesOffset =
     kArenaScratchOffset + kScratchSize;
-// 4 GiB identity map with 2 MiB pages: one PML4, one PDPT, four PDs.
-inline constexpr uint32_t kArenaPageTablesSize = 6 * 4096;
+// The ELF64 hand-off's identity map, 2 MiB pages: one PML4, one PDPT and
+// four PDs for the first 4 GiB; for a kernel copied above 4 GiB
+// (lib/kernel-staging.h), which spans less than its 1 GiB virtual window
+// and so touches at most two GiB, two PDs and, past 512 GiB, two PDPTs.
+inline constexpr uint32_t kArenaPageTablesSize = 10 * 4096;
 // boot_params we keep ourselves: built from PVH's start_info, or the
 // loader's, copied here by startup_64 when it lies above 4 GiB or the
 // stage moves below 4 GiB.

@@ -34,9 +34,14 @@
 #                placement, 4 boots each: every one passes its own checks
 #                (each pointer relocated to where it runs, wholly in one
 #                E820 RAM entry), at least 2 distinct addresses
-# Never above 4 GiB: the stage writes the kernel with paging off, so it
-# offers no slot past 4 GiB (lib/kaslr.h's ceiling; the unit tests show
-# slots there when the ceiling allows).
+#   above4g      Debian's amd64 kernel with -m 6G on a pc machine whose RAM
+#                below 4 GiB is cut to 256 MiB (max-ram-below-4g), two
+#                boots with the ABOVE4G_SEEDS: each reaches init, and at
+#                least one has its Kernel code at or above 0x100000000
+#                (written below 4 GiB and copied up at the hand-off:
+#                lib/kernel-staging.h). About 1 in 33 of the slots lies
+#                below 4 GiB, and a seed's place changes with the image,
+#                so two seeds: both below, about 1 in 1000 images
 # Boots run JOBS at a time (3), each stopped once the init has reported.
 # Environment: those of tests/lib.sh (LINUX_DIR: the amd64 kernel;
 # KERNELS_DIR: the PIE test kernels), OVMF_CODE and OVMF_VARS (Debian's
@@ -52,6 +57,7 @@ OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 # Far apart: neighbouring seeds often draw the same slot.
 EFI_SEEDS=${EFI_SEEDS:-1 12 123 1234 12345 123456 1234567 12345678}
+ABOVE4G_SEEDS=${ABOVE4G_SEEDS:-1 2}
 # machine_args: the q35 machine with OVMF (shared with tests/efi).
 # shellcheck source=tests/efi/firmware.sh
 . "$ROOT/tests/efi/firmware.sh"
@@ -212,6 +218,35 @@ if selected amd64 || selected nokaslr || selected control || selected seed ||
       reasons="${reasons}no 'bzelf note: kaslr: more than 4 memmap= ranges' line; "
     judge memmap-limit
     echo "  memmap-limit: _text $(text_of memmap-limit)"
+  fi
+fi
+
+# --- amd64 above 4 GiB -------------------------------------------------------
+if selected above4g; then
+  if ! reason=$(debian_image "$WORK/linux.bzelf" "$WORK/initrd.gz" "$WORK/amd64"); then
+    fail above4g "$reason"
+  else
+    # Memory is allocated as the guest touches it: 6 GiB costs little.
+    for seed in $ABOVE4G_SEEDS; do
+      (boot "above4g-$seed" 300 -machine pc,max-ram-below-4g=256M -m 6G \
+        -kernel "$WORK/linux.bzelf" -initrd "$WORK/initrd.gz" \
+        -append "$cmdline bzelf.kaslr_seed=$seed") &
+    done
+    settle
+    reasons='' high='' codes=''
+    for seed in $ABOVE4G_SEEDS; do
+      reached "above4g-$seed" "$cmdline bzelf.kaslr_seed=$seed"
+      c=$(code_of "above4g-$seed")
+      codes="$codes ${c:-?}"
+      if [ -n "$c" ] && [ $((0x$c)) -ge $((0x100000000)) ]; then high="$high $seed"; fi
+    done
+    [ -n "$high" ] ||
+      reasons="${reasons}no boot put Kernel code at or above 0x100000000 (seeds $ABOVE4G_SEEDS:$codes); "
+    first_bad=$(grep -L '^BZELF-LINUX-CODE' "$WORK"/above4g-[0-9]*.log 2>/dev/null | head -n 1)
+    first=${ABOVE4G_SEEDS%% *}
+    cp "${first_bad:-$WORK/above4g-$first.log}" "$WORK/above4g.log" 2>/dev/null || :
+    judge above4g
+    echo "  above4g: Kernel code at$codes"
   fi
 fi
 

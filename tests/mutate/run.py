@@ -363,6 +363,12 @@ MUTATIONS = [
         "  if (mok_sb_state.status == EFI_SUCCESS && mok_sb_state.value == 1 &&",
         "  if (mok_sb_state.status == EFI_SUCCESS && mok_sb_state.value == 2 &&",
         [unit("SecureBoot.*", r"SecureBoot\.ShimsValidationOffTurnsItOff")]),
+    Mutation(
+        "kaslr-above-4g", "keep x86_64 Linux's KASLR slots below 4 GiB",
+        "lib/kaslr.cpp",
+        "      k.ceiling = kLinuxMaxPhys64;\n", "",
+        [unit("KaslrKernelFor.*:KernelStaging.*", r"(KaslrKernelFor|KernelStaging)\."),
+         suite("kaslr", "^above4g$", r"above4g: no boot put Kernel code at or above")]),
 ]
 
 

@@ -260,7 +260,8 @@ refuse refuse-pie-virtual "--virtual-offset: only an x86_64 Linux kernel" \
 
 # kaslr_info NAME VMLINUX: the KASLR ranges `bzelf info` gives for an
 # image of x86_64 Linux, worked out again from readelf's program headers:
-# from its link address to 4 GiB in 2 MiB steps, and Linux's count of
+# from its link address to Linux's 64 TiB limit (MAXMEM: the stage copies
+# it above 4 GiB; lib/kernel-staging.h) in 2 MiB steps, and Linux's count of
 # virtual slots (find_random_virt_addr: 1 + (1 GiB - 16 MiB - image) /
 # 2 MiB, the image from the lowest segment's start to the highest end).
 kaslr_info() {
@@ -274,7 +275,7 @@ kaslr_info() {
   done < <(readelf -lW "$vmlinux")
   size=$((high - low))
   expect_info "$name" "$WORK/$name.img" stage.kaslr.movable=true \
-    "stage.kaslr.physical=$(printf '0x%x-0xffffffff, slots of 0x%x bytes every 0x200000' "$low" "$size")" \
+    "stage.kaslr.physical=$(printf '0x%x-0x3fffffffffff, slots of 0x%x bytes every 0x200000' "$low" "$size")" \
     "stage.kaslr.virtual=$(printf 'offsets 0-0x%x every 0x200000 (%d slots)' \
       $(((0x40000000 - 0x1000000 - size) / 0x200000 * 0x200000)) \
       $((1 + (0x40000000 - 0x1000000 - size) / 0x200000)))"

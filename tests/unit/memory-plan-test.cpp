@@ -250,7 +250,7 @@ TEST(MemoryPlanHostile, TooBigForTheMachine) {
   const auto lowbig = Test32(kMiB, 0x1d54000);
   EXPECT_EQ(Judge(m32, lowbig).line,
             "memory: the kernel overlaps the boot stage at 0x100000 and there is no free RAM "
-            "to move the stage to (397312 bytes)");
+            "to move the stage to (413696 bytes)");
   QemuMachine m24(24);
   EXPECT_EQ(Judge(m24, lowbig).line,
             "memory: kernel segment 3 at 0x148000-0x1fa0000 is not RAM in the E820 map");
@@ -299,7 +299,7 @@ TEST(MemoryPlanHostile, E820Extensions) {
     bad.bp->e820_entries = 3;
     WriteNodes(bad, {{0x30000, 0, SETUP_E820_EXT, {{kMiB, 127 * kMiB, E820_TYPE_RAM}}, 19}});
     EXPECT_EQ(Judge(bad, Test32(2 * kMiB)).line,
-              "memory: the boot stage's memory at 0x153000-0x161000 is not RAM in the E820 map");
+              "memory: the boot stage's memory at 0x153000-0x165000 is not RAM in the E820 map");
   }
   // reserve: the node marks the kernel's first page reserved; bad-len:
   // the same with a len that is not whole entries, whose whole entry
@@ -535,7 +535,7 @@ TEST(MemoryPlan, WhatMovesWithTheStageAndWhatDoesNot) {
     Message text;
     Describe(m.Plan(plan), text);
     EXPECT_STREQ(text.c_str(),
-                 "the boot stage's memory at 0x153000-0x161000 overlaps the initrd at "
+                 "the boot stage's memory at 0x153000-0x165000 overlaps the initrd at "
                  "0x155000-0x156000");
   }
   // Between part 5's last byte and its arena: the stage may move, but
@@ -564,7 +564,7 @@ TEST(MemoryPlan, WhatMovesWithTheStageAndWhatDoesNot) {
     Message text;
     Describe(plan.Init(*m.bp, m.stage.Arena().start, m.memory, m.stage), text);
     EXPECT_STREQ(text.c_str(),
-                 "the boot stage's memory at 0x153000-0x161000 overlaps boot_params at "
+                 "the boot stage's memory at 0x153000-0x165000 overlaps boot_params at "
                  "0x153000-0x154000");
   }
   // An arena past the end of RAM.
