@@ -21,6 +21,13 @@
 #   exit-empty  bzelf image of the bare exit kernel
 #   exit-blob   the same with the payload's kernel ELF as data: the
 #               difference is the stage inflating (and checking) it
+#   exit-linux  bzelf image of Debian's vmlinux with the exit code written
+#               over its entry (make-exit-kernel.py --linux), KASLR on:
+#               the stage inflates it, draws a slot and applies its
+#               relocation table, then jumps to the exit
+#   exit-linux-nokaslr  the same with `nokaslr`: no slot, no relocation;
+#               the difference is what the stage's KASLR costs, without
+#               any of the work Linux itself does when KASLR_FLAG is set
 # With EFI=1 (bench/run.sh sets it when the bzelf image is an EFI
 # application), Debian's kernel started by UEFI firmware itself, no boot
 # loader: OVMF (q35, OVMF_CODE_4M.fd, a fresh copy of OVMF_VARS_4M.fd for
@@ -42,7 +49,7 @@ set -eu
 : "${EFI:=0}"
 : "${OVMF_CODE:=/usr/share/OVMF/OVMF_CODE_4M.fd}"
 : "${OVMF_VARS:=/usr/share/OVMF/OVMF_VARS_4M.fd}"
-variants="debian pvh bzelf bzelf-nokaslr bzelf-pvh exit-empty exit-blob"
+variants="debian pvh bzelf bzelf-nokaslr bzelf-pvh exit-empty exit-blob exit-linux exit-linux-nokaslr"
 [ "$EFI" = 1 ] && variants="$variants efi-debian efi-bzelf"
 cmdline="console=ttyS0 quiet panic=-1"
 qemu_flags="-m 96 -display none -monitor none -no-reboot"
@@ -72,6 +79,7 @@ kernel_of() {
     bzelf-pvh) echo "$WORK/stage.elf" ;;
     exit-empty) echo "$WORK/exit-empty.bzelf" ;;
     exit-blob) echo "$WORK/exit-blob.bzelf" ;;
+    exit-linux | exit-linux-nokaslr) echo "$WORK/exit-linux.bzelf" ;;
     efi-debian) echo "$KERNEL_DIR/vmlinuz" ;;
     efi-bzelf) echo "$WORK/linux.bzelf" ;;
   esac
@@ -79,7 +87,7 @@ kernel_of() {
 
 cmdline_of() {
   case $1 in
-    bzelf-nokaslr) echo "$cmdline nokaslr" ;;
+    bzelf-nokaslr | exit-linux-nokaslr) echo "$cmdline nokaslr" ;;
     *) echo "$cmdline" ;;
   esac
 }
@@ -104,8 +112,8 @@ boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
       ;;
     exit-*)
       # shellcheck disable=SC2086
-      timeout 120 qemu-system-x86_64 -kernel "$(kernel_of "$1")" $qemu_flags \
-        -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      timeout 120 qemu-system-x86_64 -kernel "$(kernel_of "$1")" -append "$(cmdline_of "$1")" \
+        $qemu_flags -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         >/dev/null 2>&1 && status=0 || status=$?
       # The exit kernel writes 0: QEMU's status is (0 << 1) | 1.
       [ "$status" -eq 1 ] && ok=1 || ok=0
@@ -152,7 +160,7 @@ SUFFIX=
 stat() { [ -s "$times/$1$SUFFIX" ] && stats "$times/$1$SUFFIX" | cut -d' ' -f"$2" || echo 0; }
 
 table() {
-  printf '  %-12s %-46s %5s %8s %8s %8s\n' variant what runs "min s" "median" "max s"
+  printf '  %-19s %-46s %5s %8s %8s %8s\n' variant what runs "min s" "median" "max s"
   for v in $variants; do
     case $v in
       debian) what="Debian's vmlinuz (its bzImage, XZ)" ;;
@@ -162,14 +170,16 @@ table() {
       bzelf-pvh) what="bzelf stage ELF alone via PVH" ;;
       exit-empty) what="bzelf image, kernel that exits at once" ;;
       exit-blob) what="same + $payload_bytes B of payload ELF" ;;
+      exit-linux) what="vmlinux, exit at its entry, KASLR" ;;
+      exit-linux-nokaslr) what="the same with nokaslr" ;;
       efi-debian) what="OVMF starts Debian's vmlinuz (its EFI stub)" ;;
       efi-bzelf) what="OVMF starts the bzelf image (bzelf's stub)" ;;
     esac
     if [ -s "$times/$v$SUFFIX" ]; then
       stats "$times/$v$SUFFIX" | awk -v v="$v" -v what="$what" '{
-        printf "  %-12s %-46s %5d %8.2f %8.2f %8.2f\n", v, what, $1, $2 / 1000, $3 / 1000, $4 / 1000 }'
+        printf "  %-19s %-46s %5d %8.2f %8.2f %8.2f\n", v, what, $1, $2 / 1000, $3 / 1000, $4 / 1000 }'
     else
-      printf '  %-12s %-46s %5d %8s %8s %8s\n' "$v" "$what" 0 - - -
+      printf '  %-19s %-46s %5d %8s %8s %8s\n' "$v" "$what" 0 - - -
     fi
   done
 }
@@ -180,7 +190,8 @@ ratios() { # FIELD LABEL
   awk -v deb="$(stat debian "$1")" -v pvh="$(stat pvh "$1")" -v bz="$(stat bzelf "$1")" \
     -v bznk="$(stat bzelf-nokaslr "$1")" \
     -v bzpvh="$(stat bzelf-pvh "$1")" -v empty="$(stat exit-empty "$1")" \
-    -v blob="$(stat exit-blob "$1")" -v bytes="$payload_bytes" -v label="$2" 'BEGIN {
+    -v blob="$(stat exit-blob "$1")" -v bytes="$payload_bytes" -v label="$2" \
+    -v xl="$(stat exit-linux "$1")" -v xlnk="$(stat exit-linux-nokaslr "$1")" 'BEGIN {
     printf "  from the %s:\n", label
     printf "    decompression cost over pvh: debian %+.2f s, bzelf %+.2f s, bzelf-pvh %+.2f s\n",
       (deb - pvh) / 1000, (bz - pvh) / 1000, (bzpvh - pvh) / 1000
@@ -188,6 +199,9 @@ ratios() { # FIELD LABEL
       printf "    R     = (bzelf - pvh) / (debian - pvh)     = %.2f with KASLR, %.2f with nokaslr (bzelf-nokaslr)\n",
         (bz - pvh) / (deb - pvh), (bznk - pvh) / (deb - pvh)
       printf "    R_pvh = (bzelf-pvh - pvh) / (debian - pvh) = %.2f\n", (bzpvh - pvh) / (deb - pvh)
+      if (xl > 0 && xlnk > 0)
+        printf "    the stage'"'"'s KASLR (slot choice, relocation) adds (exit-linux - exit-linux-nokaslr) / (debian - pvh) = %+.3f to R (%+.3f s)\n",
+          (xl - xlnk) / (deb - pvh), (xl - xlnk) / 1000
     }
     if (blob > empty)
       printf "    stage inflate + CRC under TCG = exit-blob - exit-empty = %.2f s, %.0f MB/s of output\n",

@@ -8,8 +8,10 @@
 #   3. `bzelf extract` of that image against libdeflate-gunzip of its
 #      payload, whole processes on a tmpfs, round robin;
 #   4. boot times under QEMU, round robin: Debian's vmlinuz, the vmlinux
-#      through PVH, the bzelf image and its stage ELF through PVH, and a
-#      kernel that exits at once with and without a payload-sized blob;
+#      through PVH, the bzelf image and its stage ELF through PVH, a
+#      kernel that exits at once with and without a payload-sized blob,
+#      and Debian's vmlinux with an exit at its entry, with and without
+#      KASLR;
 #      once the bzelf image is an EFI application, Debian's vmlinuz and
 #      the bzelf image started by OVMF itself.
 # Nothing here passes or fails on time; the script exits non-zero only when
@@ -51,6 +53,11 @@ python3 "$here/make-exit-kernel.py" "$WORK/exit-empty.elf"
 python3 "$here/make-exit-kernel.py" "$WORK/exit-blob.elf" "$WORK/payload.elf"
 "$BZELF" build "$WORK/exit-empty.elf" -o "$WORK/exit-empty.bzelf"
 "$BZELF" build "$WORK/exit-blob.elf" -o "$WORK/exit-blob.bzelf"
+# Debian's vmlinux itself, its relocation table included, with the exit
+# code written over its entry: booted with and without `nokaslr`, the
+# difference is the stage's slot choice and relocation alone.
+python3 "$here/make-exit-kernel.py" --linux "$KERNEL_DIR/vmlinux" "$WORK/exit-linux.elf"
+"$BZELF" build "$WORK/exit-linux.elf" -o "$WORK/exit-linux.bzelf"
 
 echo "bzelf benchmarks: $(cat "$KERNEL_DIR/version"), $(nproc) CPUs, $(qemu-system-x86_64 --version | head -n 1)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -281,6 +281,11 @@ MUTATIONS = [
         "v = kind == RelocKind::k32 ? v + d : v - d;", "v = v + d;",
         [unit("RelocTable.*", r"RelocTable\.AppliesEachListAsLinuxDoes")]),
     Mutation(
+        "table-segment-kept", "take every relocation to lie in the segment the first one of its list lay in",
+        "lib/reloc-table.h",
+        "if (!found || address - first > limit) {", "if (!found) {",
+        [unit("RelocTable.*", r"RelocTable\.EntriesHopBetweenSegments")]),
+    Mutation(
         "pie-any-type", "accept a dynamic relocation of any type",
         "tools/kernel-relocs.cpp",
         "    if (!IsRelative(e.type)) {", "    if (false) {",

@@ -154,27 +154,30 @@ TEST(RelocTable, I386WordsMoveWithThePhysicalMove) {
   EXPECT_EQ(Get<uint32_t>(mem, 0x40), 0xc1400800u);
 }
 
-TEST(RelocTable, AWordOutsideTheKernelChangesNothing) {
+TEST(RelocTable, AWordOutsideTheKernelStopsThePassThere) {
   constexpr uint64_t kLink = 0x1000000;
-  Bytes mem(0x1000, 0);
-  Set<uint64_t>(mem, 0x10, 0xffffffff81000100ull);
-  const Bytes before = mem;
+  constexpr uint64_t kDelta = 0x200000;
   StageSegment seg{kLink, 0x1000, 0x1000};
-  RelocMove move{kKernelMap64, 0, 0x200000};
+  RelocMove move{kKernelMap64, 0, kDelta};
   struct Case {
     const char* what;
     Bytes table;
     RelocKind kind;
     uint32_t index;
     uint64_t location;
+    bool first_applied;  // the 64-bit word at 0x10, named before the fault
   };
   const Case cases[] = {
-      {"past the end", Table({{0x81000010, 0x81001000}, {}}), RelocKind::k64, 1, 0x1001000},
-      {"straddles the end", Table({{0x81000ffc}, {}}), RelocKind::k64, 0, 0x1000ffc},
-      {"below the start", Table({{0x81000010}, {0x80fffffc}}), RelocKind::k32, 0, 0xfffffc},
-      {"inverse, past", Table({{}, {0x81001000}, {}}), RelocKind::kInverse32, 0, 0x1001000},
+      {"past the end", Table({{0x81000010, 0x81001000}, {}}), RelocKind::k64, 1, 0x1001000, true},
+      {"straddles the end", Table({{0x81000ffc}, {}}), RelocKind::k64, 0, 0x1000ffc, false},
+      {"below the start", Table({{0x81000010}, {0x80fffffc}}), RelocKind::k32, 0, 0xfffffc, true},
+      {"inverse, past", Table({{}, {0x81001000}, {}}), RelocKind::kInverse32, 0, 0x1001000, false},
   };
   for (const Case& c : cases) {
+    Bytes mem(0x1000, 0);
+    Set<uint64_t>(mem, 0x10, 0xffffffff81000100ull);
+    Bytes expected = mem;
+    if (c.first_applied) Set<uint64_t>(expected, 0x10, 0xffffffff81000100ull + kDelta);
     RelocTableParse p = Parse(c.table, elf::ELFCLASS64);
     ASSERT_EQ(p.error, RelocTableError::kOk) << c.what;
     RelocFault f = ApplyRelocTable(c.table.data(), p.table, move, &seg, 1, FakeMemory{kLink, &mem});
@@ -182,8 +185,42 @@ TEST(RelocTable, AWordOutsideTheKernelChangesNothing) {
     EXPECT_EQ(f.kind, c.kind) << c.what;
     EXPECT_EQ(f.index, c.index) << c.what;
     EXPECT_EQ(f.location, c.location) << c.what;
-    EXPECT_EQ(mem, before) << c.what;
+    EXPECT_EQ(mem, expected) << c.what;
   }
+}
+
+// Entries that hop between two segments, out of order, and a last one in
+// the gap between them: each word is found in its own segment (the walk
+// keeps the last segment it found, and must look again when an entry lies
+// elsewhere), and the gap is refused.
+TEST(RelocTable, EntriesHopBetweenSegments) {
+  constexpr uint64_t kLink = 0x1000000, kMove = 0x600000;
+  // Two segments of one page each, a page apart, moved up by kMove.
+  const StageSegment segs[] = {{kLink + kMove, 0x1000, 0x1000},
+                               {kLink + 0x2000 + kMove, 0x1000, 0x1000}};
+  Bytes mem(0x3000, 0);
+  const uint32_t words[] = {0x81002ff0, 0x81000008, 0x81002000, 0x81000ff8, 0x81000000};
+  for (uint32_t w : words) Set<uint64_t>(mem, w - 0x81000000, 0xffffffff80000000ull | w);
+  Set<uint32_t>(mem, 0x2ffc, 0x00001000);  // an inverse word: a difference
+  Bytes table = Table({{words[0], words[1], words[2], words[3], words[4]}, {0x81002ffc}, {}});
+  RelocTableParse p = Parse(table, elf::ELFCLASS64);
+  ASSERT_EQ(p.error, RelocTableError::kOk);
+  RelocMove move{kKernelMap64, kMove, kMove};
+  ASSERT_FALSE(ApplyRelocTable(table.data(), p.table, move, segs, 2,
+                               FakeMemory{kLink + kMove, &mem}));
+  for (uint32_t w : words) {
+    EXPECT_EQ(Get<uint64_t>(mem, w - 0x81000000), (0xffffffff80000000ull | w) + kMove) << w;
+  }
+  // The inverse word in the second segment's last 4 bytes fits there (a
+  // 64-bit word would not).
+  EXPECT_EQ(Get<uint32_t>(mem, 0x2ffc), 0x00001000u - static_cast<uint32_t>(kMove));
+  Bytes gap = Table({{0x81000010, 0x81002010, 0x81001ff8}, {}});
+  p = Parse(gap, elf::ELFCLASS64);
+  ASSERT_EQ(p.error, RelocTableError::kOk);
+  RelocFault f = WalkRelocTable(gap.data(), p.table, move, segs, 2, [](RelocKind, uint64_t) {});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f.index, 2u);
+  EXPECT_EQ(f.location, kLink + 0x1ff8 + kMove);
 }
 
 // Debian's kernels: the table after the ELF, its counts, and every word it
