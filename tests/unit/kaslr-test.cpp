@@ -26,6 +26,7 @@ using linuxboot::e820_entry;
 using linuxboot::E820_TYPE_RAM;
 using linuxboot::E820_TYPE_RESERVED;
 using testing::DebianAmd64;
+using testing::DebianAmd64Params;
 using testing::FakeMemory;
 using testing::HexString;
 using testing::kMiB;
@@ -519,17 +520,12 @@ TEST(KaslrFollows, I386LinuxMovesItsVirtualAddressesWithTheSlot) {
 
 // What the stage draws for, from the image's parameters.
 TEST(KaslrKernelFor, WhatTheImageRecorded) {
-  StageParams p{};
-  p.kernel_class = elf::ELFCLASS64;
-  p.segment_count = 2;
-  p.segments[0] = {0x1000000, 0x100, 0x18eacdc};
-  p.segments[1] = {0x3079000, 0x100, 0x1987000};
-  p.move_align = 0x200000;
-  p.reloc_source = static_cast<uint8_t>(RelocSource::kTable);
+  StageParams p = DebianAmd64Params();
   KaslrKernel k = KaslrKernelFor(p);
   EXPECT_TRUE(k.movable);
   EXPECT_EQ(k.link_base, 0x1000000u);
   EXPECT_EQ(k.size, 0x3a00000u);
+  EXPECT_EQ(k.align, 0x200000u);
   EXPECT_EQ(k.floor, 0x1000000u);
   // Written below 4 GiB and copied up (lib/kernel-staging.h): Linux's
   // own limit.
@@ -539,6 +535,13 @@ TEST(KaslrKernelFor, WhatTheImageRecorded) {
   // 16 MiB - 0x3a00000) / 2 MiB.
   EXPECT_EQ(VirtualSlots(k), 476u);
   EXPECT_EQ(KaslrFloor(k), 0x1000000u);
+  // The kernel the slot tests above draw for is this one.
+  const KaslrKernel fixture = DebianAmd64(kLinuxMaxPhys64);
+  EXPECT_EQ(k.link_base, fixture.link_base);
+  EXPECT_EQ(k.size, fixture.size);
+  EXPECT_EQ(k.align, fixture.align);
+  EXPECT_EQ(k.floor, fixture.floor);
+  EXPECT_EQ(k.virt_window, fixture.virt_window);
   // i386 Linux: below 512 MiB, virtual addresses follow.
   p.kernel_class = elf::ELFCLASS32;
   k = KaslrKernelFor(p);

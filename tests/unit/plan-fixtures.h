@@ -1,6 +1,7 @@
 // What the host tests of the memory planner and of KASLR share: fake
-// physical memory, a second computation of the usable set (Oracle), and a
-// real machine's map as a loader hands it over (RealMachine).
+// physical memory, a second computation of the usable set (Oracle), a
+// real machine's map as a loader hands it over (RealMachine), and
+// Debian's amd64 kernel.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -175,15 +176,41 @@ struct RealMachine {
   }
 };
 
-// Debian 12's amd64 kernel as the stage sees it (readelf -l of its
-// vmlinux: 0x1000000 to the end of the last PT_LOAD at 0x4a00000), with
-// its header's kernel_alignment.
+// Debian 12's amd64 kernel (6.1.0), the one tests/linux/fetch-kernel.sh
+// extracts: its four PT_LOADs' physical addresses and sizes (readelf -l of
+// its vmlinux: 0x1000000 to the end of the last at 0x4a00000), and its
+// header's kernel_alignment.
+inline constexpr uint64_t kDebianAmd64Align = 0x200000;
+inline std::vector<StageSegment> DebianAmd64Segments() {
+  return {{0x1000000, 0x18eacdc, 0x18eacdc},
+          {0x2a00000, 0x644000, 0x644000},
+          {0x3044000, 0x35000, 0x35000},
+          {0x3079000, 0x1987000, 0x1987000}};
+}
+
+// That kernel as `bzelf build` records it: an ELF64 with Linux's
+// relocation table, moved in steps of its alignment.
+inline StageParams DebianAmd64Params() {
+  const std::vector<StageSegment> segments = DebianAmd64Segments();
+  StageParams p{};
+  p.kernel_class = elf::ELFCLASS64;
+  p.segment_count = static_cast<uint8_t>(segments.size());
+  std::copy(segments.begin(), segments.end(), p.segments);
+  p.move_align = kDebianAmd64Align;
+  p.reloc_source = static_cast<uint8_t>(RelocSource::kTable);
+  return p;
+}
+
+// That kernel as KASLR sees it, written out by hand rather than taken from
+// KaslrKernelFor (which the tests check against it), with a ceiling of
+// our choice.
 inline KaslrKernel DebianAmd64(uint64_t ceiling = k4GiB) {
+  const std::vector<StageSegment> segments = DebianAmd64Segments();
   KaslrKernel k;
   k.movable = true;
-  k.link_base = 0x1000000;
-  k.size = 0x3a00000;
-  k.align = 0x200000;
+  k.link_base = segments.front().paddr;
+  k.size = segments.back().paddr + segments.back().memsz - k.link_base;
+  k.align = kDebianAmd64Align;
   k.ceiling = ceiling;
   k.virt = KaslrVirtual::kWindow;
   k.virt_window = kLinuxKernelImageSize64;
