@@ -23,11 +23,10 @@ using linuxboot::E820_TYPE_RAM;
 using linuxboot::E820_TYPE_RESERVED;
 using testing::DebianAmd64Params;
 using testing::HexString;
+using testing::kGiB;
 using testing::kMiB;
 using testing::Oracle;
 using testing::RealMachine;
-
-constexpr uint64_t kGiB = 1024 * kMiB;
 
 // QEMU's pc machine with -m 6G (SeaBIOS's E820, as Linux prints it): 3 GiB
 // below the PCI hole, 3 GiB from 4 GiB up.

@@ -27,6 +27,7 @@ using linuxboot::e820_entry;
 using linuxboot::E820_TYPE_RAM;
 
 inline constexpr uint64_t kMiB = 0x100000;
+inline constexpr uint64_t kGiB = 1024 * kMiB;
 
 // Physical memory as a few separate buffers at chosen addresses; reads
 // anywhere else fail, as they do outside what the stage can reach.
@@ -113,6 +114,24 @@ class Oracle {
   std::vector<Range> free_;
 };
 
+// KASLR's options from a command line, NUL included in its length.
+inline KaslrOptions ParseKaslr(const std::string& cmdline) {
+  return ParseKaslrOptions(cmdline.c_str(), static_cast<uint32_t>(cmdline.size() + 1));
+}
+
+// boot_params at `at` as a loader fills in its part of the header
+// (protocol version, command line size), with the command line `text`
+// and its NUL at `cmdline`.
+inline boot_params* LoaderBootParams(FakeMemory& memory, uint64_t at, uint64_t cmdline,
+                                     const std::string& text) {
+  auto* bp = reinterpret_cast<boot_params*>(memory.Add(at, sizeof(boot_params)));
+  bp->hdr.version = linuxboot::kProtocolVersion;
+  bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
+  std::memcpy(memory.Add(cmdline, text.size() + 1), text.c_str(), text.size() + 1);
+  bp->hdr.cmd_line_ptr = static_cast<uint32_t>(cmdline);
+  return bp;
+}
+
 inline std::string HexString(uint64_t value) {
   char text[24];
   std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
@@ -136,16 +155,12 @@ struct RealMachine {
   uint64_t initrd = 0;
 
   explicit RealMachine(const std::vector<e820_entry>& map) {
-    bp = reinterpret_cast<boot_params*>(memory.Add(kBootParams, sizeof(boot_params)));
-    bp->hdr.version = linuxboot::kProtocolVersion;
-    bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
+    bp = LoaderBootParams(memory, kBootParams, kCmdline, kCmdlineText);
     // The corpus holds no map longer than boot_params' table.
     EXPECT_LE(map.size(), linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
     const size_t n = std::min<size_t>(map.size(), linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
     std::copy(map.begin(), map.begin() + n, bp->e820_table);
     bp->e820_entries = static_cast<uint8_t>(n);
-    std::memcpy(memory.Add(kCmdline, sizeof kCmdlineText), kCmdlineText, sizeof kCmdlineText);
-    bp->hdr.cmd_line_ptr = kCmdline;
     uint64_t top = 0;
     for (const e820_entry& e : map) {
       const uint64_t end = e.addr + e.size;
