@@ -3,6 +3,7 @@
 // (alt_mem_k) and AH=88h (screen_info.ext_mem_k). All three are asked;
 // each one that answers fills its field.
 #include "bioscall.h"
+#include "e801.h"
 #include "setup.h"
 
 namespace bzelf::setup {
@@ -65,11 +66,8 @@ void DetectE820() {
   zero_page.e820_entries = count;
 }
 
-// E801: AX/CX = KiB between 1 MiB and 16 MiB (at most 15 MiB), BX/DX =
-// 64 KiB blocks above 16 MiB. Some BIOSes answer in AX/BX and leave CX/DX
-// zero, others the reverse (Ralf Brown's interrupt list); take CX/DX when
-// either is non-zero. The counts only add up when there is no hole below
-// 16 MiB, i.e. the first count is the full 15 MiB.
+// E801: what the answer means, and which of its two register pairs counts,
+// is lib/e801.h's rule; here only the call.
 void DetectE801() {
   biosregs in, out;
   InitRegs(in);
@@ -78,18 +76,10 @@ void DetectE801() {
   if (out.eflags & kFlagCarry) {
     return;
   }
-  uint32_t low_k = out.ax;
-  uint32_t high_blocks = out.bx;
-  if (out.cx != 0 || out.dx != 0) {
-    low_k = out.cx;
-    high_blocks = out.dx;
+  uint32_t alt_mem_k;
+  if (E801AltMemK({out.ax, out.bx, out.cx, out.dx}, &alt_mem_k)) {
+    zero_page.alt_mem_k = alt_mem_k;
   }
-  constexpr uint32_t k15MiBInK = 15 * 1024;
-  if (low_k > k15MiBInK) {
-    return;  // nonsense: ignore
-  }
-  zero_page.alt_mem_k =
-      low_k == k15MiBInK ? low_k + (high_blocks << 6) : low_k;
 }
 
 // AH=88h: KiB above 1 MiB in AX, at most 64 MiB (and often 15 MiB).

@@ -18,7 +18,7 @@ bool E820Map::SetBase(const boot_params& bp) {
   // conventional memory below the EBDA: Linux's own fallback
   // (arch/x86/kernel/e820.c, e820__memory_setup_default: "take the one
   // that gives more RAM", 0 to LOWMEMSIZE() = 0x9f000, and from 1 MiB).
-  // E801 already counts only up to a hole below 16 MiB (boot/e820.cpp);
+  // E801 already counts only up to a hole below 16 MiB (lib/e801.h);
   // AH=88h stops at 64 MiB.
   const uint32_t ext_k = bp.alt_mem_k > bp.screen_info.ext_mem_k ? bp.alt_mem_k
                                                                  : bp.screen_info.ext_mem_k;

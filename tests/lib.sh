@@ -583,7 +583,7 @@ first_word() {
 }
 
 # legacy_sizes NAME: alt_mem_k and ext_mem_k as a setup must make them
-# (boot/e820.cpp; Linux's arch/x86/boot/memory.c reads them alike) from
+# (lib/e801.h; Linux's arch/x86/boot/memory.c reads them alike) from
 # what INT 15h E801h and AH=88h answered tests/int15's hook in NAME's
 # log ("int15-hook: E801h: AX BX CX DX" or "... none"; the same for
 # 88h), one line "ALT EXT"; nothing when the hook printed neither line.

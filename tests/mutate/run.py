@@ -137,9 +137,14 @@ MUTATIONS = [
     Mutation(
         "no-e801", "ignore what INT 15h E801h says in the setup",
         "boot/e820.cpp",
-        "  uint32_t low_k = out.ax;\n", "  return;\n  uint32_t low_k = out.ax;\n",
+        "  uint32_t alt_mem_k;\n", "  return;\n  uint32_t alt_mem_k;\n",
         [suite("int15", "^int15-no-e820-test32$", r"int15-no-e820-test32: alt_mem_k is not"),
          suite("bochs", "^bochs-no-e820-test32$", r"bochs-no-e820-test32: alt_mem_k is not")]),
+    Mutation(
+        "e801-ax-bx-first", "read INT 15h E801h's AX/BX, not CX/DX, when both pairs answer",
+        "lib/e801.h",
+        "  if (answer.cx != 0 || answer.dx != 0) {", "  if (answer.ax == 0 && answer.bx == 0) {",
+        [unit("E801.*", r"E801\.CxDxWinsWhenEitherIsNonZero")]),
     Mutation(
         "e801-only", "take E801's size alone when there is no E820 map, never AH=88h's",
         "lib/e820-map.cpp",

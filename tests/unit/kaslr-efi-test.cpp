@@ -23,13 +23,9 @@ using linuxboot::boot_params;
 using testing::DebianAmd64;
 using testing::FakeMemory;
 using testing::HexString;
+using testing::kGiB;
 using testing::kMiB;
-
-constexpr uint64_t kGiB = 1024 * kMiB;
-
-KaslrOptions Parse(const std::string& cmdline) {
-  return ParseKaslrOptions(cmdline.c_str(), static_cast<uint32_t>(cmdline.size() + 1));
-}
+using testing::ParseKaslr;
 
 struct Descriptor {
   uint32_t type;
@@ -76,11 +72,7 @@ struct EfiMachine {
 
   explicit EfiMachine(std::vector<Descriptor> map, const std::string& cmdline = "console=ttyS0")
       : descriptors(std::move(map)) {
-    bp = reinterpret_cast<boot_params*>(memory.Add(kBootParams, sizeof(boot_params)));
-    bp->hdr.version = linuxboot::kProtocolVersion;
-    bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
-    std::memcpy(memory.Add(kCmdline, cmdline.size() + 1), cmdline.c_str(), cmdline.size() + 1);
-    bp->hdr.cmd_line_ptr = kCmdline;
+    bp = testing::LoaderBootParams(memory, kBootParams, kCmdline, cmdline);
     const uint64_t bytes = descriptors.size() * kDescriptorSize;
     uint8_t* buffer = memory.Add(kMap, bytes);
     for (size_t i = 0; i < descriptors.size(); ++i) {
@@ -149,6 +141,26 @@ bool TouchesBootServices(const std::vector<Descriptor>& map, uint64_t at, uint64
   }
   return false;
 }
+
+// A machine of plain RAM from `start` to 4 GiB: that one E820 entry in
+// boot_params at 0x90000, and nothing else kept, so that the slots change
+// only with what 1 GiB pages take.
+struct PlainRamMachine {
+  static constexpr uint64_t kBootParams = 0x90000;
+
+  FakeMemory memory;
+  boot_params* bp;
+
+  explicit PlainRamMachine(uint64_t start) {
+    bp = reinterpret_cast<boot_params*>(memory.Add(kBootParams, sizeof(boot_params)));
+    bp->e820_table[0] = {start, k4GiB - start, linuxboot::E820_TYPE_RAM};
+    bp->e820_entries = 1;
+  }
+
+  PlanError Init(MemoryPlan& plan) const {
+    return plan.Init(*bp, kBootParams, memory, StageExtent{});
+  }
+};
 
 // Where ChooseKernelPlace puts Debian's kernel with bzelf.kaslr_seed=seed
 // (the stage's draw with a zero boot seed).
@@ -263,7 +275,7 @@ TEST(KaslrEfi, SoftReservedMemoryUnlessNosoftreserve) {
     EXPECT_TRUE(at + k.size <= 0x16000000 || at >= 0x30000000) << HexString(at);
   }
   EXPECT_EQ(place.phys_slots, without_sp.size());
-  PlaceWithSeed(plan, Parse("efi=debug,nosoftreserve"), 1, &place);
+  PlaceWithSeed(plan, ParseKaslr("efi=debug,nosoftreserve"), 1, &place);
   EXPECT_EQ(place.phys_slots, all.size());
 }
 
@@ -305,36 +317,33 @@ TEST(KaslrEfi, SignaturesLinuxAccepts) {
 // ---- 1 GiB pages -----------------------------------------------------------------
 
 TEST(KaslrOptions, HugepagesCountOnlyAfterA1GiBPageSize) {
-  EXPECT_EQ(Parse("hugepagesz=1G hugepages=2").gb_huge_pages, 2u);
-  EXPECT_EQ(Parse("hugepagesz=1073741824 hugepages=0x3").gb_huge_pages, 3u);
-  EXPECT_EQ(Parse("hugepages=2 hugepagesz=1G").gb_huge_pages, 0u);
-  EXPECT_EQ(Parse("hugepagesz=2M hugepages=4").gb_huge_pages, 0u);
-  EXPECT_EQ(Parse("hugepagesz=1G hugepagesz=2M hugepages=4").gb_huge_pages, 0u);
-  EXPECT_EQ(Parse("hugepagesz=1G hugepages=4 hugepagesz=2M hugepages=8").gb_huge_pages, 4u);
+  EXPECT_EQ(ParseKaslr("hugepagesz=1G hugepages=2").gb_huge_pages, 2u);
+  EXPECT_EQ(ParseKaslr("hugepagesz=1073741824 hugepages=0x3").gb_huge_pages, 3u);
+  EXPECT_EQ(ParseKaslr("hugepages=2 hugepagesz=1G").gb_huge_pages, 0u);
+  EXPECT_EQ(ParseKaslr("hugepagesz=2M hugepages=4").gb_huge_pages, 0u);
+  EXPECT_EQ(ParseKaslr("hugepagesz=1G hugepagesz=2M hugepages=4").gb_huge_pages, 0u);
+  EXPECT_EQ(ParseKaslr("hugepagesz=1G hugepages=4 hugepagesz=2M hugepages=8").gb_huge_pages, 4u);
   // default_hugepagesz= is not a hugepagesz= (parse_gb_huge_pages).
-  EXPECT_EQ(Parse("default_hugepagesz=1G hugepages=2").gb_huge_pages, 0u);
-  EXPECT_EQ(Parse("hugepagesz=1G -- hugepages=2").gb_huge_pages, 0u);
-  EXPECT_EQ(Parse("mem=0 hugepagesz=1G hugepages=2").gb_huge_pages, 0u);
+  EXPECT_EQ(ParseKaslr("default_hugepagesz=1G hugepages=2").gb_huge_pages, 0u);
+  EXPECT_EQ(ParseKaslr("hugepagesz=1G -- hugepages=2").gb_huge_pages, 0u);
+  EXPECT_EQ(ParseKaslr("mem=0 hugepagesz=1G hugepages=2").gb_huge_pages, 0u);
 }
 
 TEST(KaslrOptions, EfiNosoftreserveIsTheLastEfiWord) {
-  EXPECT_TRUE(Parse("efi=nosoftreserve").efi_nosoftreserve);
-  EXPECT_TRUE(Parse("efi=debug,nosoftreserve,novamap").efi_nosoftreserve);
-  EXPECT_FALSE(Parse("efi=nosoftreserve efi=debug").efi_nosoftreserve);
-  EXPECT_FALSE(Parse("efi=nosoftreserved").efi_nosoftreserve);
-  EXPECT_FALSE(Parse("-- efi=nosoftreserve").efi_nosoftreserve);
-  EXPECT_TRUE(Parse("mem=0 efi=nosoftreserve").efi_nosoftreserve);
+  EXPECT_TRUE(ParseKaslr("efi=nosoftreserve").efi_nosoftreserve);
+  EXPECT_TRUE(ParseKaslr("efi=debug,nosoftreserve,novamap").efi_nosoftreserve);
+  EXPECT_FALSE(ParseKaslr("efi=nosoftreserve efi=debug").efi_nosoftreserve);
+  EXPECT_FALSE(ParseKaslr("efi=nosoftreserved").efi_nosoftreserve);
+  EXPECT_FALSE(ParseKaslr("-- efi=nosoftreserve").efi_nosoftreserve);
+  EXPECT_TRUE(ParseKaslr("mem=0 efi=nosoftreserve").efi_nosoftreserve);
 }
 
 // One RAM range from 16 MiB to 4 GiB: N GiB pages take [1 GiB, 1 + N
 // GiB) out, the lowest whole GiB first, and slots stay before and after.
 TEST(KaslrHugepages, WholeGiBLeaveTheSlotsLowestFirst) {
-  FakeMemory memory;
-  auto* bp = reinterpret_cast<boot_params*>(memory.Add(0x90000, sizeof(boot_params)));
-  bp->e820_table[0] = {0x1000000, k4GiB - 0x1000000, linuxboot::E820_TYPE_RAM};
-  bp->e820_entries = 1;
+  PlainRamMachine m(0x1000000);
   MemoryPlan plan;
-  ASSERT_FALSE(plan.Init(*bp, 0x90000, memory, StageExtent{}));
+  ASSERT_FALSE(m.Init(plan));
   const KaslrKernel k = DebianAmd64();
   const auto count = [&](uint64_t start, uint64_t end) {
     return end - start < k.size ? 0 : (end - start - k.size) / k.align + 1;
@@ -366,13 +375,10 @@ TEST(KaslrHugepages, OnlyForX8664Linux) {
   ASSERT_FALSE(m.Init(plan));
   // The map's one whole GiB below 4 GiB ... is none: 1 GiB of RAM ends
   // at 1 GiB. A 4 GiB machine of plain RAM shows it instead.
-  FakeMemory memory;
-  auto* bp = reinterpret_cast<boot_params*>(memory.Add(0x90000, sizeof(boot_params)));
-  bp->e820_table[0] = {0x100000, k4GiB - 0x100000, linuxboot::E820_TYPE_RAM};
-  bp->e820_entries = 1;
+  PlainRamMachine plain(0x100000);
   MemoryPlan big;
-  ASSERT_FALSE(big.Init(*bp, 0x90000, memory, StageExtent{}));
-  const KaslrOptions options = Parse("hugepagesz=1G hugepages=2");
+  ASSERT_FALSE(plain.Init(big));
+  const KaslrOptions options = ParseKaslr("hugepagesz=1G hugepages=2");
   KaslrKernel x86_64 = DebianAmd64();
   KaslrKernel follows = x86_64;
   follows.virt = KaslrVirtual::kFollows;

@@ -26,17 +26,14 @@ using linuxboot::e820_entry;
 using linuxboot::E820_TYPE_RAM;
 using linuxboot::E820_TYPE_RESERVED;
 using testing::DebianAmd64;
+using testing::DebianAmd64Params;
 using testing::FakeMemory;
 using testing::HexString;
+using testing::kGiB;
 using testing::kMiB;
 using testing::Oracle;
+using testing::ParseKaslr;
 using testing::RealMachine;
-
-constexpr uint64_t kGiB = 1024 * kMiB;
-
-KaslrOptions Parse(const std::string& cmdline) {
-  return ParseKaslrOptions(cmdline.c_str(), static_cast<uint32_t>(cmdline.size() + 1));
-}
 
 // ---- the command line ---------------------------------------------------------
 
@@ -59,14 +56,14 @@ TEST(KaslrOptions, MemParseTakesCBasesAndSuffixes) {
 }
 
 TEST(KaslrOptions, NokaslrAnywhereAsAWholeWord) {
-  EXPECT_FALSE(Parse("console=ttyS0 quiet").nokaslr);
-  EXPECT_TRUE(Parse("console=ttyS0 nokaslr quiet").nokaslr);
-  EXPECT_TRUE(Parse("nokaslr").nokaslr);
-  EXPECT_TRUE(Parse("root=/dev/sda -- nokaslr").nokaslr);
-  EXPECT_FALSE(Parse("nokaslrx").nokaslr);
-  EXPECT_FALSE(Parse("xnokaslr").nokaslr);
-  EXPECT_FALSE(Parse("nokaslr=1").nokaslr);
-  EXPECT_FALSE(Parse("foo=\"a nokaslr b\"").nokaslr);
+  EXPECT_FALSE(ParseKaslr("console=ttyS0 quiet").nokaslr);
+  EXPECT_TRUE(ParseKaslr("console=ttyS0 nokaslr quiet").nokaslr);
+  EXPECT_TRUE(ParseKaslr("nokaslr").nokaslr);
+  EXPECT_TRUE(ParseKaslr("root=/dev/sda -- nokaslr").nokaslr);
+  EXPECT_FALSE(ParseKaslr("nokaslrx").nokaslr);
+  EXPECT_FALSE(ParseKaslr("xnokaslr").nokaslr);
+  EXPECT_FALSE(ParseKaslr("nokaslr=1").nokaslr);
+  EXPECT_FALSE(ParseKaslr("foo=\"a nokaslr b\"").nokaslr);
   // The length bounds the text even without a NUL.
   const char text[] = {'n', 'o', 'k', 'a', 's', 'l', 'r'};
   EXPECT_TRUE(ParseKaslrOptions(text, sizeof text).nokaslr);
@@ -74,19 +71,19 @@ TEST(KaslrOptions, NokaslrAnywhereAsAWholeWord) {
 }
 
 TEST(KaslrOptions, MemIsACeiling) {
-  EXPECT_EQ(Parse("quiet").mem_limit, ~uint64_t{0});
-  EXPECT_EQ(Parse("mem=512M").mem_limit, 512 * kMiB);
-  EXPECT_EQ(Parse("mem=512M mem=1G").mem_limit, kGiB);  // the last wins
-  EXPECT_EQ(Parse("mem=nopentium").mem_limit, ~uint64_t{0});
+  EXPECT_EQ(ParseKaslr("quiet").mem_limit, ~uint64_t{0});
+  EXPECT_EQ(ParseKaslr("mem=512M").mem_limit, 512 * kMiB);
+  EXPECT_EQ(ParseKaslr("mem=512M mem=1G").mem_limit, kGiB);  // the last wins
+  EXPECT_EQ(ParseKaslr("mem=nopentium").mem_limit, ~uint64_t{0});
   // A mem= of 0 ends the reading of memory options, as in Linux.
-  EXPECT_EQ(Parse("mem=0 mem=1G").mem_limit, ~uint64_t{0});
+  EXPECT_EQ(ParseKaslr("mem=0 mem=1G").mem_limit, ~uint64_t{0});
   // After "--" the words are init's.
-  EXPECT_EQ(Parse("-- mem=1G").mem_limit, ~uint64_t{0});
-  EXPECT_EQ(Parse("mem=\"256M\"").mem_limit, 256 * kMiB);
+  EXPECT_EQ(ParseKaslr("-- mem=1G").mem_limit, ~uint64_t{0});
+  EXPECT_EQ(ParseKaslr("mem=\"256M\"").mem_limit, 256 * kMiB);
 }
 
 TEST(KaslrOptions, MemmapRangesLimitsAndWhatIsIgnored) {
-  KaslrOptions o = Parse("memmap=64M$0x10000000,16K#0x2000000 memmap=1M!0x5000000");
+  KaslrOptions o = ParseKaslr("memmap=64M$0x10000000,16K#0x2000000 memmap=1M!0x5000000");
   ASSERT_EQ(o.memmap_count, 3);
   EXPECT_EQ(o.memmap[0].start, 0x10000000u);
   EXPECT_EQ(o.memmap[0].end, 0x10000000u + 64 * kMiB);
@@ -96,25 +93,25 @@ TEST(KaslrOptions, MemmapRangesLimitsAndWhatIsIgnored) {
   EXPECT_EQ(o.memmap[2].end, 0x5100000u);
   EXPECT_FALSE(o.memmap_too_many);
   // nn@ss is RAM; nn alone is a limit; exactmap stops the list.
-  o = Parse("memmap=64M@0x10000000 memmap=768M memmap=exactmap,1M#0x3000000");
+  o = ParseKaslr("memmap=64M@0x10000000 memmap=768M memmap=exactmap,1M#0x3000000");
   EXPECT_EQ(o.memmap_count, 0);
   EXPECT_EQ(o.mem_limit, 768 * kMiB);
   // Four are taken; a fifth turns physical randomization off.
-  o = Parse("memmap=1M$16M,1M$32M,1M$48M,1M$64M");
+  o = ParseKaslr("memmap=1M$16M,1M$32M,1M$48M,1M$64M");
   EXPECT_EQ(o.memmap_count, 4);
   EXPECT_FALSE(o.memmap_too_many);
-  o = Parse("memmap=1M$16M,1M$32M,1M$48M,1M$64M memmap=1M$80M");
+  o = ParseKaslr("memmap=1M$16M,1M$32M,1M$48M,1M$64M memmap=1M$80M");
   EXPECT_EQ(o.memmap_count, 4);
   EXPECT_TRUE(o.memmap_too_many);
 }
 
 TEST(KaslrOptions, FixedSeed) {
-  EXPECT_FALSE(Parse("quiet").has_seed);
-  KaslrOptions o = Parse("bzelf.kaslr_seed=0x1234 quiet");
+  EXPECT_FALSE(ParseKaslr("quiet").has_seed);
+  KaslrOptions o = ParseKaslr("bzelf.kaslr_seed=0x1234 quiet");
   EXPECT_TRUE(o.has_seed);
   EXPECT_EQ(o.seed, 0x1234u);
-  EXPECT_TRUE(Parse("-- bzelf.kaslr_seed=7").has_seed);
-  EXPECT_FALSE(Parse("bzelf.kaslr_seed=x").has_seed);
+  EXPECT_TRUE(ParseKaslr("-- bzelf.kaslr_seed=7").has_seed);
+  EXPECT_FALSE(ParseKaslr("bzelf.kaslr_seed=x").has_seed);
 }
 
 // ---- entropy ---------------------------------------------------------------------
@@ -341,7 +338,7 @@ TEST(KaslrAvoid, EverySlotKeepsClearOfWhatLinuxAvoids) {
   ASSERT_FALSE(m.Init(plan));
   KaslrKernel k = DebianAmd64();
   k.size = 20 * kMiB;
-  const KaslrOptions o = Parse("memmap=8M$0x18000000 mem=900M");
+  const KaslrOptions o = ParseKaslr("memmap=8M$0x18000000 mem=900M");
   ASSERT_EQ(o.memmap_count, 1);
   std::vector<Range> avoided = KeptRanges(m);
   avoided.push_back({200 * kMiB, 200 * kMiB + 64});
@@ -387,7 +384,7 @@ TEST(KaslrFallback, NokaslrFixedNoSlotTooManyMemmapsAndAnUnusableLink) {
 
   // nokaslr: the kernel's own addresses, no draw, no KASLR_FLAG.
   KaslrKernel k = DebianAmd64();
-  ASSERT_FALSE(ChooseKernelPlace(plan, k, Parse("nokaslr"), nullptr, 0, draw, &place));
+  ASSERT_FALSE(ChooseKernelPlace(plan, k, ParseKaslr("nokaslr"), nullptr, 0, draw, &place));
   EXPECT_EQ(place.how, KaslrHow::kNokaslr);
   EXPECT_EQ(place.phys_base, 0x1000000u);
   EXPECT_EQ(place.virt_offset, 0u);
@@ -425,7 +422,7 @@ TEST(KaslrFallback, NokaslrFixedNoSlotTooManyMemmapsAndAnUnusableLink) {
   EXPECT_EQ(ToFailure(PlanKernel(plan, &segment, 1, &kp)).detail.c_str(),
             std::string("kernel segment 0 at 0x1000000-0x10a00000 is not RAM in the E820 map"));
   // mem= takes the slots away; the link address still fits.
-  ASSERT_FALSE(ChooseKernelPlace(plan, k, Parse("mem=70M"), nullptr, 0, draw, &place));
+  ASSERT_FALSE(ChooseKernelPlace(plan, k, ParseKaslr("mem=70M"), nullptr, 0, draw, &place));
   EXPECT_EQ(place.how, KaslrHow::kNoSlot);
   EXPECT_EQ(place.phys_base, 0x1000000u);
   EXPECT_TRUE(place.kaslr_flag);
@@ -434,7 +431,8 @@ TEST(KaslrFallback, NokaslrFixedNoSlotTooManyMemmapsAndAnUnusableLink) {
   // More than four memmap= ranges: the physical address stays, the
   // virtual one is still random.
   draws = 0;
-  ASSERT_FALSE(ChooseKernelPlace(plan, k, Parse("memmap=1M$200M,1M$201M,1M$202M,1M$203M,1M$204M"),
+  ASSERT_FALSE(ChooseKernelPlace(plan, k,
+                                 ParseKaslr("memmap=1M$200M,1M$201M,1M$202M,1M$203M,1M$204M"),
                                  nullptr, 0, draw, &place));
   EXPECT_EQ(place.how, KaslrHow::kMemmapLimit);
   EXPECT_EQ(place.phys_base, 0x1000000u);
@@ -443,7 +441,7 @@ TEST(KaslrFallback, NokaslrFixedNoSlotTooManyMemmapsAndAnUnusableLink) {
 
   // A relocatable kernel whose link address is taken (a memmap= range
   // over it, under nokaslr): the lowest slot instead of a refusal.
-  ASSERT_FALSE(ChooseKernelPlace(plan, k, Parse("nokaslr memmap=1M$20M"), nullptr, 0, draw,
+  ASSERT_FALSE(ChooseKernelPlace(plan, k, ParseKaslr("nokaslr memmap=1M$20M"), nullptr, 0, draw,
                                  &place));
   EXPECT_EQ(place.how, KaslrHow::kLowest);
   EXPECT_EQ(place.phys_base, 22 * kMiB);
@@ -454,7 +452,7 @@ TEST(KaslrFallback, NokaslrFixedNoSlotTooManyMemmapsAndAnUnusableLink) {
   high.link_base = 300 * kMiB;
   high.floor = kMiB;
   high.virt = KaslrVirtual::kFollows;
-  ASSERT_FALSE(ChooseKernelPlace(plan, high, Parse("nokaslr"), nullptr, 0, draw, &place));
+  ASSERT_FALSE(ChooseKernelPlace(plan, high, ParseKaslr("nokaslr"), nullptr, 0, draw, &place));
   EXPECT_EQ(place.how, KaslrHow::kLowest);
   EXPECT_EQ(place.phys_base, 2 * kMiB);
   EXPECT_EQ(place.virt_offset, place.phys_base - high.link_base);
@@ -519,17 +517,12 @@ TEST(KaslrFollows, I386LinuxMovesItsVirtualAddressesWithTheSlot) {
 
 // What the stage draws for, from the image's parameters.
 TEST(KaslrKernelFor, WhatTheImageRecorded) {
-  StageParams p{};
-  p.kernel_class = elf::ELFCLASS64;
-  p.segment_count = 2;
-  p.segments[0] = {0x1000000, 0x100, 0x18eacdc};
-  p.segments[1] = {0x3079000, 0x100, 0x1987000};
-  p.move_align = 0x200000;
-  p.reloc_source = static_cast<uint8_t>(RelocSource::kTable);
+  StageParams p = DebianAmd64Params();
   KaslrKernel k = KaslrKernelFor(p);
   EXPECT_TRUE(k.movable);
   EXPECT_EQ(k.link_base, 0x1000000u);
   EXPECT_EQ(k.size, 0x3a00000u);
+  EXPECT_EQ(k.align, 0x200000u);
   EXPECT_EQ(k.floor, 0x1000000u);
   // Written below 4 GiB and copied up (lib/kernel-staging.h): Linux's
   // own limit.
@@ -539,6 +532,13 @@ TEST(KaslrKernelFor, WhatTheImageRecorded) {
   // 16 MiB - 0x3a00000) / 2 MiB.
   EXPECT_EQ(VirtualSlots(k), 476u);
   EXPECT_EQ(KaslrFloor(k), 0x1000000u);
+  // The kernel the slot tests above draw for is this one.
+  const KaslrKernel fixture = DebianAmd64(kLinuxMaxPhys64);
+  EXPECT_EQ(k.link_base, fixture.link_base);
+  EXPECT_EQ(k.size, fixture.size);
+  EXPECT_EQ(k.align, fixture.align);
+  EXPECT_EQ(k.floor, fixture.floor);
+  EXPECT_EQ(k.virt_window, fixture.virt_window);
   // i386 Linux: below 512 MiB, virtual addresses follow.
   p.kernel_class = elf::ELFCLASS32;
   k = KaslrKernelFor(p);

@@ -21,12 +21,12 @@ namespace {
 using linuxboot::e820_entry;
 using linuxboot::E820_TYPE_RAM;
 using linuxboot::E820_TYPE_RESERVED;
+using testing::DebianAmd64Params;
 using testing::HexString;
+using testing::kGiB;
 using testing::kMiB;
 using testing::Oracle;
 using testing::RealMachine;
-
-constexpr uint64_t kGiB = 1024 * kMiB;
 
 // QEMU's pc machine with -m 6G (SeaBIOS's E820, as Linux prints it): 3 GiB
 // below the PCI hole, 3 GiB from 4 GiB up.
@@ -40,19 +40,6 @@ std::vector<e820_entry> Qemu6G() {
       {0xfffc0000, 0x40000, E820_TYPE_RESERVED},
       {4 * kGiB, 3 * kGiB, E820_TYPE_RAM},
   };
-}
-
-// Debian 12's amd64 vmlinux as `bzelf build` records it (the segments of
-// tests/unit/kaslr-test.cpp's KaslrKernelFor test).
-StageParams DebianAmd64Params() {
-  StageParams p{};
-  p.kernel_class = elf::ELFCLASS64;
-  p.segment_count = 2;
-  p.segments[0] = {0x1000000, 0x100, 0x18eacdc};
-  p.segments[1] = {0x3079000, 0x100, 0x1987000};
-  p.move_align = 0x200000;
-  p.reloc_source = static_cast<uint8_t>(RelocSource::kTable);
-  return p;
 }
 
 // Whether [r.start, r.end) is free: RAM by the map (the Oracle) and clear

@@ -33,6 +33,7 @@ using linuxboot::E820_TYPE_RAM;
 using linuxboot::E820_TYPE_RESERVED;
 
 constexpr uint64_t kKiB = 0x400;
+using testing::DebianAmd64Segments;
 using testing::FakeMemory;
 using testing::HexString;
 using testing::kMiB;
@@ -106,14 +107,6 @@ std::vector<StageSegment> Test64(uint64_t base = 16 * kMiB, uint64_t bss_extra =
           {base + 0x2000, 0x4d88, 0x4d88},
           {base + 0x7000, 0x40070, 0x40070},
           {base + 0x48000, 0, 0x10c000 + bss_extra}};
-}
-// Debian 12's amd64 vmlinux (6.1.0), its PT_LOADs' physical addresses and
-// sizes (readelf -l of the vmlinux tests/linux/fetch-kernel.sh extracts).
-std::vector<StageSegment> DebianAmd64() {
-  return {{0x1000000, 0x18eacdc, 0x18eacdc},
-          {0x2a00000, 0x644000, 0x644000},
-          {0x3044000, 0x35000, 0x35000},
-          {0x3079000, 0x1987000, 0x1987000}};
 }
 
 // A plan's verdict on a kernel, as the halt line would give it ("" when
@@ -259,7 +252,7 @@ TEST(MemoryPlanHostile, TooBigForTheMachine) {
   EXPECT_EQ(v.plan.stage_to, 0x1fa0000u);
 
   QemuMachine m48(48);
-  EXPECT_EQ(Judge(m48, DebianAmd64()).line,
+  EXPECT_EQ(Judge(m48, DebianAmd64Segments()).line,
             "memory: kernel segment 1 at 0x2a00000-0x3044000 is not RAM in the E820 map");
 }
 
@@ -649,7 +642,7 @@ TEST(MemoryPlanCorpus, EveryMachineEveryLayout) {
       kernels.push_back(Test32(base, 32 * kMiB));
       kernels.push_back(Test32(base, 512 * kMiB));
     }
-    kernels.push_back(DebianAmd64());
+    kernels.push_back(DebianAmd64Segments());
     // And a kernel right over the initrd.
     if (m.initrd != 0) kernels.push_back(Test32(m.initrd - 0x48000));
     for (const auto& kernel : kernels) {
@@ -696,7 +689,7 @@ TEST(MemoryPlanCorpus, StageHomeBelowFourGiB) {
     m.stage.base = (top - m.stage.Size()) & ~(kPageSize - 1);
     MemoryPlan plan;
     ASSERT_FALSE(m.Init(plan)) << machine.name;
-    const auto kernel = DebianAmd64();
+    const auto kernel = DebianAmd64Segments();
     Oracle oracle(*entries);
     for (const auto& [range, name] : m.Kept()) oracle.Remove(range.start, range.end);
     for (const StageSegment& s : kernel) oracle.Remove(s.paddr, s.paddr + s.memsz);

@@ -1,6 +1,7 @@
 // What the host tests of the memory planner and of KASLR share: fake
-// physical memory, a second computation of the usable set (Oracle), and a
-// real machine's map as a loader hands it over (RealMachine).
+// physical memory, a second computation of the usable set (Oracle), a
+// real machine's map as a loader hands it over (RealMachine), and
+// Debian's amd64 kernel.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -26,6 +27,7 @@ using linuxboot::e820_entry;
 using linuxboot::E820_TYPE_RAM;
 
 inline constexpr uint64_t kMiB = 0x100000;
+inline constexpr uint64_t kGiB = 1024 * kMiB;
 
 // Physical memory as a few separate buffers at chosen addresses; reads
 // anywhere else fail, as they do outside what the stage can reach.
@@ -112,6 +114,24 @@ class Oracle {
   std::vector<Range> free_;
 };
 
+// KASLR's options from a command line, NUL included in its length.
+inline KaslrOptions ParseKaslr(const std::string& cmdline) {
+  return ParseKaslrOptions(cmdline.c_str(), static_cast<uint32_t>(cmdline.size() + 1));
+}
+
+// boot_params at `at` as a loader fills in its part of the header
+// (protocol version, command line size), with the command line `text`
+// and its NUL at `cmdline`.
+inline boot_params* LoaderBootParams(FakeMemory& memory, uint64_t at, uint64_t cmdline,
+                                     const std::string& text) {
+  auto* bp = reinterpret_cast<boot_params*>(memory.Add(at, sizeof(boot_params)));
+  bp->hdr.version = linuxboot::kProtocolVersion;
+  bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
+  std::memcpy(memory.Add(cmdline, text.size() + 1), text.c_str(), text.size() + 1);
+  bp->hdr.cmd_line_ptr = static_cast<uint32_t>(cmdline);
+  return bp;
+}
+
 inline std::string HexString(uint64_t value) {
   char text[24];
   std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
@@ -135,16 +155,12 @@ struct RealMachine {
   uint64_t initrd = 0;
 
   explicit RealMachine(const std::vector<e820_entry>& map) {
-    bp = reinterpret_cast<boot_params*>(memory.Add(kBootParams, sizeof(boot_params)));
-    bp->hdr.version = linuxboot::kProtocolVersion;
-    bp->hdr.cmdline_size = linuxboot::kCmdlineSize;
+    bp = LoaderBootParams(memory, kBootParams, kCmdline, kCmdlineText);
     // The corpus holds no map longer than boot_params' table.
     EXPECT_LE(map.size(), linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
     const size_t n = std::min<size_t>(map.size(), linuxboot::E820_MAX_ENTRIES_ZEROPAGE);
     std::copy(map.begin(), map.begin() + n, bp->e820_table);
     bp->e820_entries = static_cast<uint8_t>(n);
-    std::memcpy(memory.Add(kCmdline, sizeof kCmdlineText), kCmdlineText, sizeof kCmdlineText);
-    bp->hdr.cmd_line_ptr = kCmdline;
     uint64_t top = 0;
     for (const e820_entry& e : map) {
       const uint64_t end = e.addr + e.size;
@@ -175,15 +191,41 @@ struct RealMachine {
   }
 };
 
-// Debian 12's amd64 kernel as the stage sees it (readelf -l of its
-// vmlinux: 0x1000000 to the end of the last PT_LOAD at 0x4a00000), with
-// its header's kernel_alignment.
+// Debian 12's amd64 kernel (6.1.0), the one tests/linux/fetch-kernel.sh
+// extracts: its four PT_LOADs' physical addresses and sizes (readelf -l of
+// its vmlinux: 0x1000000 to the end of the last at 0x4a00000), and its
+// header's kernel_alignment.
+inline constexpr uint64_t kDebianAmd64Align = 0x200000;
+inline std::vector<StageSegment> DebianAmd64Segments() {
+  return {{0x1000000, 0x18eacdc, 0x18eacdc},
+          {0x2a00000, 0x644000, 0x644000},
+          {0x3044000, 0x35000, 0x35000},
+          {0x3079000, 0x1987000, 0x1987000}};
+}
+
+// That kernel as `bzelf build` records it: an ELF64 with Linux's
+// relocation table, moved in steps of its alignment.
+inline StageParams DebianAmd64Params() {
+  const std::vector<StageSegment> segments = DebianAmd64Segments();
+  StageParams p{};
+  p.kernel_class = elf::ELFCLASS64;
+  p.segment_count = static_cast<uint8_t>(segments.size());
+  std::copy(segments.begin(), segments.end(), p.segments);
+  p.move_align = kDebianAmd64Align;
+  p.reloc_source = static_cast<uint8_t>(RelocSource::kTable);
+  return p;
+}
+
+// That kernel as KASLR sees it, written out by hand rather than taken from
+// KaslrKernelFor (which the tests check against it), with a ceiling of
+// our choice.
 inline KaslrKernel DebianAmd64(uint64_t ceiling = k4GiB) {
+  const std::vector<StageSegment> segments = DebianAmd64Segments();
   KaslrKernel k;
   k.movable = true;
-  k.link_base = 0x1000000;
-  k.size = 0x3a00000;
-  k.align = 0x200000;
+  k.link_base = segments.front().paddr;
+  k.size = segments.back().paddr + segments.back().memsz - k.link_base;
+  k.align = kDebianAmd64Align;
   k.ceiling = ceiling;
   k.virt = KaslrVirtual::kWindow;
   k.virt_window = kLinuxKernelImageSize64;
