@@ -310,6 +310,14 @@ image_info() {
   python3 "$ROOT/tests/image_info.py" "$@"
 }
 
+# info_is FILE KEY WANT: adds a reason unless `bzelf info --json FILE`
+# says WANT at KEY (image_info; what it says when it cannot read FILE or
+# has no KEY is what the reason shows).
+info_is() {
+  info_got=$(image_info "$1" "$2" 2>&1) || :
+  [ "$info_got" = "$3" ] || reasons="${reasons}info $2 is '$info_got', not '$3'; "
+}
+
 # efi_application IMAGE: whether `bzelf info --json IMAGE` says IMAGE is
 # an EFI application that UEFI firmware can start (tests/image_info.py,
 # EfiApplication: pe.Subsystem 10 and a non-zero pe.AddressOfEntryPoint).

@@ -56,14 +56,14 @@ require_kernels pie64 pie32 test64 rela64 rela32
 kernel_statuses
 make_work relocs
 
-# expect_info NAME FILE KEY=VALUE...: bzelf info --json FILE says so.
+# expect_info NAME FILE KEY=VALUE...: bzelf info --json FILE says so
+# (info_is, for each KEY).
 expect_info() {
-  local name=$1 file=$2 reasons="" got
+  local name=$1 file=$2 reasons="" kv
   selected "$name" || return 0
   shift 2
   for kv in "$@"; do
-    got=$(image_info "$file" "${kv%%=*}" 2>&1)
-    [ "$got" = "${kv#*=}" ] || reasons+="${kv%%=*} is '$got', not '${kv#*=}'; "
+    info_is "$file" "${kv%%=*}" "${kv#*=}"
   done
   judge "$name"
 }
