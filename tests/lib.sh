@@ -16,6 +16,11 @@
 #   LINUX_DIR    Debian's kernel, fetched there by tests/linux/fetch-kernel.sh
 #                                               (build/linux/kernel)
 #   QEMU         the emulator                   (qemu-system-x86_64)
+#   OVMF_CODE, OVMF_VARS  the UEFI firmware of the suites that boot q35
+#                with Debian's OVMF, and the variable store each boot
+#                gets a copy of (/usr/share/OVMF/OVMF_CODE_4M.fd,
+#                OVMF_VARS_4M.fd); tests/secureboot takes OVMF_SB_CODE
+#                and OVMF_SB_VARS instead
 #   LOG_DIR      logs of failed tests           (build/test-logs)
 #   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a test kernel's pass;
 #                tests/kernels/build.mk exports it, and is asked for it
@@ -32,6 +37,8 @@ export BZELF
 KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
 LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
 QEMU=${QEMU:-qemu-system-x86_64}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
 
 # The command line the suites' images carry (bzelf build --cmdline). A boot

@@ -44,8 +44,8 @@
 #                so two seeds: both below, about 1 in 1000 images
 # Boots run JOBS at a time (3), each stopped once the init has reported.
 # Environment: those of tests/lib.sh (LINUX_DIR: the amd64 kernel;
-# KERNELS_DIR: the PIE test kernels), OVMF_CODE and OVMF_VARS (Debian's
-# OVMF_CODE_4M.fd and OVMF_VARS_4M.fd), EFI_SEEDS (the efi row's seeds),
+# KERNELS_DIR: the PIE test kernels; OVMF_CODE and OVMF_VARS: the efi
+# row's firmware), EFI_SEEDS (the efi row's seeds),
 # LINUX32_DIR (the i386 kernel, fetched to build/linux/kernel32 when not
 # given), ONLY. Output and exit status: tests/lib.sh.
 set -eu
@@ -53,8 +53,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$ROOT/tests/lib.sh"
 LINUX32_DIR=${LINUX32_DIR:-$ROOT/build/linux/kernel32}
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
-OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 # Far apart: neighbouring seeds often draw the same slot.
 EFI_SEEDS=${EFI_SEEDS:-1 12 123 1234 12345 123456 1234567 12345678}
 ABOVE4G_SEEDS=${ABOVE4G_SEEDS:-1 2}
