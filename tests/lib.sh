@@ -559,8 +559,7 @@ judge() {
 # "PASS <name>" line, failing a row that ended without either. A ROW is words: `NAME_OF
 # ROW` prints the row's name (first_word for rows led by their name) and
 # `RUN ROW` runs it; a row ONLY does not select is left out. Bash only
-# (wait -n, jobs -r), as is every suite that runs its rows in parallel.
-# shellcheck disable=SC3045 # bash's wait -n and jobs -r
+# (wait_for_slot), as is every suite that runs its rows in parallel.
 run_rows() {
   rows_name_of=$1 rows_run=$2
   shift 2
@@ -568,9 +567,7 @@ run_rows() {
     # shellcheck disable=SC2086 # a row is words
     rows_name=$($rows_name_of $rows_row)
     selected "$rows_name" || continue
-    while [ -n "${JOBS:-}" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-      wait -n
-    done
+    wait_for_slot
     # shellcheck disable=SC2086 # a row is words
     $rows_run $rows_row >"$WORK/$rows_name.result" 2>&1 &
   done
@@ -588,6 +585,18 @@ run_rows() {
     else
       fail "$rows_name" "the row stopped without a report"
     fi
+  done
+}
+
+# wait_for_slot: returns once fewer than JOBS of the suite's background
+# jobs run (at once when JOBS is empty), so that the next job started
+# makes JOBS at most: run_rows's rows, or a suite's boots. A job's exit
+# status is the job's to report, not a reason to stop (set -e). Bash only
+# (wait -n, jobs -r).
+# shellcheck disable=SC3045 # bash's wait -n and jobs -r
+wait_for_slot() {
+  while [ -n "${JOBS:-}" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+    wait -n || :
   done
 }
 

@@ -65,20 +65,15 @@ LOG_PREFIX=kaslr-
 STOP_RE='^BZELF-LINUX-CODE|-- System halted'
 make_work kaslr
 
-# --- booting, JOBS at a time -------------------------------------------------
-running=0
+# --- booting, JOBS at a time (wait_for_slot) -------------------------------
 # launch NAME MEMORY_MB KERNEL INITRD CMDLINE
 launch() {
+  wait_for_slot
   (boot "$1" 300 -m "$2" -kernel "$3" -initrd "$4" -append "$5") &
-  running=$((running + 1))
-  if [ "$running" -ge "$JOBS" ]; then
-    wait
-    running=0
-  fi
 }
+# settle: every boot launched has ended.
 settle() {
   wait
-  running=0
 }
 
 # What a boot's init printed: the _text address, the Kernel code start.
@@ -226,6 +221,7 @@ if selected above4g; then
   else
     # Memory is allocated as the guest touches it: 6 GiB costs little.
     for seed in $ABOVE4G_SEEDS; do
+      wait_for_slot
       (boot "above4g-$seed" 300 -machine pc,max-ram-below-4g=256M -m 6G \
         -kernel "$WORK/linux.bzelf" -initrd "$WORK/initrd.gz" \
         -append "$cmdline bzelf.kaslr_seed=$seed") &
@@ -296,13 +292,9 @@ if selected efi; then
   else
     for seed in $EFI_SEEDS; do
       mapfile -t machine < <(machine_args "efi-$seed" 512)
+      wait_for_slot
       (boot "efi-$seed" 300 "${machine[@]}" -kernel "$WORK/linux.bzelf" -initrd "$WORK/initrd.gz" \
         -append "$efi_cmdline bzelf.kaslr_seed=$seed") &
-      running=$((running + 1))
-      if [ "$running" -ge "$JOBS" ]; then
-        wait
-        running=0
-      fi
     done
     settle
     reasons='' codes=''
