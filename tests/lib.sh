@@ -16,6 +16,11 @@
 #   LINUX_DIR    Debian's kernel, fetched there by tests/linux/fetch-kernel.sh
 #                                               (build/linux/kernel)
 #   QEMU         the emulator                   (qemu-system-x86_64)
+#   OVMF_CODE, OVMF_VARS  the UEFI firmware of the suites that boot q35
+#                with Debian's OVMF, and the variable store each boot
+#                gets a copy of (/usr/share/OVMF/OVMF_CODE_4M.fd,
+#                OVMF_VARS_4M.fd); tests/secureboot takes OVMF_SB_CODE
+#                and OVMF_SB_VARS instead
 #   LOG_DIR      logs of failed tests           (build/test-logs)
 #   TEST_KERNEL_PASS_STATUS  QEMU's exit status for a test kernel's pass;
 #                tests/kernels/build.mk exports it, and is asked for it
@@ -32,6 +37,8 @@ export BZELF
 KERNELS_DIR=${KERNELS_DIR:-$ROOT/build/kernels}
 LINUX_DIR=${LINUX_DIR:-$ROOT/build/linux/kernel}
 QEMU=${QEMU:-qemu-system-x86_64}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 LOG_DIR=${LOG_DIR:-$ROOT/build/test-logs}
 
 # The command line the suites' images carry (bzelf build --cmdline). A boot
@@ -310,6 +317,14 @@ image_info() {
   python3 "$ROOT/tests/image_info.py" "$@"
 }
 
+# info_is FILE KEY WANT: adds a reason unless `bzelf info --json FILE`
+# says WANT at KEY (image_info; what it says when it cannot read FILE or
+# has no KEY is what the reason shows).
+info_is() {
+  info_got=$(image_info "$1" "$2" 2>&1) || :
+  [ "$info_got" = "$3" ] || reasons="${reasons}info $2 is '$info_got', not '$3'; "
+}
+
 # efi_application IMAGE: whether `bzelf info --json IMAGE` says IMAGE is
 # an EFI application that UEFI firmware can start (tests/image_info.py,
 # EfiApplication: pe.Subsystem 10 and a non-zero pe.AddressOfEntryPoint).
@@ -544,8 +559,7 @@ judge() {
 # "PASS <name>" line, failing a row that ended without either. A ROW is words: `NAME_OF
 # ROW` prints the row's name (first_word for rows led by their name) and
 # `RUN ROW` runs it; a row ONLY does not select is left out. Bash only
-# (wait -n, jobs -r), as is every suite that runs its rows in parallel.
-# shellcheck disable=SC3045 # bash's wait -n and jobs -r
+# (wait_for_slot), as is every suite that runs its rows in parallel.
 run_rows() {
   rows_name_of=$1 rows_run=$2
   shift 2
@@ -553,9 +567,7 @@ run_rows() {
     # shellcheck disable=SC2086 # a row is words
     rows_name=$($rows_name_of $rows_row)
     selected "$rows_name" || continue
-    while [ -n "${JOBS:-}" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-      wait -n
-    done
+    wait_for_slot
     # shellcheck disable=SC2086 # a row is words
     $rows_run $rows_row >"$WORK/$rows_name.result" 2>&1 &
   done
@@ -573,6 +585,18 @@ run_rows() {
     else
       fail "$rows_name" "the row stopped without a report"
     fi
+  done
+}
+
+# wait_for_slot: returns once fewer than JOBS of the suite's background
+# jobs run (at once when JOBS is empty), so that the next job started
+# makes JOBS at most: run_rows's rows, or a suite's boots. A job's exit
+# status is the job's to report, not a reason to stop (set -e). Bash only
+# (wait -n, jobs -r).
+# shellcheck disable=SC3045 # bash's wait -n and jobs -r
+wait_for_slot() {
+  while [ -n "${JOBS:-}" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+    wait -n || :
   done
 }
 

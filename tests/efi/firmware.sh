@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # What the UEFI suites share (tests/efi, tests/secureboot): a FAT ESP on a
 # disk image, and the q35 machine with Debian's OVMF. Sourced after
-# tests/lib.sh, with OVMF_CODE and OVMF_VARS set; OVMF_SECURE=yes gives
+# tests/lib.sh, which sets OVMF_CODE and OVMF_VARS (tests/secureboot sets
+# them to its Secure Boot build); OVMF_SECURE=yes gives
 # the machine what OVMF's Secure Boot build needs (SMM, and flash that
 # only SMM code may write: the variable store that holds the keys).
 

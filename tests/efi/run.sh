@@ -22,12 +22,11 @@
 # (measured boot, with a software TPM), its --tpm /init also dumps the
 # TPM's event log and PCR 9, which tpm-log.py checks.
 #
-# Environment (all optional): those of tests/lib.sh, and
+# Environment (all optional): those of tests/lib.sh (OVMF_CODE and
+# OVMF_VARS among them: the firmware and its variable store template), and
 #   EFI_IMAGE      the control image       ($LINUX_DIR/vmlinuz)
 #   EFI_BZELF      the bzelf variants: yes, no, or auto (yes when the
 #                  bzelf image of test64 is an EFI application)   (yes)
-#   OVMF_CODE, OVMF_VARS   the firmware and its variable store template
-#                  (/usr/share/OVMF/OVMF_CODE_4M.fd, OVMF_VARS_4M.fd)
 #   EFI_LOADERS_DIR  rEFInd and iPXE, fetched by fetch-loaders.sh
 #                                          (build/efi-loaders)
 #   TIMEOUT        seconds per test kernel boot (90)
@@ -44,8 +43,6 @@ cd "$ROOT" || exit 2
 # shellcheck source=tests/lib.sh
 . "$ROOT/tests/lib.sh"
 here=$ROOT/tests/efi
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
-OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 EFI_LOADERS_DIR=${EFI_LOADERS_DIR:-$ROOT/build/efi-loaders}
 EFI_IMAGE=${EFI_IMAGE:-$LINUX_DIR/vmlinuz}
 EFI_BZELF=${EFI_BZELF:-yes}

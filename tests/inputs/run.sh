@@ -48,14 +48,6 @@ same_image() {
   fi
 }
 
-# info_is FILE KEY WANT: adds a reason unless `bzelf info --json FILE` has
-# WANT at KEY.
-info_is() {
-  local got
-  got=$(image_info "$1" "$2" 2>&1) || :
-  [ "$got" = "$3" ] || reasons+="info $2 is '$got', not '$3'; "
-}
-
 # The plain images every other one must equal.
 for k in test32 test64; do
   bzelf_build "$WORK/$k.build" "$KERNELS_DIR/$k.elf" "$WORK/$k.img" \

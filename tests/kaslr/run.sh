@@ -44,8 +44,8 @@
 #                so two seeds: both below, about 1 in 1000 images
 # Boots run JOBS at a time (3), each stopped once the init has reported.
 # Environment: those of tests/lib.sh (LINUX_DIR: the amd64 kernel;
-# KERNELS_DIR: the PIE test kernels), OVMF_CODE and OVMF_VARS (Debian's
-# OVMF_CODE_4M.fd and OVMF_VARS_4M.fd), EFI_SEEDS (the efi row's seeds),
+# KERNELS_DIR: the PIE test kernels; OVMF_CODE and OVMF_VARS: the efi
+# row's firmware), EFI_SEEDS (the efi row's seeds),
 # LINUX32_DIR (the i386 kernel, fetched to build/linux/kernel32 when not
 # given), ONLY. Output and exit status: tests/lib.sh.
 set -eu
@@ -53,8 +53,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$ROOT/tests/lib.sh"
 LINUX32_DIR=${LINUX32_DIR:-$ROOT/build/linux/kernel32}
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
-OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 # Far apart: neighbouring seeds often draw the same slot.
 EFI_SEEDS=${EFI_SEEDS:-1 12 123 1234 12345 123456 1234567 12345678}
 ABOVE4G_SEEDS=${ABOVE4G_SEEDS:-1 2}
@@ -67,20 +65,15 @@ LOG_PREFIX=kaslr-
 STOP_RE='^BZELF-LINUX-CODE|-- System halted'
 make_work kaslr
 
-# --- booting, JOBS at a time -------------------------------------------------
-running=0
+# --- booting, JOBS at a time (wait_for_slot) -------------------------------
 # launch NAME MEMORY_MB KERNEL INITRD CMDLINE
 launch() {
+  wait_for_slot
   (boot "$1" 300 -m "$2" -kernel "$3" -initrd "$4" -append "$5") &
-  running=$((running + 1))
-  if [ "$running" -ge "$JOBS" ]; then
-    wait
-    running=0
-  fi
 }
+# settle: every boot launched has ended.
 settle() {
   wait
-  running=0
 }
 
 # What a boot's init printed: the _text address, the Kernel code start.
@@ -228,6 +221,7 @@ if selected above4g; then
   else
     # Memory is allocated as the guest touches it: 6 GiB costs little.
     for seed in $ABOVE4G_SEEDS; do
+      wait_for_slot
       (boot "above4g-$seed" 300 -machine pc,max-ram-below-4g=256M -m 6G \
         -kernel "$WORK/linux.bzelf" -initrd "$WORK/initrd.gz" \
         -append "$cmdline bzelf.kaslr_seed=$seed") &
@@ -298,13 +292,9 @@ if selected efi; then
   else
     for seed in $EFI_SEEDS; do
       mapfile -t machine < <(machine_args "efi-$seed" 512)
+      wait_for_slot
       (boot "efi-$seed" 300 "${machine[@]}" -kernel "$WORK/linux.bzelf" -initrd "$WORK/initrd.gz" \
         -append "$efi_cmdline bzelf.kaslr_seed=$seed") &
-      running=$((running + 1))
-      if [ "$running" -ge "$JOBS" ]; then
-        wait
-        running=0
-      fi
     done
     settle
     reasons='' codes=''

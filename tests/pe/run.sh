@@ -13,7 +13,8 @@
 # Rows: pe-test64, pe-test32, pe-signed-bios-test64, pe-ovmf-test64,
 # pe-linux; they run in parallel, and each prints PASS or FAIL.
 #
-# Environment: those of tests/lib.sh. Output and exit status: tests/lib.sh.
+# Environment: those of tests/lib.sh (OVMF_CODE and OVMF_VARS: the
+# firmware of pe-ovmf-test64). Output and exit status: tests/lib.sh.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib.sh
@@ -118,8 +119,6 @@ row_signed_bios_test64() {
 # AddressOfEntryPoint; the kernel must pass. What the EFI stub does there
 # is tests/efi's; this row is about the header: sections, SizeOfImage and
 # the entry as the firmware reads them.
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
-OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 row_ovmf_test64() {
   local name=pe-ovmf-test64 cmdline reasons=""
   if [ ! -r "$OVMF_CODE" ] || [ ! -r "$OVMF_VARS" ]; then

@@ -56,14 +56,14 @@ require_kernels pie64 pie32 test64 rela64 rela32
 kernel_statuses
 make_work relocs
 
-# expect_info NAME FILE KEY=VALUE...: bzelf info --json FILE says so.
+# expect_info NAME FILE KEY=VALUE...: bzelf info --json FILE says so
+# (info_is, for each KEY).
 expect_info() {
-  local name=$1 file=$2 reasons="" got
+  local name=$1 file=$2 reasons="" kv
   selected "$name" || return 0
   shift 2
   for kv in "$@"; do
-    got=$(image_info "$file" "${kv%%=*}" 2>&1)
-    [ "$got" = "${kv#*=}" ] || reasons+="${kv%%=*} is '$got', not '${kv#*=}'; "
+    info_is "$file" "${kv%%=*}" "${kv#*=}"
   done
   judge "$name"
 }
@@ -89,18 +89,33 @@ pie() {
   judge "$name"
 }
 
-# pie_kaslr NAME KERNEL: four boots of one image the stage places at
-# random: each passes, and they ran at 2 or more addresses.
-pie_kaslr() {
-  local name=$1 kernel=$2 reasons="" seen="" i
-  selected "$name" || return 0
+# kaslr_boots NAME KERNEL PLACE: four boots, NAME-1 to NAME-4, of one
+# image of KERNEL that the stage places at random; each must pass (adds
+# to reasons), and PLACE BOOT adds where the kernel of BOOT says it runs
+# to the caller's lists. On a failed build a FAIL for NAME and status 1.
+kaslr_boots() {
+  local name=$1 kernel=$2 place=$3 i
   build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/$kernel.elf" --cmdline "console=ttyS0" ||
     return
   for i in 1 2 3 4; do
     boot "$name-$i" 60 -m 128 -kernel "$WORK/$name.img"
     kernel_passed "$name-$i"
-    seen+="$(sed -n 's/^bzelf-pie: running at \(0x[0-9a-f]*\),.*/\1/p' "$WORK/$name-$i.log") "
+    "$place" "$name-$i"
   done
+}
+
+# pie_place BOOT: adds the address of "bzelf-pie: running at A, ..." to
+# seen.
+pie_place() {
+  seen+="$(sed -n 's/^bzelf-pie: running at \(0x[0-9a-f]*\),.*/\1/p' "$WORK/$1.log") "
+}
+
+# pie_kaslr NAME KERNEL: four boots of one image the stage places at
+# random: each passes, and they ran at 2 or more addresses.
+pie_kaslr() {
+  local name=$1 kernel=$2 reasons="" seen=""
+  selected "$name" || return 0
+  kaslr_boots "$name" "$kernel" pie_place || return
   local distinct
   distinct=$(printf '%s\n' $seen | sort -u | wc -l)
   [ "$distinct" -ge 2 ] || reasons+="$distinct distinct address(es): $seen; "
@@ -133,21 +148,22 @@ rela_at() {
   judge "$name"
 }
 
+# rela_place BOOT: adds the virtual and physical address of BOOT's
+# kernel (rela_where) to virt and phys, and a reason if it did not say.
+rela_place() {
+  local where
+  where=$(rela_where "$1")
+  [ -n "$where" ] || reasons+="$1: no 'bzelf-rela: running at' line; "
+  virt+="${where% *} " phys+="${where#* } "
+}
+
 # rela_kaslr NAME KERNEL: four boots of one image the stage places at
 # random: each passes; 2 or more distinct physical addresses, and with
 # rela64 2 or more virtual ones.
 rela_kaslr() {
-  local name=$1 kernel=$2 reasons="" virt="" phys="" i where
+  local name=$1 kernel=$2 reasons="" virt="" phys=""
   selected "$name" || return 0
-  build_image "$name" "$WORK/$name.img" "$KERNELS_DIR/$kernel.elf" --cmdline "console=ttyS0" ||
-    return
-  for i in 1 2 3 4; do
-    boot "$name-$i" 60 -m 128 -kernel "$WORK/$name.img"
-    kernel_passed "$name-$i"
-    where=$(rela_where "$name-$i")
-    [ -n "$where" ] || reasons+="$name-$i: no 'bzelf-rela: running at' line; "
-    virt+="${where% *} " phys+="${where#* } "
-  done
+  kaslr_boots "$name" "$kernel" rela_place || return
   local nv np
   nv=$(printf '%s\n' $virt | sort -u | wc -l)
   np=$(printf '%s\n' $phys | sort -u | wc -l)

@@ -310,6 +310,22 @@ uki() {
   }
 }
 
+# uki_inputs NAME: what the UKI rows of Debian's kernel start from:
+# linux_inputs, the row's command line in cmdline and in WORK/NAME.cmdline
+# (the UKI's .cmdline, which systemd's stub passes as LoadOptions), and
+# the kernel's image, with no built-in command line, as WORK/NAME.img.
+# Fails NAME if any of them cannot be made.
+uki_inputs() {
+  local name=$1 why
+  linux_inputs "$name" || return
+  cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token)"
+  printf '%s' "$cmdline" >"$WORK/$name.cmdline"
+  why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img") || {
+    fail "$name" "$why"
+    return 1
+  }
+}
+
 # The kernel gets .cmdline as its LoadOptions, unchanged (no initrd=:
 # the stub offers .initrd through LoadFile2). systemd-stub 252 starts a
 # .linux whose MajorImageVersion is 1 or more (a bzelf image's) through
@@ -337,14 +353,8 @@ row_uki_handover() {
 # took, and the kernel reaches /init with exactly .cmdline, under Secure
 # Boot.
 signed_uki() {
-  local name=$1 entry=$2 major=${3:-} cmdline reasons="" why
-  linux_inputs "$name" || return
-  cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token)"
-  printf '%s' "$cmdline" >"$WORK/$name.cmdline"
-  why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img") || {
-    fail "$name" "$why"
-    return
-  }
+  local name=$1 entry=$2 major=${3:-} cmdline reasons=""
+  uki_inputs "$name" || return
   if [ -n "$major" ] && ! python3 "$ROOT/tests/efi/set-image-version.py" "$WORK/$name.img" \
     "$WORK/$name.img" "$major" >"$WORK/$name.patch" 2>&1; then
     fail "$name" "set-image-version.py failed: $(oneline "$WORK/$name.patch")"
@@ -391,14 +401,8 @@ row_uki_long_cmdline() {
 # The UKI of sb-uki-linux, its image signed, the UKI not: the firmware
 # refuses it before systemd's stub runs.
 row_uki_unsigned() {
-  local name=sb-uki-unsigned cmdline why
-  linux_inputs "$name" || return
-  cmdline="console=ttyS0 panic=-1 no_timer_check bzelf.row=$name token=$(token)"
-  printf '%s' "$cmdline" >"$WORK/$name.cmdline"
-  why=$(bzelf_build "$WORK/$name.build" "$LINUX_DIR/vmlinux" "$WORK/$name.img") || {
-    fail "$name" "$why"
-    return
-  }
+  local name=sb-uki-unsigned cmdline
+  uki_inputs "$name" || return
   signed "$name" "$WORK/$name.img" "$WORK/$name.efi" || return
   uki "$name" "$WORK/$name.efi" || return
   refused "$name" "$WORK/$name.uki"

@@ -104,14 +104,10 @@ sweep() {
     return
   fi
 
-  local id offset what refusable expect running=0
+  local id offset what refusable expect
   while IFS=$'\t' read -r id offset what refusable expect; do
+    wait_for_slot
     boot_damaged "$row" "$id" &
-    running=$((running + 1))
-    if [ "$running" -ge "$JOBS" ]; then
-      wait -n
-      running=$((running - 1))
-    fi
   done <"$dir/manifest"
   wait
 
