@@ -30,10 +30,6 @@
 #   i386-vmlinuz the same kernel wrapped from its vmlinuz: each address a
 #                multiple of the header's kernel_alignment (16 MiB), as
 #                Linux's own decompressor places it
-#   pie64, pie32 tests/kernels' position-independent kernels, built with no
-#                placement, 4 boots each: every one passes its own checks
-#                (each pointer relocated to where it runs, wholly in one
-#                E820 RAM entry), at least 2 distinct addresses
 #   above4g      Debian's amd64 kernel with -m 6G on a pc machine whose RAM
 #                below 4 GiB is cut to 256 MiB (max-ram-below-4g), two
 #                boots with the ABOVE4G_SEEDS: each reaches init, and at
@@ -43,11 +39,13 @@
 #                below 4 GiB, and a seed's place changes with the image,
 #                so two seeds: both below, about 1 in 1000 images
 # Boots run JOBS at a time (3), each stopped once the init has reported.
+# The position-independent test kernels' boots at random places are
+# tests/relocs' pie64-kaslr and pie32-kaslr rows.
 # Environment: those of tests/lib.sh (LINUX_DIR: the amd64 kernel;
-# KERNELS_DIR: the PIE test kernels; OVMF_CODE and OVMF_VARS: the efi
-# row's firmware), EFI_SEEDS (the efi row's seeds),
-# LINUX32_DIR (the i386 kernel, fetched to build/linux/kernel32 when not
-# given), ONLY. Output and exit status: tests/lib.sh.
+# OVMF_CODE and OVMF_VARS: the efi row's firmware), EFI_SEEDS (the efi
+# row's seeds), LINUX32_DIR (the i386 kernel, fetched to
+# build/linux/kernel32 when not given), ONLY. Output and exit status:
+# tests/lib.sh.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib.sh
@@ -353,33 +351,5 @@ if selected i386-vmlinuz; then
     spread i386-vmlinuz i386z 4 2 "$cmdline" "" $((align32))
   fi
 fi
-
-# --- position-independent test kernels -----------------------------------------
-# One at a time: each takes a second or two, and the verdict needs QEMU's
-# exit status.
-for k in pie64 pie32; do
-  selected "$k" || continue
-  if [ ! -f "$KERNELS_DIR/$k.elf" ]; then
-    fail "$k" "no $k.elf in $KERNELS_DIR (make test-deps)"
-    continue
-  fi
-  kernel_statuses
-  STOP_RE='-- System halted'
-  build_image "$k" "$WORK/$k.img" "$KERNELS_DIR/$k.elf" --cmdline "console=ttyS0" || continue
-  reasons='' places=''
-  for i in 1 2 3 4; do
-    boot "$k-$i" 60 -m 128 -kernel "$WORK/$k.img"
-    kernel_passed "$k-$i"
-    at=$(grep -a -m1 '^bzelf-pie: running at ' "$WORK/$k-$i.log" | awk '{print $4}' | tr -d ,)
-    [ -n "$at" ] || reasons="${reasons}$k-$i: no 'bzelf-pie: running at' line; "
-    places="$places$at
-"
-  done
-  n=$(printf '%s' "$places" | distinct)
-  [ "$n" -ge 2 ] || reasons="${reasons}$n distinct addresses in 4 boots:$(printf '%s' "$places" | tr '\n' ' '); "
-  cp "$WORK/$k-1.log" "$WORK/$k.log"
-  judge "$k"
-  echo "  $k: running at $(printf '%s' "$places" | sort -u | tr '\n' ' ')"
-done
 
 finish

@@ -322,7 +322,7 @@ MUTATIONS = [
         "compressed/kernel-place.cpp",
         "return options.has_seed ? KaslrRandom(seed, fixed) : KaslrRandom(seed, hw);",
         "return KaslrRandom(seed, fixed);",
-        [suite("kaslr", "^pie64$", r"pie64: .*1 distinct addresses in 4 boots")]),
+        [suite("relocs", "^pie64-kaslr$", r"pie64-kaslr: .*1 distinct address")]),
     Mutation(
         "kaslr-memmap-bang", "take memmap=nn!ss for RAM",
         "lib/kaslr.cpp",
