@@ -103,10 +103,12 @@ static_assert(R_X86_64_RELATIVE == R_386_RELATIVE && R_X86_64_NONE == R_386_NONE
 // Applies the `size` bytes of entries at `table` to the kernel after
 // `move`: a word at link address V lies at V - kernel_map + phys_move and
 // becomes addend + delta (RELA) or its old value + delta (REL), 8 bytes
-// wide for ELF64 and 4 for ELF32. Every entry is checked first (a
-// RELATIVE or NONE type, its word inside one of `count` segments at their
-// new place); on a fault nothing is written. RelocFault's kind is k64 or
-// k32 by the word's width, index the entry's number.
+// wide for ELF64 and 4 for ELF32. Each entry is checked before it is
+// applied (a RELATIVE or NONE type, its word inside one of `count`
+// segments at their new place); the first that fails stops the pass, with
+// the entries before it applied, as ApplyRelocTable does (reloc-table.h
+// says why). RelocFault's kind is k64 or k32 by the word's width, index
+// the entry's number.
 template <typename Memory>
 RelocFault ApplyDynamicRelocs(const uint8_t* table, uint64_t size, DynRelFormat format,
                               const RelocMove& move, const StageSegment* segments, unsigned count,
@@ -119,29 +121,24 @@ RelocFault ApplyDynamicRelocs(const uint8_t* table, uint64_t size, DynRelFormat 
     return RelocFault{true, kind, 0, 0};
   }
   const uint32_t n = static_cast<uint32_t>(size) / ent;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (uint32_t i = 0; i < n; ++i) {
-      const DynRel r = DecodeDynRel(table + uint64_t{i} * ent, format);
-      if (IsNone(r.type)) continue;
-      const uint64_t at = r.offset - move.kernel_map + move.phys_move;
-      if (pass == 0) {
-        if (!IsRelative(r.type) || !WordInSegments(at, width, segments, count)) {
-          return RelocFault{true, kind, i, at};
-        }
-        continue;
-      }
-      uint8_t* p = memory.Bytes(at, width);
-      if (width == 8) {
-        uint64_t v = r.addend;
-        if (!r.has_addend) __builtin_memcpy(&v, p, 8);
-        v += move.delta;
-        __builtin_memcpy(p, &v, 8);
-      } else {
-        uint32_t v = static_cast<uint32_t>(r.addend);
-        if (!r.has_addend) __builtin_memcpy(&v, p, 4);
-        v += static_cast<uint32_t>(move.delta);
-        __builtin_memcpy(p, &v, 4);
-      }
+  for (uint32_t i = 0; i < n; ++i) {
+    const DynRel r = DecodeDynRel(table + uint64_t{i} * ent, format);
+    if (IsNone(r.type)) continue;
+    const uint64_t at = r.offset - move.kernel_map + move.phys_move;
+    if (!IsRelative(r.type) || !WordInSegments(at, width, segments, count)) {
+      return RelocFault{true, kind, i, at};
+    }
+    uint8_t* p = memory.Bytes(at, width);
+    if (width == 8) {
+      uint64_t v = r.addend;
+      if (!r.has_addend) __builtin_memcpy(&v, p, 8);
+      v += move.delta;
+      __builtin_memcpy(p, &v, 8);
+    } else {
+      uint32_t v = static_cast<uint32_t>(r.addend);
+      if (!r.has_addend) __builtin_memcpy(&v, p, 4);
+      v += static_cast<uint32_t>(move.delta);
+      __builtin_memcpy(p, &v, 4);
     }
   }
   return {};

@@ -113,21 +113,26 @@ inline uint64_t RelocEntryAddress(uint32_t entry, RelocLayout layout) {
 }
 
 // Whether the `width` bytes at physical `at` lie wholly inside `segment`
-// (p_memsz long). A segment never wraps past 2^64 (the tool refuses such
-// a p_paddr + p_memsz), so an `at` below its start gives a difference
-// larger than any segment.
+// (p_memsz long). No segment wraps past 2^64 (PlanKernel in
+// lib/placement.cpp refuses one, and the tool a PT_LOAD that does), so an
+// `at` below the segment's start gives a difference larger than any
+// segment.
 inline bool WordInSegment(uint64_t at, uint64_t width, const StageSegment& segment) {
   return segment.memsz >= width && at - segment.paddr <= segment.memsz - width;
 }
 
-// Whether the `width` bytes at physical `at` lie wholly inside one of
-// `count` segments.
+// The first of `count` segments that holds the `width` bytes at physical
+// `at` wholly, or `count` when none does.
+inline unsigned FindSegment(uint64_t at, uint64_t width, const StageSegment* segments,
+                            unsigned count) {
+  unsigned s = 0;
+  while (s < count && !WordInSegment(at, width, segments[s])) ++s;
+  return s;
+}
+
 inline bool WordInSegments(uint64_t at, uint64_t width, const StageSegment* segments,
                            unsigned count) {
-  for (unsigned s = 0; s < count; ++s) {
-    if (WordInSegment(at, width, segments[s])) return true;
-  }
-  return false;
+  return FindSegment(at, width, segments, count) != count;
 }
 
 // Calls `visit(kind, location)` for every entry, in table order, with the
@@ -137,11 +142,12 @@ inline bool WordInSegments(uint64_t at, uint64_t width, const StageSegment* segm
 // later entry. Linux's own check is coarser (between _text and
 // __bss_start); this one also refuses words in the gaps between segments.
 //
-// The stage runs this under QEMU's TCG one guest instruction at a time,
-// for 222,990 entries in Debian's 6.1 amd64 kernel, so each entry costs a
-// few 64-bit operations: Linux's build sorts each list (relocs.c
-// sort_relocs), so an entry nearly always lies in the segment of the one
-// before it, whose bounds are kept in the terms of the entries themselves.
+// Linux's build sorts each list (relocs.c sort_relocs), so an entry
+// nearly always lies in the segment of the one before it: that segment's
+// bounds are kept in the entries' own terms, and the segments are searched
+// only when an entry lies outside them, about once per segment per list.
+// Debian's 6.1 amd64 kernel has 222,990 entries (the DebianAmd64Kernel
+// test of tests/unit/reloc-table-test.cpp).
 template <typename Visit>
 RelocFault WalkRelocTable(const uint8_t* data, const RelocTable& t, const RelocMove& move,
                           const StageSegment* segments, unsigned count, Visit visit) {
@@ -159,8 +165,7 @@ RelocFault WalkRelocTable(const uint8_t* data, const RelocTable& t, const RelocM
       const uint64_t address = RelocEntryAddress(entry, t.layout);
       if (!found || address - first > limit) {
         const uint64_t at = address - move.kernel_map + move.phys_move;
-        unsigned s = 0;
-        while (s < count && !WordInSegment(at, width, segments[s])) ++s;
+        const unsigned s = FindSegment(at, width, segments, count);
         if (s == count) return RelocFault{true, kind, i, at};
         paddr = segments[s].paddr;
         first = paddr - move.phys_move + move.kernel_map;
@@ -181,8 +186,8 @@ RelocFault WalkRelocTable(const uint8_t* data, const RelocTable& t, const RelocM
 // host's tests: a buffer), in one pass: a word outside the kernel stops it
 // there, with the entries before it applied. The stage halts then (a
 // table the tool checked at build time and the payload's CRC32 covers
-// does not fail here), so checking the whole table first, which under TCG
-// cost as much as applying it, would buy nothing.
+// does not fail here), so a pass that checked the whole table first would
+// buy nothing for the time it takes.
 template <typename Memory>
 RelocFault ApplyRelocTable(const uint8_t* data, const RelocTable& t, const RelocMove& move,
                            const StageSegment* segments, unsigned count, const Memory& memory) {

@@ -146,6 +146,16 @@ MUTATIONS = [
         "  if (answer.cx != 0 || answer.dx != 0) {", "  if (answer.ax == 0 && answer.bx == 0) {",
         [unit("E801.*", r"E801\.CxDxWinsWhenEitherIsNonZero")]),
     Mutation(
+        "e801-nonsense", "take an E801h first count above 15 MiB as an answer",
+        "lib/e801.h",
+        "  if (low_k > k15MiBInK) return false;\n", "",
+        [unit("E801.*", r"E801\.AFirstCountPastFifteenMiBIsNonsense")]),
+    Mutation(
+        "e801-hole", "add E801h's blocks above 16 MiB across a hole below 16 MiB",
+        "lib/e801.h",
+        "low_k == k15MiBInK ? low_k + (high_blocks << 6) : low_k;", "low_k + (high_blocks << 6);",
+        [unit("E801.*", r"E801\.AHoleBelowSixteenMiBEndsTheCount")]),
+    Mutation(
         "e801-only", "take E801's size alone when there is no E820 map, never AH=88h's",
         "lib/e820-map.cpp",
         "const uint32_t ext_k = bp.alt_mem_k > bp.screen_info.ext_mem_k ? bp.alt_mem_k",
@@ -290,6 +300,16 @@ MUTATIONS = [
         "lib/reloc-table.h",
         "if (!found || address - first > limit) {", "if (!found) {",
         [unit("RelocTable.*", r"RelocTable\.EntriesHopBetweenSegments")]),
+    Mutation(
+        "table-kept-limit", "let an 8-byte word cross the end of the segment kept from the entry before",
+        "lib/reloc-table.h",
+        "limit = segments[s].memsz - width;", "limit = segments[s].memsz - 4;",
+        [unit("RelocTable.*", r"RelocTable\.AWordOutsideTheKernelStopsThePassThere")]),
+    Mutation(
+        "table-tiny-segment", "let a segment smaller than the word hold it",
+        "lib/reloc-table.h",
+        "return segment.memsz >= width && at - segment.paddr", "return at - segment.paddr",
+        [unit("RelocTable.*", r"RelocTable\.ASegmentSmallerThanTheWordHoldsNone")]),
     Mutation(
         "pie-any-type", "accept a dynamic relocation of any type",
         "tools/kernel-relocs.cpp",

@@ -43,7 +43,7 @@ TEST(E801, CxDxWinsWhenEitherIsNonZero) {
   EXPECT_EQ(AltMemK({0x3c00, 0x6fe, 0x3c00, 0x2f0}), 15u * 1024 + 0x2f0 * 64);
   // DX alone: CX/DX is taken, and its first count, 0, is a hole at 1 MiB.
   EXPECT_EQ(AltMemK({0x3c00, 0x6fe, 0, 0x6fe}), 0u);
-  // CX alone: 7 MiB from CX; AX/BX's 127 MiB do not count.
+  // CX alone: 7 MiB from CX; AX/BX's 129,920 KiB do not count.
   EXPECT_EQ(AltMemK({0x3c00, 0x6fe, 0x1c00, 0}), 7u * 1024);
 }
 

@@ -324,7 +324,7 @@ TEST(DynamicRelocs, RelativeEntriesBecomeWhereTheTargetIsNow) {
   EXPECT_EQ(word, 0x123u + kAt);
 }
 
-TEST(DynamicRelocs, AnEntryItCannotApplyChangesNothing) {
+TEST(DynamicRelocs, AnEntryItCannotApplyStopsThePassThere) {
   constexpr uint64_t kAt = 0x2000000;
   StageSegment seg{kAt, 0x1000, 0x1000};
   RelocMove move{0, kAt, kAt};
@@ -333,20 +333,24 @@ TEST(DynamicRelocs, AnEntryItCannotApplyChangesNothing) {
     std::vector<uint64_t> words;
     uint32_t index;
   };
+  // Each: a good entry (word 0x10 becomes kAt + 0x100), the bad one, and a
+  // good one after it (word 0x20), which must stay as it was.
   const Case cases[] = {
-      {"another type", {0x10, 8, 0, 0x18, 1, 0}, 1},
-      {"outside", {0x10, 8, 0, 0xffc, 8, 0}, 1},
+      {"another type", {0x10, 8, 0x100, 0x18, 1, 0, 0x20, 8, 0x200}, 1},
+      {"outside", {0x10, 8, 0x100, 0xffc, 8, 0, 0x20, 8, 0x200}, 1},
   };
   for (const Case& c : cases) {
     Bytes t;
     for (uint64_t w : c.words) Put64(t, w);
     Bytes mem(0x1000, 0);
-    const Bytes before = mem;
+    Bytes expected = mem;
+    const uint64_t first = kAt + 0x100;
+    std::memcpy(&expected[0x10], &first, 8);
     RelocFault f = ApplyDynamicRelocs(t.data(), t.size(), DynRelFormat::kRela64, move, &seg, 1,
                                       FakeMemory{kAt, &mem});
     EXPECT_TRUE(f) << c.what;
     EXPECT_EQ(f.index, c.index) << c.what;
-    EXPECT_EQ(mem, before) << c.what;
+    EXPECT_EQ(mem, expected) << c.what;
   }
 }
 

@@ -172,6 +172,10 @@ TEST(RelocTable, AWordOutsideTheKernelStopsThePassThere) {
       {"straddles the end", Table({{0x81000ffc}, {}}), RelocKind::k64, 0, 0x1000ffc, false},
       {"below the start", Table({{0x81000010}, {0x80fffffc}}), RelocKind::k32, 0, 0xfffffc, true},
       {"inverse, past", Table({{}, {0x81001000}, {}}), RelocKind::kInverse32, 0, 0x1001000, false},
+      // After an entry in the same segment: the segment kept from it
+      // must not take a word that crosses its end.
+      {"straddles the end after another", Table({{0x81000010, 0x81000ffc}, {}}), RelocKind::k64, 1,
+       0x1000ffc, true},
   };
   for (const Case& c : cases) {
     Bytes mem(0x1000, 0);
@@ -187,6 +191,22 @@ TEST(RelocTable, AWordOutsideTheKernelStopsThePassThere) {
     EXPECT_EQ(f.location, c.location) << c.what;
     EXPECT_EQ(mem, expected) << c.what;
   }
+}
+
+// A segment smaller than the word: no word fits in it, wherever it starts.
+TEST(RelocTable, ASegmentSmallerThanTheWordHoldsNone) {
+  const StageSegment tiny{0x1000000, 4, 4};
+  EXPECT_TRUE(WordInSegment(0x1000000, 4, tiny));
+  EXPECT_FALSE(WordInSegment(0x1000000, 8, tiny));
+  EXPECT_FALSE(WordInSegment(0x1000004, 8, tiny));
+  EXPECT_FALSE(WordInSegment(0x0fffffc, 4, tiny));
+  Bytes table = Table({{0x81000000}, {}});
+  RelocTableParse p = Parse(table, elf::ELFCLASS64);
+  ASSERT_EQ(p.error, RelocTableError::kOk);
+  RelocFault f = WalkRelocTable(table.data(), p.table, RelocMove{kKernelMap64, 0, 0}, &tiny, 1,
+                                [](RelocKind, uint64_t) {});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f.location, 0x1000000u);
 }
 
 // Entries that hop between two segments, out of order, and a last one in
