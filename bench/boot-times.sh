@@ -22,9 +22,10 @@
 #   exit-blob   the same with the payload's kernel ELF as data: the
 #               difference is the stage inflating (and checking) it
 #   exit-linux  bzelf image of Debian's vmlinux with the exit code written
-#               over its entry (make-exit-kernel.py --linux), KASLR on:
-#               the stage inflates it, draws a slot and applies its
-#               relocation table, then jumps to the exit
+#               over its entry (make-exit-kernel.py --linux), KASLR on,
+#               the Linux boots' initrd and command line: the stage
+#               inflates it, draws a slot and applies its relocation
+#               table, then jumps to the exit
 #   exit-linux-nokaslr  the same with `nokaslr`: no slot, no relocation;
 #               the difference is what the stage's KASLR costs, without
 #               any of the work Linux itself does when KASLR_FLAG is set
@@ -111,8 +112,12 @@ boot_once() { # VARIANT: appends the time in ms to $times/VARIANT
       grep -qF "BZELF-LINUX-OK cmdline=[$cmdline initrd=initrd]" "$log" && ok=1 || ok=0
       ;;
     exit-*)
+      # exit-linux gets the Linux boots' initrd too: the stage keeps its
+      # slots clear of it, as it does for them.
+      initrd=
+      case $1 in exit-linux*) initrd="-initrd $WORK/initrd.gz" ;; esac
       # shellcheck disable=SC2086
-      timeout 120 qemu-system-x86_64 -kernel "$(kernel_of "$1")" -append "$(cmdline_of "$1")" \
+      timeout 120 qemu-system-x86_64 -kernel "$(kernel_of "$1")" $initrd -append "$(cmdline_of "$1")" \
         $qemu_flags -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         >/dev/null 2>&1 && status=0 || status=$?
       # The exit kernel writes 0: QEMU's status is (0 << 1) | 1.

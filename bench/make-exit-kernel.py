@@ -13,13 +13,18 @@ included, with those bytes written over the first bytes of its entry
 slot, moves it and applies the 222,990 relocations of Debian's 6.1 amd64
 kernel, or with `nokaslr` none of that) and then jumps to the exit. The
 difference between the two is what relocation and slot choice cost the
-stage, with none of Linux's own work in it. It refuses a vmlinux whose
-table relocates any of the bytes written over.
+stage, with none of Linux's own work in it. It reads the vmlinux through
+`bzelf info --json` (BZELF, else build/bin/bzelf), and refuses one
+without its table appended, or whose table relocates any of the bytes
+written over.
 The code writes 0 to isa-debug-exit (port 0xf4), so QEMU exits with status
 1, and halts if there is no such device. The same code runs in 32-bit and
 64-bit mode.
 """
+import json
+import os
 import struct
+import subprocess
 import sys
 
 LOAD = 0x1000000
@@ -52,32 +57,36 @@ def exit_kernel(out, data):
 
 
 def exit_linux(vmlinux, out):
+    # Where the ELF ends and where the relocations come from, as the tool
+    # reads them: the table must be the one appended after the ELF (from
+    # `.rela` sections the tool makes its own, which this cannot check).
+    run = subprocess.run([os.environ.get('BZELF', 'build/bin/bzelf'), 'info', '--json', vmlinux],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f'make-exit-kernel.py: bzelf info failed: {run.stderr.strip()}')
+    info = json.loads(run.stdout)['kernel']
+    relocs = info.get('relocations', {})
+    if relocs.get('from') != 'appended' or not relocs.get('layout', '').startswith('x86_64'):
+        sys.exit(f'make-exit-kernel.py: {vmlinux}: not an x86_64 Linux vmlinux with its '
+                 f'relocation table appended (bzelf info: {relocs})')
     image = bytearray(open(vmlinux, 'rb').read())
-    if image[:5] != b'\x7fELF\x02':
-        sys.exit(f'make-exit-kernel.py: {vmlinux}: not an ELF64 file')
-    entry, phoff, shoff = struct.unpack_from('<QQQ', image, 24)
-    phentsize, phnum, shentsize, shnum = struct.unpack_from('<HHHH', image, 54)
-    # The ELF's last byte: the table Linux's build appends starts there
-    # (arch/x86/boot/compressed/Makefile, vmlinux.bin.all).
-    end = max(phoff + phnum * phentsize, shoff + shnum * shentsize)
+    end = len(image) - info['trailing_bytes']
+    entry = info['entry_physical']
+    phoff, = struct.unpack_from('<Q', image, 32)
+    phentsize, phnum = struct.unpack_from('<HH', image, 54)
     place = None
     for i in range(phnum):
         kind, _, offset, vaddr, paddr, filesz = struct.unpack_from(
             '<IIQQQQ', image, phoff + i * phentsize)
-        if kind == PT_LOAD:
-            end = max(end, offset + filesz)
-            # Linux's e_entry is physical (phys_startup_64).
-            if paddr <= entry < paddr + filesz:
-                place = (offset + entry - paddr, vaddr + entry - paddr)
-    for i in range(shnum):
-        kind, _, _, offset, size = struct.unpack_from('<IQQQQ', image, shoff + i * shentsize + 4)
-        if kind != 8:  # SHT_NOBITS takes no file bytes
-            end = max(end, offset + size)
+        # Linux's e_entry is physical (phys_startup_64).
+        if kind == PT_LOAD and paddr <= entry < paddr + filesz:
+            place = (offset + entry - paddr, vaddr + entry - paddr)
     if place is None:
         sys.exit(f'make-exit-kernel.py: {vmlinux}: its entry 0x{entry:x} is in no PT_LOAD')
     offset, vaddr = place
     # Each word of the table is the low 32 bits of a virtual address the
-    # stage rewrites (arch/x86/tools/relocs.c); zero words end the lists.
+    # stage rewrites, 8 bytes at most (arch/x86/tools/relocs.c); zero
+    # words end the lists.
     low = vaddr & 0xffffffff
     words = struct.unpack_from(f'<{(len(image) - end) // 4}I', image, end)
     hit = [w for w in words if w and low - 8 < w < low + len(CODE)]
@@ -90,10 +99,14 @@ def exit_linux(vmlinux, out):
 
 
 def main():
-    if sys.argv[1] == '--linux':
-        exit_linux(sys.argv[2], sys.argv[3])
+    args = sys.argv[1:]
+    if args[:1] == ['--linux'] and len(args) == 3:
+        exit_linux(args[1], args[2])
+    elif 1 <= len(args) <= 2 and not args[0].startswith('-'):
+        exit_kernel(args[0], open(args[1], 'rb').read() if len(args) > 1 else b'')
     else:
-        exit_kernel(sys.argv[1], open(sys.argv[2], 'rb').read() if len(sys.argv) > 2 else b'')
+        sys.exit('usage: make-exit-kernel.py OUT.elf [DATA]\n'
+                 '       make-exit-kernel.py --linux VMLINUX OUT.elf')
 
 
 if __name__ == '__main__':

@@ -614,7 +614,9 @@ first_word() {
 # E801: CX/DX when either is non-zero, else AX/BX; KiB from 1 to 16 MiB
 # plus 64 KiB blocks above, the blocks counting only when the first
 # count is the full 15 MiB (else a hole below 16 MiB ends the RAM);
-# more than 15 MiB in the first count is nonsense and gives 0.
+# more than 15 MiB in the first count is nonsense and gives 0. The rule
+# is written out again here, not taken from lib/e801.h, on purpose: the
+# rows hold the setup's result against it.
 legacy_sizes() {
   legacy_e801=$(sed -n 's/^int15-hook: E801h: //p' "$WORK/$1.log" | head -n 1)
   legacy_88h=$(sed -n 's/^int15-hook: 88h: //p' "$WORK/$1.log" | head -n 1)
