@@ -71,7 +71,8 @@ children_cpu_ms() {
   # shellcheck disable=SC2046 # two numbers
   set -- $(awk 'NR == 2 {
     split($1, u, "m"); split($2, s, "m"); sub("s", "", u[2]); sub("s", "", s[2])
-    printf "%d %d\n", ((u[1] + s[1]) * 60 + u[2] + s[2]) * 1000, (u[1] * 60 + u[2]) * 1000 }' "$times/.times")
+    printf "%.0f %.0f\n", ((u[1] + s[1]) * 60 + u[2] + s[2]) * 1000, (u[1] * 60 + u[2]) * 1000 }' "$times/.times")
+  [ $# -eq 2 ] || { echo "boot-times.sh: cannot read the shell's times: $(cat "$times/.times")" >&2; exit 1; }
   children_ms=$1 children_user_ms=$2
 }
 
@@ -164,7 +165,7 @@ stats() {
 }
 # stat VARIANT FIELD: 2 = min, 3 = median (ms), 0 when nothing was timed.
 # The file is $times/VARIANT$SUFFIX: SUFFIX is empty for wall-clock times,
-# .cpu for CPU times.
+# .cpu for CPU times, .user for user time alone.
 SUFFIX=
 stat() { [ -s "$times/$1$SUFFIX" ] && stats "$times/$1$SUFFIX" | cut -d' ' -f"$2" || echo 0; }
 
@@ -235,8 +236,8 @@ ratios 3 medians
 ratios 2 minimums
 # The user part alone: QEMU running the guest. The system part is the
 # host kernel's work for QEMU, among it handing QEMU the guest's RAM as
-# the guest first touches it; for one image it varied from 0.04 s to
-# 0.42 s between boots here, more than the whole difference KASLR makes.
+# the guest first touches it, and it varies between boots of one image by
+# more than the whole difference KASLR makes (bench/README.md).
 echo "  QEMU's user CPU time alone, the same boots:"
 SUFFIX=.user
 table

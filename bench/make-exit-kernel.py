@@ -13,10 +13,11 @@ included, with those bytes written over the first bytes of its entry
 slot, moves it and applies the 222,990 relocations of Debian's 6.1 amd64
 kernel, or with `nokaslr` none of that) and then jumps to the exit. The
 difference between the two is what relocation and slot choice cost the
-stage, with none of Linux's own work in it. It reads the vmlinux through
-`bzelf info --json` (BZELF, else build/bin/bzelf), and refuses one
-without its table appended, or whose table relocates any of the bytes
-written over.
+stage, with none of Linux's own work in it. It takes where the ELF ends,
+its entry and where its relocations come from from `bzelf info --json`
+(BZELF, else build/bin/bzelf), the entry's file offset from the program
+headers, and refuses a vmlinux without its table appended, or whose
+table relocates any of the bytes written over.
 The code writes 0 to isa-debug-exit (port 0xf4), so QEMU exits with status
 1, and halts if there is no such device. The same code runs in 32-bit and
 64-bit mode.
@@ -60,18 +61,24 @@ def exit_linux(vmlinux, out):
     # Where the ELF ends and where the relocations come from, as the tool
     # reads them: the table must be the one appended after the ELF (from
     # `.rela` sections the tool makes its own, which this cannot check).
-    run = subprocess.run([os.environ.get('BZELF', 'build/bin/bzelf'), 'info', '--json', vmlinux],
-                         capture_output=True, text=True)
+    tool = os.environ.get('BZELF', 'build/bin/bzelf')
+    try:
+        run = subprocess.run([tool, 'info', '--json', vmlinux], capture_output=True, text=True)
+    except OSError as e:
+        sys.exit(f'make-exit-kernel.py: cannot run {tool}: {e}')
     if run.returncode != 0:
         sys.exit(f'make-exit-kernel.py: bzelf info failed: {run.stderr.strip()}')
-    info = json.loads(run.stdout)['kernel']
+    info = json.loads(run.stdout).get('kernel')
+    if info is None or 'entry_physical' not in info:
+        sys.exit(f'make-exit-kernel.py: {vmlinux}: bzelf info reads no kernel ELF in it')
     relocs = info.get('relocations', {})
     if relocs.get('from') != 'appended' or not relocs.get('layout', '').startswith('x86_64'):
         sys.exit(f'make-exit-kernel.py: {vmlinux}: not an x86_64 Linux vmlinux with its '
                  f'relocation table appended (bzelf info: {relocs})')
     image = bytearray(open(vmlinux, 'rb').read())
     end = len(image) - info['trailing_bytes']
-    entry = info['entry_physical']
+    # The tool's physical addresses are p_paddr less its paddr_offset.
+    entry = info['entry_physical'] + info.get('paddr_offset', 0)
     phoff, = struct.unpack_from('<Q', image, 32)
     phentsize, phnum = struct.unpack_from('<HH', image, 54)
     place = None

@@ -590,13 +590,14 @@ run_rows() {
 
 # wait_for_slot: returns once fewer than JOBS of the suite's background
 # jobs run (at once when JOBS is empty), so that the next job started
-# makes JOBS at most: run_rows's rows, or a suite's boots. A job's exit
-# status is the job's to report, not a reason to stop (set -e). Bash only
-# (wait -n, jobs -r).
+# makes JOBS at most: run_rows's rows, or a suite's boots. JOBS=0 (or 1)
+# runs one at a time. A job's exit status is the job's to report, not a
+# reason to stop (set -e); with no job left to wait for (wait -n's 127),
+# there is a slot. Bash only (wait -n, jobs -r).
 # shellcheck disable=SC3045 # bash's wait -n and jobs -r
 wait_for_slot() {
   while [ -n "${JOBS:-}" ] && [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-    wait -n || :
+    wait -n || [ $? -ne 127 ] || break
   done
 }
 

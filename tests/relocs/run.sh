@@ -102,12 +102,16 @@ kaslr_boots() {
     kernel_passed "$name-$i"
     "$place" "$name-$i"
   done
+  return 0
 }
 
 # pie_place BOOT: adds the address of "bzelf-pie: running at A, ..." to
 # seen.
 pie_place() {
-  seen+="$(sed -n 's/^bzelf-pie: running at \(0x[0-9a-f]*\),.*/\1/p' "$WORK/$1.log") "
+  local at
+  at=$(sed -n 's/^bzelf-pie: running at \(0x[0-9a-f]*\),.*/\1/p' "$WORK/$1.log")
+  [ -n "$at" ] || reasons+="$1: no 'bzelf-pie: running at' line; "
+  seen+="$at "
 }
 
 # pie_kaslr NAME KERNEL: four boots of one image the stage places at
